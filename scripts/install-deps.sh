@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages a target needs, if any are missing.
+# Usage: scripts/install-deps.sh run|test
+set -euo pipefail
+
+# Packages for running the gateway (none yet beyond Go and gcc).
+RUN_PKGS=()
+# Independent peers the tests talk to: tshark decodes what we send, Erlang's
+# asn1 is a second PER encoder.
+TEST_PKGS=(tshark erlang-base erlang-asn1)
+
+case "${1:-}" in
+  run)  want=("${RUN_PKGS[@]}") ;;
+  test) want=("${RUN_PKGS[@]}" "${TEST_PKGS[@]}") ;;
+  *) echo "usage: $0 run|test" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing Debian packages: ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "not root and no sudo: install these packages first: ${missing[*]}" >&2; exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
