@@ -258,4 +258,3 @@ func (g *Gateway) Status() api.Status {
 
 // errClosed is returned by admission once the node is stopping.
 var errClosed = errors.New("node is shutting down")
-
