@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/switchyard/switchyard/api"
+	"github.com/switchyard/switchyard/rtpio"
 	"github.com/switchyard/switchyard/rules"
 )
 
@@ -15,6 +16,7 @@ type Config struct {
 	Gateway  Gateway      `yaml:"gateway"`
 	Log      Log          `yaml:"log"`
 	API      api.Config   `yaml:"api"`
+	Media    rtpio.Config `yaml:"media"`
 	Dialplan rules.Config `yaml:"dialplan"`
 
 	// Source names where the configuration came from (a file path, or
@@ -78,6 +80,7 @@ func (c *Config) Validate() error {
 		errs = append(errs, fieldErr("log.format", fmt.Sprintf("%q is not one of text, json", c.Log.Format)))
 	}
 	errs = append(errs, prefixed("api", c.API.Validate())...)
+	errs = append(errs, prefixed("media", c.Media.Validate())...)
 	errs = append(errs, prefixed("dialplan", c.Dialplan.Validate())...)
 	return joinErrors(errs)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"github.com/switchyard/switchyard/api"
+	"github.com/switchyard/switchyard/rtpio"
 	"github.com/switchyard/switchyard/rules"
 )
 
@@ -37,6 +38,7 @@ func base() *Config {
 		Gateway:  Gateway{MaxCalls: 0, ShutdownGrace: 30 * time.Second},
 		Log:      Log{Level: "info", Format: "text"},
 		API:      api.DefaultConfig(),
+		Media:    rtpio.DefaultConfig(),
 		Dialplan: rules.DefaultConfig(),
 	}
 }

@@ -53,7 +53,11 @@ type Gateway struct {
 	listenersMu sync.Mutex
 	listeners   []string
 
-	calls sync.WaitGroup // one per call in progress
+	protocols []protocolSlot
+	calls     sync.WaitGroup // one per call in progress
+
+	recordsMu sync.Mutex
+	onRecord  func(Record)
 }
 
 // New loads the configuration and builds the dial plan. Nothing listens yet.
@@ -152,10 +156,14 @@ func (g *Gateway) Run(ctx context.Context) error {
 	g.log.Info("switchyard starting", "version", g.opts.Version, "node", g.NodeName(), "config", st.cfg.Source,
 		"rules", len(st.cfg.Dialplan.Rules), "aliases", len(st.cfg.Dialplan.Aliases), "services", len(st.cfg.Dialplan.Services))
 
+	// Listeners stop with runCtx; calls get their own context, which ends
+	// only after the shutdown grace, so that calls in progress can finish.
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	callsCtx, hangupAll := context.WithCancel(context.WithoutCancel(ctx))
+	defer hangupAll()
 	var wg sync.WaitGroup
-	errc := make(chan error, 1)
+	errc := make(chan error, 1+len(g.protocols))
 	fail := func(err error) {
 		select {
 		case errc <- err:
@@ -183,6 +191,20 @@ func (g *Gateway) Run(ctx context.Context) error {
 		g.log.Info("admin api disabled (api.listen is empty)")
 	}
 
+	accept := g.accept(callsCtx)
+	for _, p := range g.protocols {
+		if p.listener == nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := p.listener.Run(runCtx, accept); err != nil && runCtx.Err() == nil {
+				fail(fmt.Errorf("%s listener: %w", p.proto, err))
+			}
+		}()
+	}
+
 	<-runCtx.Done()
 	var runErr error
 	select {
@@ -190,6 +212,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 	default:
 	}
 	g.drain(st.cfg.Gateway.ShutdownGrace)
+	hangupAll()
 	g.calls.Wait()
 	cancel()
 	wg.Wait()
@@ -244,6 +267,11 @@ func (g *Gateway) Status() api.Status {
 	g.listenersMu.Lock()
 	listeners := append([]string(nil), g.listeners...)
 	g.listenersMu.Unlock()
+	for _, p := range g.protocols {
+		if p.listener != nil {
+			listeners = append(listeners, p.listener.Addrs()...)
+		}
+	}
 	s := api.Status{
 		Node: g.NodeName(), Version: g.opts.Version, Started: g.started,
 		Calls: g.admission.active(), MaxCalls: st.cfg.Gateway.MaxCalls, Maintenance: st.cfg.Gateway.Maintenance,
@@ -258,3 +286,6 @@ func (g *Gateway) Status() api.Status {
 
 // errClosed is returned by admission once the node is stopping.
 var errClosed = errors.New("node is shutting down")
+
+// mediaTimeout is how long a leg may send nothing before the call ends.
+func (g *Gateway) mediaTimeout() time.Duration { return g.state.Load().cfg.Media.MediaTimeout }

@@ -1,0 +1,235 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/switchyard/switchyard/bridge"
+	"github.com/switchyard/switchyard/call"
+	"github.com/switchyard/switchyard/rules"
+	"github.com/switchyard/switchyard/service"
+)
+
+// callSeq numbers calls within this process for their IDs.
+var callSeq atomic.Uint64
+
+// accept runs an inbound call in its own goroutine, owned by the gateway.
+func (g *Gateway) accept(ctx context.Context) func(call.InboundLeg) {
+	return func(in call.InboundLeg) {
+		g.calls.Add(1)
+		go func() {
+			defer g.calls.Done()
+			g.handleInbound(ctx, in)
+		}()
+	}
+}
+
+// handleInbound takes one inbound call from routing to its call record:
+// admission, dial plan, outbound leg (trying fallbacks in order), answer,
+// bridge. A panic ends this call with the internal cause, not the process.
+func (g *Gateway) handleInbound(ctx context.Context, in call.InboundLeg) {
+	rec := newRecord(g.NodeName(), fmt.Sprintf("%s-%d", g.NodeName(), callSeq.Add(1)), in)
+	log := g.log.With("call", rec.ID, "from", rec.Caller, "dialed", rec.Dialed, "protocol", in.Protocol().String())
+	defer func() {
+		if r := recover(); r != nil {
+			log.Error("call handling panicked; ending the call", "panic", r, "stack", string(debug.Stack()))
+			_ = in.Reject(context.WithoutCancel(ctx), call.Internal)
+			rec.finish(call.Internal, fmt.Sprint("panic: ", r), "gateway")
+		}
+		g.writeRecord(rec)
+	}()
+
+	release, err := g.admission.acquire()
+	if err != nil {
+		g.refuse(ctx, log, in, rec, err)
+		return
+	}
+	defer release()
+
+	req := requestOf(in.Incoming())
+	decisions, err := g.state.Load().engine.Route(req)
+	if err != nil {
+		g.refuse(ctx, log, in, rec, err)
+		return
+	}
+
+	var out call.Leg
+	for i, d := range decisions {
+		rec.route(d)
+		log.Info("routing", "attempt", i+1, "of", len(decisions), "rule", d.Rule, "alias", d.Alias,
+			"service", d.Service, "target", d.Target.String(), "destination", d.Transformed)
+		out, err = g.place(ctx, in, d, rec.ID)
+		if err == nil {
+			break
+		}
+		log.Warn("outbound leg failed", "attempt", i+1, "destination", d.Transformed, "cause", call.CauseOf(err).String(), "error", err)
+	}
+	if out == nil {
+		g.refuse(ctx, log, in, rec, err)
+		return
+	}
+	rec.addLeg(out)
+
+	streams, err := answerStreams(in.Offer(), out.Streams())
+	if err == nil {
+		err = in.Accept(ctx, streams)
+	}
+	if err != nil {
+		cause := call.CauseOf(err)
+		log.Warn("could not answer the caller", "cause", cause.String(), "error", err)
+		_ = out.Hangup(context.WithoutCancel(ctx), cause)
+		_ = in.Reject(context.WithoutCancel(ctx), cause)
+		rec.finish(cause, err.Error(), "gateway")
+		return
+	}
+	rec.Answered = time.Now()
+	log.Info("call answered", "outbound", out.Remote(), "legs", in.ID()+" ⇄ "+out.ID())
+
+	res := bridge.Join(ctx, in, out, bridge.JoinOptions{
+		Log:          log,
+		MediaTimeout: g.mediaTimeout(),
+	})
+	rec.bridged(res)
+	log.Info("call ended", "cause", res.Cause.String(), "ended_by", res.EndedBy, "duration", time.Since(rec.Answered).Round(time.Millisecond))
+}
+
+// refuse rejects the inbound leg with the error's cause and records it.
+func (g *Gateway) refuse(ctx context.Context, log *slog.Logger, in call.InboundLeg, rec *Record, err error) {
+	cause := call.CauseOf(err)
+	log.Info("call refused", "cause", cause.String(), "detail", err.Error())
+	if rerr := in.Reject(context.WithoutCancel(ctx), cause); rerr != nil {
+		log.Warn("rejecting the caller failed", "error", rerr)
+	}
+	rec.finish(cause, err.Error(), "gateway")
+}
+
+// place creates the outbound leg for one decision: a local service, or a
+// dial-out on the target protocol.
+func (g *Gateway) place(ctx context.Context, in call.InboundLeg, d rules.Decision, id string) (call.Leg, error) {
+	if d.Kind == rules.DecisionService {
+		switch d.Service {
+		case "echo":
+			return service.NewEcho(id+"-echo", in.Offer()), nil
+		default:
+			return nil, call.Errorf(call.Unavailable, "the %s service needs the transcoding core, which this build does not have yet", d.Service)
+		}
+	}
+	dialer, err := g.dialer(d.Target)
+	if err != nil {
+		return nil, err
+	}
+	inc := in.Incoming()
+	progress := func(ev call.Event) {
+		switch ev.Kind {
+		case call.EventRinging:
+			_ = in.Ring(ctx)
+		case call.EventProgress:
+			_ = in.Progress(ctx, nil)
+		}
+	}
+	return dialer.Dial(ctx, targetOf(d, inc), offerFor(in.Offer(), d.Policy), progress)
+}
+
+// requestOf turns what a listener knows into a dial-plan request.
+func requestOf(inc call.Incoming) *rules.Request {
+	return &rules.Request{
+		Protocol: inc.Protocol, Direction: rules.DirectionIncoming, Source: inc.Source.Addr(),
+		Trunk: inc.Trunk, Caller: inc.Caller, Dialed: inc.Dialed, Registered: inc.Registered,
+	}
+}
+
+// targetOf translates a dial-plan decision into what a dialer needs.
+func targetOf(d rules.Decision, inc call.Incoming) call.Target {
+	p := d.Policy
+	t := call.Target{
+		Protocol: d.Target, URI: d.Destination.String(), Host: d.Destination.Host, Port: d.Destination.Port,
+		Transport: d.Destination.Transport, Trunk: d.Trunk, Caller: inc.Caller, CallerName: inc.CallerName,
+		ToRegistered: d.ToRegistered, MaxBitrateIn: uint32(p.MaxBitrateIn) * 1000, MaxBitrateOut: uint32(p.MaxBitrateOut) * 1000,
+		AudioOnly: p.CallType == rules.CallTypeAudio, Content: p.Content, FECC: p.FECC, DTMFAfterAnswer: d.Destination.DTMF,
+	}
+	switch p.SRTP {
+	case rules.SRTPOff:
+		t.SRTP = call.SRTPOff
+	case rules.SRTPRequired:
+		t.SRTP = call.SRTPRequired
+	default:
+		t.SRTP = call.SRTPBestEffort
+	}
+	switch p.DTMF {
+	case rules.DTMFInfo:
+		t.DTMF = call.DTMFInfo
+	case rules.DTMFInband:
+		t.DTMF = call.DTMFInband
+	default:
+		t.DTMF = call.DTMFRFC4733
+	}
+	for _, c := range p.Codecs {
+		t.Codecs = append(t.Codecs, string(c))
+	}
+	return t
+}
+
+// offerFor is the inbound offer as the rule allows it onward: streams the
+// call type or the content / FECC switches exclude are disabled (kept in place
+// so that stream order is preserved).
+func offerFor(o call.Offer, p rules.MediaPolicy) call.Offer {
+	out := call.Offer{Streams: make([]call.StreamOffer, len(o.Streams))}
+	copy(out.Streams, o.Streams)
+	for i := range out.Streams {
+		s := &out.Streams[i]
+		switch {
+		case s.Role == call.RoleVideo && p.CallType == rules.CallTypeAudio,
+			s.Role == call.RoleContent && !p.Content,
+			s.Role == call.RoleFECC && !p.FECC:
+			s.Disabled = true
+		}
+		if p.MaxBitrateOut > 0 {
+			if limit := uint32(p.MaxBitrateOut) * 1000; s.MaxBitrate == 0 || s.MaxBitrate > limit {
+				s.MaxBitrate = limit
+			}
+		}
+	}
+	return out
+}
+
+// answerStreams chooses what to answer the caller with, given what the
+// outbound leg negotiated: per offered stream, the caller's own codec of the
+// same format (so that the stream relays), with the caller's payload type.
+// Streams with no common format are left out until transcoding is available;
+// a call where no stream is left fails with codec_mismatch.
+func answerStreams(offer call.Offer, out []call.Stream) ([]call.Stream, error) {
+	if offer.Empty() {
+		return out, nil
+	}
+	var streams []call.Stream
+	var missing []string
+	for _, so := range offer.Streams {
+		if so.Disabled {
+			continue
+		}
+		for _, os := range out {
+			if os.Role != so.Role {
+				continue
+			}
+			if c := call.Common(so.Codecs, []call.Codec{os.Codec}); len(c) > 0 {
+				streams = append(streams, call.Stream{ID: so.ID, Role: so.Role, Codec: c[0], Direction: os.Direction, MaxBitrate: os.MaxBitrate})
+			} else {
+				missing = append(missing, fmt.Sprintf("%s (%s)", so.Role, os.Codec))
+			}
+			break
+		}
+	}
+	if len(streams) == 0 {
+		detail := "the far side negotiated no stream"
+		if len(missing) > 0 {
+			detail = "no codec in common for " + strings.Join(missing, ", ")
+		}
+		return nil, call.Errorf(call.CodecMismatch, "%s", detail)
+	}
+	return streams, nil
+}
