@@ -1,0 +1,3 @@
+package h225
+
+//go:generate go run ../internal/asn1gen -package h225 -primary H323-MESSAGES -module ../../../shared/asn1/h225.asn -module ../../../shared/asn1/h235.asn -module ../../../shared/asn1/h245.asn -module ../../../shared/asn1/h46018.asn -module ../../../shared/asn1/h46019.asn -root H323-MESSAGES.RasMessage -root H323-MESSAGES.H323-UserInformation -root SIGNALLING-TRAVERSAL.IncomingCallIndication -root SIGNALLING-TRAVERSAL.LRQKeepAliveData -root MEDIA-TRAVERSAL.TraversalParameters -import MULTIMEDIA-SYSTEM-CONTROL=github.com/switchyard/switchyard/h323/h245 -prefix H235-SECURITY-MESSAGES=H235 -prefix SIGNALLING-TRAVERSAL=H46018 -prefix MEDIA-TRAVERSAL=H46019
