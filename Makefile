@@ -10,7 +10,7 @@ BIN      := bin/switchyard
 FUZZTIME ?= 4s
 CONFIG   ?=
 
-.PHONY: all build run test unit lint fuzz bench deps-run deps-test generate clean
+.PHONY: all build run test unit lint fuzz bench deps-run deps-test deps-bench generate clean
 
 all: build
 
@@ -36,9 +36,11 @@ lint:
 fuzz:
 	./scripts/fuzz-brief.sh $(FUZZTIME)
 
-## bench: benchmarks; results go to docs/BENCHMARKS.md by hand
-bench: deps-test
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./... | tee bench.out
+## bench: micro-benchmarks of every package, then the side-by-side runs against
+## rtpengine and Kamailio (package bench); results go to docs/BENCHMARKS.md
+bench: deps-bench
+	$(GO) test -p 1 -run '^$$' -bench . -benchmem -benchtime 2s $$($(GO) list ./... | grep -v /bench) | tee bench.out
+	SWITCHYARD_BENCH=1 $(GO) test -p 1 -timeout 30m -run '^$$' -bench . -benchtime 1x ./bench/ | tee -a bench.out
 
 generate:
 	$(GO) generate ./...
@@ -48,6 +50,9 @@ deps-run:
 
 deps-test:
 	./scripts/install-deps.sh test
+
+deps-bench:
+	./scripts/install-deps.sh bench
 
 clean:
 	rm -rf bin bench.out

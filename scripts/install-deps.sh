@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a target needs, if any are missing.
-# Usage: scripts/install-deps.sh run|test
+# Usage: scripts/install-deps.sh run|test|bench
 set -euo pipefail
 
 # Packages for running the gateway (none yet beyond Go and gcc).
 RUN_PKGS=()
 # Independent peers the tests talk to: tshark decodes what we send, Erlang's
-# asn1 is a second PER encoder.
-TEST_PKGS=(tshark erlang-base erlang-asn1)
+# asn1 is a second PER encoder, SIPp and baresip are SIP peers.
+TEST_PKGS=(tshark erlang-base erlang-asn1 sip-tester baresip-core baresip-ffmpeg)
+# Side-by-side benchmark baselines.
+BENCH_PKGS=(kamailio rtpengine-daemon)
 
 case "${1:-}" in
-  run)  want=("${RUN_PKGS[@]}") ;;
-  test) want=("${RUN_PKGS[@]}" "${TEST_PKGS[@]}") ;;
-  *) echo "usage: $0 run|test" >&2; exit 2 ;;
+  run)   want=("${RUN_PKGS[@]}") ;;
+  test)  want=("${RUN_PKGS[@]}" "${TEST_PKGS[@]}") ;;
+  bench) want=("${RUN_PKGS[@]}" "${TEST_PKGS[@]}" "${BENCH_PKGS[@]}") ;;
+  *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac
 
 missing=()
