@@ -180,30 +180,34 @@ func (s *Session) sendReport(bye bool) error {
 		return nil
 	}
 	ssrc := s.senderSSRCLocked()
-	var blocks []rtcp.ReceptionReport
+	c := reportContent{ssrc: ssrc, cname: s.cname, bye: bye}
+	var block rtcp.ReceptionReport
 	if s.recv.started {
-		blocks = append(blocks, s.recv.report(now))
+		block = s.recv.report(now)
+		c.block = &block
 	}
-	var first rtcp.Packet
 	if s.send.sentSinceReport {
 		rtpTime := s.send.lastTS
 		if s.sendClock > 0 {
 			rtpTime += uint32(int64((now-s.send.lastAt)/time.Microsecond) * int64(s.sendClock) / 1e6)
 		}
-		first = &rtcp.SenderReport{
-			SSRC: ssrc, NTPTime: ntpTime(wall), RTPTime: rtpTime,
-			PacketCount: s.send.packets, OctetCount: s.send.octets, Reports: blocks,
-		}
+		c.sender, c.ntp, c.rtpTS, c.pkts, c.octets = true, ntpTime(wall), rtpTime, s.send.packets, s.send.octets
 		s.send.sentSinceReport = false
-	} else {
-		first = &rtcp.ReceiverReport{SSRC: ssrc, Reports: blocks}
-	}
-	pkts := []rtcp.Packet{first, s.sdesLocked(ssrc)}
-	if bye {
-		pkts = append(pkts, &rtcp.Goodbye{Sources: []uint32{ssrc}})
 	}
 	s.mu.Unlock()
-	return s.sendRTCP(pkts, dst, conn)
+
+	// Reports are built and encrypted in buffers the session keeps, so that
+	// periodic reporting allocates nothing.
+	s.reportMu.Lock()
+	defer s.reportMu.Unlock()
+	buf := s.reports.build(&c)
+	if st := s.srtp.Load(); st != nil {
+		var err error
+		if buf, err = st.encryptRTCP(s.reports.enc[:0], buf); err != nil {
+			return fmt.Errorf("rtpio: encrypt RTCP: %w", err)
+		}
+	}
+	return s.writeRTCP(buf, dst, conn)
 }
 
 // sendRTCP marshals, encrypts and sends one compound packet.
@@ -217,6 +221,11 @@ func (s *Session) sendRTCP(pkts []rtcp.Packet, dst netip.AddrPort, conn *net.UDP
 			return fmt.Errorf("rtpio: encrypt RTCP: %w", err)
 		}
 	}
+	return s.writeRTCP(buf, dst, conn)
+}
+
+// writeRTCP sends one finished (and, with SRTP, encrypted) RTCP packet.
+func (s *Session) writeRTCP(buf []byte, dst netip.AddrPort, conn *net.UDPConn) error {
 	if _, err := conn.WriteToUDPAddrPort(buf, dst); err != nil {
 		if s.closed.Load() || errors.Is(err, net.ErrClosed) {
 			return ErrClosed

@@ -60,6 +60,9 @@ type Session struct {
 	wmu  sync.Mutex // serializes WriteRTP
 	wbuf []byte
 
+	reportMu sync.Mutex // serializes periodic reports and guards reports
+	reports  reportWriter
+
 	mu         sync.Mutex // guards everything below
 	rtpLatch   latch
 	rtcpLatch  latch
