@@ -19,18 +19,20 @@ import (
 
 // Status is what GET /api/v1/status reports.
 type Status struct {
-	Node          string    `json:"node"`
-	Version       string    `json:"version"`
-	Started       time.Time `json:"started"`
-	Calls         int       `json:"calls"`
-	MaxCalls      int       `json:"max_calls"`
-	Maintenance   bool      `json:"maintenance"`
-	ConfigSource  string    `json:"config_source"`
-	ConfigLoaded  time.Time `json:"config_loaded"`
-	Reloads       int       `json:"reloads"`
-	Rules         int       `json:"rules"`
-	Listeners     []string  `json:"listeners"`
-	LastReloadErr string    `json:"last_reload_error,omitempty"`
+	Node         string    `json:"node"`
+	Version      string    `json:"version"`
+	Started      time.Time `json:"started"`
+	Calls        int       `json:"calls"`
+	MaxCalls     int       `json:"max_calls"`
+	Maintenance  bool      `json:"maintenance"`
+	ConfigSource string    `json:"config_source"`
+	ConfigLoaded time.Time `json:"config_loaded"`
+	Reloads      int       `json:"reloads"`
+	Rules        int       `json:"rules"`
+	Listeners    []string  `json:"listeners"`
+	// Protocols holds each protocol's own state (trunks, registrations, ports).
+	Protocols     map[string]any `json:"protocols,omitempty"`
+	LastReloadErr string         `json:"last_reload_error,omitempty"`
 }
 
 // Backend is what the API needs from the gateway.

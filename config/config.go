@@ -9,6 +9,7 @@ import (
 	"github.com/switchyard/switchyard/api"
 	"github.com/switchyard/switchyard/rtpio"
 	"github.com/switchyard/switchyard/rules"
+	"github.com/switchyard/switchyard/sip"
 )
 
 // Config is the whole configuration file.
@@ -17,6 +18,7 @@ type Config struct {
 	Log      Log          `yaml:"log"`
 	API      api.Config   `yaml:"api"`
 	Media    rtpio.Config `yaml:"media"`
+	SIP      sip.Config   `yaml:"sip"`
 	Dialplan rules.Config `yaml:"dialplan"`
 
 	// Source names where the configuration came from (a file path, or
@@ -81,6 +83,8 @@ func (c *Config) Validate() error {
 	}
 	errs = append(errs, prefixed("api", c.API.Validate())...)
 	errs = append(errs, prefixed("media", c.Media.Validate())...)
+	errs = append(errs, prefixed("sip", c.SIP.Validate())...)
+	errs = append(errs, c.linkSIPTrunks()...)
 	errs = append(errs, prefixed("dialplan", c.Dialplan.Validate())...)
 	return joinErrors(errs)
 }

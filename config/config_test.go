@@ -82,7 +82,10 @@ func TestEmbeddedDefaultDocumentsEveryOption(t *testing.T) {
 
 // commentedExample lists lists whose example entry is a comment in
 // default.yaml because an active entry would change behaviour.
-func commentedExample(path string) bool { return path == "$.dialplan.aliases" }
+// (an example registrar user would ship a known password).
+func commentedExample(path string) bool {
+	return path == "$.dialplan.aliases" || path == "$.sip.registrar.users"
+}
 
 func TestEmptyFileGivesDefaults(t *testing.T) {
 	for _, src := range []string{"", "\n# nothing\n", "---\n"} {
@@ -184,4 +187,43 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("nil config without error")
 		}
 	})
+}
+
+func TestSIPTrunksLinkToDialplan(t *testing.T) {
+	cfg, err := Parse("t.yaml", []byte(`
+dialplan:
+  trunks:
+    - {name: pbx, protocol: sip, host: pbx.example.com, transport: tcp}
+    - {name: carrier, protocol: sip, host: 192.0.2.9, port: 5080}
+    - {name: gk, protocol: h323, host: gk.example.com}
+sip:
+  trunks:
+    - name: pbx
+      username: gw
+      password: pw
+      registration: permanent
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]int{}
+	for i, tr := range cfg.SIP.Trunks {
+		byName[tr.Name] = i
+	}
+	if len(cfg.SIP.Trunks) != 2 {
+		t.Fatalf("sip trunks = %+v (want pbx and carrier, not the h323 trunk)", cfg.SIP.Trunks)
+	}
+	pbx := cfg.SIP.Trunks[byName["pbx"]]
+	if pbx.Host != "pbx.example.com" || pbx.Transport != "tcp" || pbx.Port != 5060 || pbx.Username != "gw" {
+		t.Errorf("pbx = %+v", pbx)
+	}
+	carrier := cfg.SIP.Trunks[byName["carrier"]]
+	if carrier.Host != "192.0.2.9" || carrier.Port != 5080 || carrier.Registration != "off" {
+		t.Errorf("carrier = %+v", carrier)
+	}
+
+	_, err = Parse("t.yaml", []byte("dialplan:\n  trunks: []\nsip:\n  trunks:\n    - name: ghost\n      username: x\n"))
+	if err == nil || !strings.Contains(err.Error(), "t.yaml:5") || !strings.Contains(err.Error(), "sip.trunks[0].name") {
+		t.Errorf("unknown sip trunk: %v", err)
+	}
 }

@@ -24,6 +24,26 @@ var envOverrides = map[string]envOverride{
 		c.API.Listen = v
 		return nil
 	}},
+	"SWITCHYARD_SIP_LISTEN_UDP": {"sip.listen.udp", func(c *Config, v string) error {
+		c.SIP.Listen.UDP = v
+		return nil
+	}},
+	"SWITCHYARD_SIP_LISTEN_TCP": {"sip.listen.tcp", func(c *Config, v string) error {
+		c.SIP.Listen.TCP = v
+		return nil
+	}},
+	"SWITCHYARD_SIP_LISTEN_TLS": {"sip.listen.tls", func(c *Config, v string) error {
+		c.SIP.Listen.TLS = v
+		return nil
+	}},
+	"SWITCHYARD_SIP_EXTERNAL_IP": {"sip.external_ip", func(c *Config, v string) error {
+		c.SIP.ExternalIP = v
+		return nil
+	}},
+	"SWITCHYARD_RTP_PORTS": {"media.rtp_ports", func(c *Config, v string) error {
+		c.Media.RTPPorts = v
+		return nil
+	}},
 	"SWITCHYARD_NODE_NAME": {"gateway.name", func(c *Config, v string) error {
 		c.Gateway.Name = v
 		return nil

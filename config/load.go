@@ -17,6 +17,7 @@ import (
 	"github.com/switchyard/switchyard/api"
 	"github.com/switchyard/switchyard/rtpio"
 	"github.com/switchyard/switchyard/rules"
+	"github.com/switchyard/switchyard/sip"
 )
 
 //go:embed default.yaml
@@ -39,6 +40,7 @@ func base() *Config {
 		Log:      Log{Level: "info", Format: "text"},
 		API:      api.DefaultConfig(),
 		Media:    rtpio.DefaultConfig(),
+		SIP:      sip.DefaultConfig(),
 		Dialplan: rules.DefaultConfig(),
 	}
 }

@@ -12,7 +12,9 @@ import (
 
 	"github.com/switchyard/switchyard/api"
 	"github.com/switchyard/switchyard/config"
+	"github.com/switchyard/switchyard/rtpio"
 	"github.com/switchyard/switchyard/rules"
+	"github.com/switchyard/switchyard/sip"
 )
 
 // Options are what the command line gives the gateway besides the file.
@@ -54,6 +56,8 @@ type Gateway struct {
 	listeners   []string
 
 	protocols []protocolSlot
+	media     *rtpio.Allocator
+	sip       *sip.Server
 	calls     sync.WaitGroup // one per call in progress
 
 	recordsMu sync.Mutex
@@ -135,6 +139,12 @@ func (g *Gateway) Reload() error {
 		msg := err.Error()
 		g.lastReloadErr.Store(&msg)
 		g.log.Error("configuration reload rejected; keeping the configuration in force", "source", old.cfg.Source, "error", err)
+		return err
+	}
+	if err := g.reconfigureProtocols(old.cfg, st.cfg); err != nil {
+		msg := err.Error()
+		g.lastReloadErr.Store(&msg)
+		g.log.Error("configuration reload rejected by a protocol; keeping the configuration in force", "error", err)
 		return err
 	}
 	if st.cfg.API != old.cfg.API {
@@ -276,7 +286,7 @@ func (g *Gateway) Status() api.Status {
 		Node: g.NodeName(), Version: g.opts.Version, Started: g.started,
 		Calls: g.admission.active(), MaxCalls: st.cfg.Gateway.MaxCalls, Maintenance: st.cfg.Gateway.Maintenance,
 		ConfigSource: st.cfg.Source, ConfigLoaded: st.loadedAt, Reloads: int(g.reloads.Load()),
-		Rules: len(st.cfg.Dialplan.Rules), Listeners: listeners,
+		Rules: len(st.cfg.Dialplan.Rules), Listeners: listeners, Protocols: g.protocolStatus(),
 	}
 	if e := g.lastReloadErr.Load(); e != nil {
 		s.LastReloadErr = *e

@@ -2,8 +2,12 @@ package gateway
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/switchyard/switchyard/call"
+	"github.com/switchyard/switchyard/config"
+	"github.com/switchyard/switchyard/rtpio"
+	"github.com/switchyard/switchyard/sip"
 )
 
 // Listener is a protocol's inbound side: it accepts calls until ctx ends.
@@ -36,4 +40,53 @@ func (g *Gateway) dialer(p call.Protocol) (call.Dialer, error) {
 		}
 	}
 	return nil, call.Errorf(call.DialOutFailed, "no %s dialer in this gateway", p)
+}
+
+// BuildProtocols creates the media port allocator and every protocol server
+// the configuration enables, and registers them. The command line calls it
+// before Run; a gateway built without it routes but places no calls (tests of
+// the dial plan and the API).
+func (g *Gateway) BuildProtocols() error {
+	cfg := g.Config()
+	alloc, err := rtpio.NewAllocator(cfg.Media)
+	if err != nil {
+		return fmt.Errorf("media: %w", err)
+	}
+	g.media = alloc
+
+	sipSrv, err := sip.NewServer(cfg.SIP, alloc, g.log.With("protocol", "sip"))
+	if err != nil {
+		return fmt.Errorf("sip: %w", err)
+	}
+	g.sip = sipSrv
+	g.Register(call.ProtocolSIP, sipSrv, sipSrv.Dialer())
+	return nil
+}
+
+// reconfigureProtocols applies a reloaded configuration to the running
+// protocol servers (credentials, trunk options, registrar users; listen
+// addresses need a restart).
+func (g *Gateway) reconfigureProtocols(old, cfg *config.Config) error {
+	if g.sip == nil {
+		return nil
+	}
+	if cfg.SIP.Listen != old.SIP.Listen || cfg.SIP.TLS != old.SIP.TLS {
+		g.log.Warn("sip listen or tls settings changed; restart to apply them")
+	}
+	if cfg.Media.RTPPorts != old.Media.RTPPorts || cfg.Media.BindIP != old.Media.BindIP {
+		g.log.Warn("media port range or bind address changed; restart to apply them")
+	}
+	return g.sip.Reconfigure(cfg.SIP)
+}
+
+// protocolStatus reports each protocol's own state for the status API.
+func (g *Gateway) protocolStatus() map[string]any {
+	out := map[string]any{}
+	if g.media != nil {
+		out["media"] = map[string]any{"ports_in_use": g.media.InUse()}
+	}
+	if g.sip != nil {
+		out["sip"] = map[string]any{"trunks": g.sip.TrunkStatus(), "registrations": g.sip.Registrations()}
+	}
+	return out
 }

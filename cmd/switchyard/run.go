@@ -49,6 +49,9 @@ func runGateway(parent context.Context, cfgPath string, logOut io.Writer) error 
 	if err != nil {
 		return err
 	}
+	if err := gw.BuildProtocols(); err != nil {
+		return err
+	}
 
 	if parent == nil {
 		parent = context.Background()

@@ -73,6 +73,10 @@ func (w *logWatcher) waitFor(t *testing.T, substr string) string {
 	}
 }
 
+// sipLoopback keeps the SIP listeners of test runs on loopback ports the
+// system picks.
+const sipLoopback = "sip: {listen: {udp: '127.0.0.1:0', tcp: '127.0.0.1:0', tls: ''}}\n"
+
 // TestRunReloadAndStop runs the real binary: it logs what it listens on,
 // reloads on SIGHUP (rejecting a broken file and keeping the old one), and
 // stops cleanly on SIGINT.
@@ -85,7 +89,7 @@ func TestRunReloadAndStop(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	write("gateway: {shutdown_grace: 1s}\n")
+	write("gateway: {shutdown_grace: 1s}\n" + sipLoopback)
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -99,8 +103,8 @@ func TestRunReloadAndStop(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs := watch(stderr)
-	line := logs.waitFor(t, "listening")
-	if !strings.Contains(line, addr) || !strings.Contains(line, "admin api") {
+	line := logs.waitFor(t, `msg=listening service="admin api"`)
+	if !strings.Contains(line, addr) {
 		t.Errorf("listening line %q does not name the admin api at %s", line, addr)
 	}
 
@@ -117,7 +121,7 @@ func TestRunReloadAndStop(t *testing.T) {
 		t.Fatalf("before reload: %s", body)
 	}
 
-	write("gateway: {shutdown_grace: 1s}\ndialplan:\n  rules:\n    - {name: ext, match: '(\\d{4})', replace: 'sip:$1@pbx.example.com', target: sip}\n")
+	write("gateway: {shutdown_grace: 1s}\n" + sipLoopback + "dialplan:\n  rules:\n    - {name: ext, match: '(\\d{4})', replace: 'sip:$1@pbx.example.com', target: sip}\n")
 	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +142,7 @@ func TestRunReloadAndStop(t *testing.T) {
 	if err == nil || !strings.Contains(string(out), "reload rejected") || !strings.Contains(string(out), "dialplan.rules[0].match") {
 		t.Errorf("reload of a broken file: %v\n%s", err, out)
 	}
-	write("dialplan:\n  rules:\n    - {name: ext2, match: '(\\d{4})', replace: 'sip:$1@pbx.example.com', target: sip}\n")
+	write(sipLoopback + "dialplan:\n  rules:\n    - {name: ext2, match: '(\\d{4})', replace: 'sip:$1@pbx.example.com', target: sip}\n")
 	if out, err := exec.Command(bin, "reload", "--api", "http://"+addr).CombinedOutput(); err != nil || !strings.Contains(string(out), "configuration reloaded") {
 		t.Errorf("reload: %v\n%s", err, out)
 	}
