@@ -39,6 +39,9 @@ type Gateway struct {
 	// ShutdownGrace is how long a stopping node waits for its calls to end
 	// before it hangs them up.
 	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+	// CallRecords is a file that receives one JSON line per call (appended);
+	// empty writes them to the log output.
+	CallRecords string `yaml:"call_records"`
 }
 
 // Log holds logging settings.

@@ -1,8 +1,11 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -195,4 +198,49 @@ func TestFlowEchoAndAdmission(t *testing.T) {
 	if g.Status().Calls != 0 {
 		t.Errorf("call slot not released: %d", g.Status().Calls)
 	}
+}
+
+func TestRecordsAreJSONLines(t *testing.T) {
+	path := t.TempDir() + "/sy.yaml"
+	writeConfig(t, path, flowConfig)
+	var buf syncBuffer
+	g, err := New(Options{ConfigPath: path, Records: &buf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := newFakeLeg("in", call.Inbound, nil)
+	in.inc, in.offer = sipIncoming("nobody"), pcmuOffer
+	g.handleInbound(context.Background(), in)
+	var rec struct {
+		Type, Cause, Dialed string
+		Legs                []LegRecord
+	}
+	line := strings.TrimSpace(buf.String())
+	if strings.Count(line, "\n") != 0 {
+		t.Fatalf("want one line, got %q", line)
+	}
+	if err := json.Unmarshal([]byte(line), &rec); err != nil {
+		t.Fatalf("record is not JSON: %v\n%s", err, line)
+	}
+	if rec.Type != "call_record" || rec.Cause != "no_route" || rec.Dialed != "nobody" || len(rec.Legs) != 1 {
+		t.Errorf("record = %+v", rec)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the gateway's writers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"sync"
@@ -29,6 +30,9 @@ type Options struct {
 	// reload to the configured level.
 	Logger   *slog.Logger
 	LogLevel *slog.LevelVar
+	// Records receives one JSON line per call record; nil writes records
+	// into the log instead.
+	Records io.Writer
 }
 
 // state is one loaded configuration and the dial plan built from it. It is

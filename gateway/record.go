@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -83,12 +84,28 @@ func (r *Record) finish(cause call.Cause, detail, endedBy string) {
 	r.Cause, r.Detail, r.EndedBy = cause.String(), detail, endedBy
 }
 
-// writeRecord logs the record as one structured line ("call record").
+// writeRecord writes the record as one JSON line: to the call-record
+// writer when one is configured, else into the log.
 func (g *Gateway) writeRecord(r *Record) {
 	if r.End.IsZero() {
 		r.finish(call.Internal, "call ended without a recorded outcome", "gateway")
 	}
-	g.log.Info("call record", "record", r)
+	if w := g.opts.Records; w != nil {
+		line, err := json.Marshal(struct {
+			Type string `json:"type"`
+			*Record
+		}{"call_record", r})
+		if err == nil {
+			g.recordsMu.Lock()
+			_, err = w.Write(append(line, '\n'))
+			g.recordsMu.Unlock()
+		}
+		if err != nil {
+			g.log.Error("writing the call record failed", "call", r.ID, "error", err)
+		}
+	} else {
+		g.log.Info("call record", "record", r)
+	}
 	g.recordsMu.Lock()
 	if g.onRecord != nil {
 		g.onRecord(*r)

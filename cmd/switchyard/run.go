@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -43,8 +44,17 @@ func runGateway(parent context.Context, cfgPath string, logOut io.Writer) error 
 	}
 	logger := slog.New(handler)
 
+	records := logOut
+	if cfg.Gateway.CallRecords != "" {
+		f, err := os.OpenFile(cfg.Gateway.CallRecords, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
+		if err != nil {
+			return fmt.Errorf("call records: %w", err)
+		}
+		defer f.Close()
+		records = f
+	}
 	gw, err := gateway.FromConfig(cfg, gateway.Options{
-		ConfigPath: cfgPath, Getenv: os.Getenv, Version: version, Logger: logger, LogLevel: level,
+		ConfigPath: cfgPath, Getenv: os.Getenv, Version: version, Logger: logger, LogLevel: level, Records: records,
 	})
 	if err != nil {
 		return err
