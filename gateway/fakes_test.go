@@ -131,6 +131,9 @@ type fakeDialer struct {
 	targets []call.Target
 	fail    map[string]call.Cause // URI → cause
 	legs    chan *fakeLeg
+	// block makes Dial wait for its context (a far side that only rings).
+	block    bool
+	canceled chan struct{}
 }
 
 func (d *fakeDialer) Dial(ctx context.Context, t call.Target, offer call.Offer, progress func(call.Event)) (call.Leg, error) {
@@ -140,6 +143,11 @@ func (d *fakeDialer) Dial(ctx context.Context, t call.Target, offer call.Offer, 
 	d.mu.Unlock()
 	if progress != nil {
 		progress(call.Event{Kind: call.EventRinging})
+	}
+	if d.block {
+		<-ctx.Done()
+		close(d.canceled)
+		return nil, call.Errorf(call.LocalHangup, "dial cancelled: %v", ctx.Err())
 	}
 	if fails {
 		return nil, call.Errorf(cause, "far side refused %s", t.URI)

@@ -59,18 +59,34 @@ func (g *Gateway) handleInbound(ctx context.Context, in call.InboundLeg) {
 		return
 	}
 
+	// A caller who hangs up while the far side is being dialed cancels the
+	// dial (SIP CANCEL, H.225 ReleaseComplete): dialCtx ends with the caller.
+	dialCtx, cancelDial := context.WithCancel(ctx)
+	defer cancelDial()
+	stopWatch := watchLeg(in, cancelDial)
+	defer stopWatch()
+
 	var out call.Leg
 	for i, d := range decisions {
 		rec.route(d)
 		log.Info("routing", "attempt", i+1, "of", len(decisions), "rule", d.Rule, "alias", d.Alias,
 			"service", d.Service, "target", d.Target.String(), "destination", d.Transformed)
-		out, err = g.place(ctx, in, d, rec.ID)
+		out, err = g.place(dialCtx, in, d, rec.ID)
 		if err == nil {
+			break
+		}
+		if callerGone(in) {
 			break
 		}
 		log.Warn("outbound leg failed", "attempt", i+1, "destination", d.Transformed, "cause", call.CauseOf(err).String(), "error", err)
 	}
 	if out == nil {
+		if callerGone(in) {
+			cause := call.CauseOf(in.Err())
+			log.Info("caller hung up before the far side answered", "cause", cause.String())
+			rec.finish(cause, "the caller hung up while the far side was being called", in.ID())
+			return
+		}
 		g.refuse(ctx, log, in, rec, err)
 		return
 	}
@@ -82,10 +98,14 @@ func (g *Gateway) handleInbound(ctx context.Context, in call.InboundLeg) {
 	}
 	if err != nil {
 		cause := call.CauseOf(err)
+		endedBy := "gateway"
+		if callerGone(in) { // the caller left while we answered: its cause, not ours
+			cause, endedBy = call.CauseOf(in.Err()), in.ID()
+		}
 		log.Warn("could not answer the caller", "cause", cause.String(), "error", err)
 		_ = out.Hangup(context.WithoutCancel(ctx), cause)
 		_ = in.Reject(context.WithoutCancel(ctx), cause)
-		rec.finish(cause, err.Error(), "gateway")
+		rec.finish(cause, err.Error(), endedBy)
 		return
 	}
 	rec.Answered = time.Now()
@@ -97,6 +117,29 @@ func (g *Gateway) handleInbound(ctx context.Context, in call.InboundLeg) {
 	})
 	rec.bridged(res)
 	log.Info("call ended", "cause", res.Cause.String(), "ended_by", res.EndedBy, "duration", time.Since(rec.Answered).Round(time.Millisecond))
+}
+
+// callerGone reports whether the inbound leg has already ended.
+func callerGone(in call.Leg) bool {
+	select {
+	case <-in.Done():
+		return true
+	default:
+		return false
+	}
+}
+
+// watchLeg calls f when the leg ends; stop ends the watch.
+func watchLeg(l call.Leg, f func()) (stop func()) {
+	quit := make(chan struct{})
+	go func() {
+		select {
+		case <-l.Done():
+			f()
+		case <-quit:
+		}
+	}()
+	return func() { close(quit) }
 }
 
 // refuse rejects the inbound leg with the error's cause and records it.

@@ -244,3 +244,35 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestFlowCallerHangsUpWhileDialing: a caller who gives up while the far side
+// rings cancels the outbound attempt, and the record says the caller ended it.
+func TestFlowCallerHangsUpWhileDialing(t *testing.T) {
+	d := &fakeDialer{legs: make(chan *fakeLeg, 1), block: true, canceled: make(chan struct{})}
+	_, place := startFlow(t, d)
+	in := newFakeLeg("in", call.Inbound, nil)
+	in.inc, in.offer = sipIncoming("1234"), pcmuOffer
+	recc := make(chan Record, 1)
+	go func() { recc <- place(in) }()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		in.mu.Lock()
+		rang := in.rang
+		in.mu.Unlock()
+		if rang > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("dial never started")
+		}
+	}
+	in.end(call.LocalHangup) // the caller sends CANCEL
+	select {
+	case <-d.canceled:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the outbound dial was not cancelled")
+	}
+	rec := <-recc
+	if rec.Cause != "local_hangup" || rec.EndedBy != "in" || rec.Attempts != 1 {
+		t.Errorf("record = %+v", rec)
+	}
+}
