@@ -13,7 +13,6 @@ import (
 	"github.com/switchyard/switchyard/call"
 	"github.com/switchyard/switchyard/rules"
 	"github.com/switchyard/switchyard/service"
-	"github.com/switchyard/switchyard/transcode"
 )
 
 // callSeq numbers calls within this process for their IDs.
@@ -243,11 +242,9 @@ func offerFor(o call.Offer, p rules.MediaPolicy) call.Offer {
 
 // answerStreams chooses what to answer the caller with, given what the
 // outbound leg negotiated: per offered stream, the caller's own codec of the
-// same format (so that the stream relays), with the caller's payload type;
-// when the caller has no such codec, its first codec that the transcoder
-// converts to and from the far side's (the bridge then transcodes).
-// Streams with neither are left out; a call where no stream is left fails
-// with codec_mismatch.
+// same format (so that the stream relays), with the caller's payload type.
+// Streams with no common format are left out until transcoding is available;
+// a call where no stream is left fails with codec_mismatch.
 func answerStreams(offer call.Offer, out []call.Stream) ([]call.Stream, error) {
 	if offer.Empty() {
 		return out, nil
@@ -262,15 +259,8 @@ func answerStreams(offer call.Offer, out []call.Stream) ([]call.Stream, error) {
 			if os.Role != so.Role {
 				continue
 			}
-			var c call.Codec
-			ok := false
-			if common := call.Common(so.Codecs, []call.Codec{os.Codec}); len(common) > 0 {
-				c, ok = common[0], true
-			} else {
-				c, ok = transcode.TranscodableFrom(so.Codecs, os.Codec)
-			}
-			if ok {
-				streams = append(streams, call.Stream{ID: so.ID, Role: so.Role, Codec: c, Direction: os.Direction, MaxBitrate: os.MaxBitrate})
+			if c := call.Common(so.Codecs, []call.Codec{os.Codec}); len(c) > 0 {
+				streams = append(streams, call.Stream{ID: so.ID, Role: so.Role, Codec: c[0], Direction: os.Direction, MaxBitrate: os.MaxBitrate})
 			} else {
 				missing = append(missing, fmt.Sprintf("%s (%s)", so.Role, os.Codec))
 			}
@@ -280,7 +270,7 @@ func answerStreams(offer call.Offer, out []call.Stream) ([]call.Stream, error) {
 	if len(streams) == 0 {
 		detail := "the far side negotiated no stream"
 		if len(missing) > 0 {
-			detail = "no codec in common or transcodable for " + strings.Join(missing, ", ")
+			detail = "no codec in common for " + strings.Join(missing, ", ")
 		}
 		return nil, call.Errorf(call.CodecMismatch, "%s", detail)
 	}
