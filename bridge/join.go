@@ -28,8 +28,12 @@ type JoinOptions struct {
 	Log *slog.Logger
 	// MediaTimeout ends the call with call.MediaTimeout when no packet has
 	// arrived from a leg for this long (legs on hold excepted); 0 turns the
-	// check off. Only legs with a relayed sendrecv stream are checked.
+	// check off. Only legs with a relayed or transcoded sendrecv stream are
+	// checked.
 	MediaTimeout time.Duration
+	// Transcode, when set, lets roles that cannot relay be transcoded;
+	// nil relays only.
+	Transcode *TranscodeOptions
 }
 
 // Join carries media and events between two answered legs until either
@@ -38,15 +42,19 @@ type JoinOptions struct {
 // For each role present on both legs with the same codec format
 // (call.Codec.SameFormat) it relays packets with a Rewriter: payload types
 // mapped to the other leg's, one SSRC per direction, continuity across
-// source switches. Roles that cannot relay are reported in
-// Result.Unbridged (transcoding comes later). Streams that carry only
-// telephone-events take no part: DTMF crosses as events.
+// source switches. With JoinOptions.Transcode set, a role that cannot relay
+// but whose codecs the transcode package handles gets a transcode path per
+// direction (see TranscodeOptions); the rest are reported in
+// Result.Unbridged. Streams that carry only telephone-events take no part:
+// DTMF crosses as events.
 //
 // Events: DTMF, chat, hold and resume, floor and FECC pass to the other leg
 // with Send; EventKeyframeRequest and EventBitrate from one leg go to the
-// other leg for the matching stream; EventNACK sequence numbers are mapped
-// back through the relay's Rewriter before they are sent on; EventMediaChange
-// re-reads both legs' streams and adjusts the relays. EventHangup from one
+// other leg for the matching stream, except on a transcoded stream, whose
+// encoder serves them (its decoder asks the source leg for keyframes);
+// EventNACK sequence numbers are mapped back through the relay's Rewriter
+// before they are sent on; EventMediaChange re-reads both legs' streams and
+// adjusts the relays and transcoders. EventHangup from one
 // leg ends the call: the other leg is hung up with the same cause. When ctx
 // ends, both legs are hung up with call.LocalHangup.
 //
@@ -72,6 +80,7 @@ func Join(ctx context.Context, a, b call.Leg, opts JoinOptions) Result {
 		start:   time.Now(),
 		panics:  make(chan struct{}, 1),
 	}
+	j.transcodeOpts = opts.Transcode
 	defer cancel()
 	return j.run()
 }
@@ -93,6 +102,9 @@ type joiner struct {
 	pairs   []streamPair
 	relays  []*relay
 	senders [2]*eventSender
+
+	transcodeOpts *TranscodeOptions
+	transcoders   []*transcoder
 
 	relayWG  sync.WaitGroup
 	senderWG sync.WaitGroup
@@ -122,6 +134,7 @@ func (j *joiner) loop() (cause call.Cause, endedBy string, hang []int) {
 		}
 	}()
 	j.replan()
+	j.planTranscodes()
 	var tick <-chan time.Time
 	if j.timeout > 0 {
 		t := time.NewTicker(min(max(j.timeout/4, 5*time.Millisecond), time.Second))
@@ -165,7 +178,13 @@ func (j *joiner) onEvent(i int, ev call.Event, ok bool) (call.Cause, bool) {
 	if ev.Kind == call.EventHangup {
 		return hangupCause(ev.Cause), true
 	}
+	if j.transcodeEvent(i, ev) {
+		return call.CauseNone, false
+	}
 	j.handle(i, ev)
+	if ev.Kind == call.EventMediaChange {
+		j.planTranscodes()
+	}
 	return call.CauseNone, false
 }
 
@@ -228,13 +247,20 @@ func (j *joiner) finish(cause call.Cause, endedBy string, hang []int) Result {
 				j.log.Error("bridge: a relay is still in ReadRTP or WriteRTP after the call ended", "from", r.from, "stream", r.srcID, "to", r.to)
 			}
 		}
+		for _, t := range j.transcoders {
+			if t.running.Load() > 0 {
+				j.log.Error("bridge: a transcoder is still in ReadRTP or WriteRTP after the call ended", "from", t.from, "stream", t.srcID, "to", t.to)
+			}
+		}
 	}
+	j.endTranscoders()
 	res := Result{Cause: cause, EndedBy: endedBy, Unbridged: unbridged(j.pairs)}
 	for _, r := range j.relays {
 		res.Streams = append(res.Streams, r.result())
 	}
+	res.Streams = append(res.Streams, j.transcodeResults()...)
 	for _, p := range j.pairs {
-		if p.relay {
+		if p.relay || p.transcode {
 			continue
 		}
 		if p.hasA {

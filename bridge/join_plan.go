@@ -15,6 +15,9 @@ type streamPair struct {
 	hasA  bool
 	hasB  bool
 	relay bool
+	// transcode is set by planTranscodes when both directions run through
+	// transcode paths.
+	transcode bool
 }
 
 // planStreams pairs the streams of two legs by role, in order, and decides
@@ -53,11 +56,12 @@ func mediaStreams(ss []call.Stream, role call.Role) []call.Stream {
 
 func isTelephoneEvent(c call.Codec) bool { return strings.EqualFold(c.Name, "telephone-event") }
 
-// unbridged lists the roles of pairs that have both sides but cannot relay.
+// unbridged lists the roles of pairs that have both sides but neither relay
+// nor transcode.
 func unbridged(pairs []streamPair) []call.Role {
 	var out []call.Role
 	for _, p := range pairs {
-		if p.hasA && p.hasB && !p.relay && !slices.Contains(out, p.role) {
+		if p.hasA && p.hasB && !p.relay && !p.transcode && !slices.Contains(out, p.role) {
 			out = append(out, p.role)
 		}
 	}

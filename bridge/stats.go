@@ -11,7 +11,7 @@ const (
 	// PathRelay forwards packets with rewritten headers.
 	PathRelay = "relay"
 	// PathNone carries nothing: the other leg has no matching stream, or no
-	// codec in common (transcoding is not built yet).
+	// codec in common and no transcode path (see PathTranscode).
 	PathNone = "none"
 )
 
@@ -21,10 +21,12 @@ type StreamResult struct {
 	// From and To are the IDs of the legs media flowed from and to; To is
 	// empty for a stream the other leg has no counterpart for.
 	From, To string
-	// Path is PathRelay or PathNone.
+	// Path is PathRelay, PathTranscode or PathNone.
 	Path string
-	// Codec is the From leg's codec.
-	Codec call.Codec
+	// Codec is the From leg's codec; ToCodec the To leg's, set when the
+	// path transcodes.
+	Codec   call.Codec
+	ToCodec call.Codec
 	// Packets and Bytes (RTP payload) delivered to the To leg.
 	Packets, Bytes uint64
 	// Dropped counts packets read but not delivered: payload types the To

@@ -10,16 +10,18 @@ import (
 	"github.com/switchyard/switchyard/rtpio"
 	"github.com/switchyard/switchyard/rules"
 	"github.com/switchyard/switchyard/sip"
+	"github.com/switchyard/switchyard/transcode"
 )
 
 // Config is the whole configuration file.
 type Config struct {
-	Gateway  Gateway      `yaml:"gateway"`
-	Log      Log          `yaml:"log"`
-	API      api.Config   `yaml:"api"`
-	Media    rtpio.Config `yaml:"media"`
-	SIP      sip.Config   `yaml:"sip"`
-	Dialplan rules.Config `yaml:"dialplan"`
+	Gateway   Gateway          `yaml:"gateway"`
+	Log       Log              `yaml:"log"`
+	API       api.Config       `yaml:"api"`
+	Media     rtpio.Config     `yaml:"media"`
+	SIP       sip.Config       `yaml:"sip"`
+	Transcode transcode.Config `yaml:"transcode"`
+	Dialplan  rules.Config     `yaml:"dialplan"`
 
 	// Source names where the configuration came from (a file path, or
 	// "embedded default"); it is not read from YAML.
@@ -87,6 +89,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, prefixed("api", c.API.Validate())...)
 	errs = append(errs, prefixed("media", c.Media.Validate())...)
 	errs = append(errs, prefixed("sip", c.SIP.Validate())...)
+	errs = append(errs, prefixed("transcode", c.Transcode.Validate())...)
 	errs = append(errs, c.linkSIPTrunks()...)
 	errs = append(errs, prefixed("dialplan", c.Dialplan.Validate())...)
 	return joinErrors(errs)

@@ -18,6 +18,7 @@ import (
 	"github.com/switchyard/switchyard/rtpio"
 	"github.com/switchyard/switchyard/rules"
 	"github.com/switchyard/switchyard/sip"
+	"github.com/switchyard/switchyard/transcode"
 )
 
 //go:embed default.yaml
@@ -36,12 +37,13 @@ func DefaultYAML() []byte { return bytes.Clone(defaultYAML) }
 // base returns what each field means when the file does not give it.
 func base() *Config {
 	return &Config{
-		Gateway:  Gateway{MaxCalls: 0, ShutdownGrace: 30 * time.Second},
-		Log:      Log{Level: "info", Format: "text"},
-		API:      api.DefaultConfig(),
-		Media:    rtpio.DefaultConfig(),
-		SIP:      sip.DefaultConfig(),
-		Dialplan: rules.DefaultConfig(),
+		Gateway:   Gateway{MaxCalls: 0, ShutdownGrace: 30 * time.Second},
+		Log:       Log{Level: "info", Format: "text"},
+		API:       api.DefaultConfig(),
+		Media:     rtpio.DefaultConfig(),
+		SIP:       sip.DefaultConfig(),
+		Transcode: transcode.DefaultConfig(),
+		Dialplan:  rules.DefaultConfig(),
 	}
 }
 

@@ -132,7 +132,10 @@ type fakeDialer struct {
 	fail    map[string]call.Cause // URI → cause
 	legs    chan *fakeLeg
 	// block makes Dial wait for its context (a far side that only rings).
-	block    bool
+	block bool
+	// pickLast makes the far side choose the last codec offered per stream
+	// (one the gateway added by transcoding) instead of the first.
+	pickLast bool
 	canceled chan struct{}
 }
 
@@ -156,6 +159,9 @@ func (d *fakeDialer) Dial(ctx context.Context, t call.Target, offer call.Offer, 
 	for _, so := range offer.Streams {
 		if !so.Disabled && len(so.Codecs) > 0 {
 			c := so.Codecs[0]
+			if d.pickLast {
+				c = so.Codecs[len(so.Codecs)-1]
+			}
 			c.PayloadType = 100 + c.PayloadType%20 // the far side numbers payloads its own way
 			streams = append(streams, call.Stream{ID: "out-" + so.ID, Role: so.Role, Codec: c})
 		}

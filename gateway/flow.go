@@ -13,6 +13,7 @@ import (
 	"github.com/switchyard/switchyard/call"
 	"github.com/switchyard/switchyard/rules"
 	"github.com/switchyard/switchyard/service"
+	"github.com/switchyard/switchyard/transcode"
 )
 
 // callSeq numbers calls within this process for their IDs.
@@ -91,8 +92,17 @@ func (g *Gateway) handleInbound(ctx context.Context, in call.InboundLeg) {
 	}
 	rec.addLeg(out)
 
+	var policy rules.MediaPolicy
+	if n := rec.Attempts; n > 0 && n <= len(decisions) {
+		policy = decisions[n-1].Policy
+	}
 	streams, err := answerStreams(in.Offer(), out.Streams())
+	var releaseTranscoders func()
 	if err == nil {
+		releaseTranscoders, err = g.reserveTranscodes(streams, out.Streams())
+	}
+	if err == nil {
+		defer releaseTranscoders()
 		err = in.Accept(ctx, streams)
 	}
 	if err != nil {
@@ -113,6 +123,7 @@ func (g *Gateway) handleInbound(ctx context.Context, in call.InboundLeg) {
 	res := bridge.Join(ctx, in, out, bridge.JoinOptions{
 		Log:          log,
 		MediaTimeout: g.mediaTimeout(),
+		Transcode:    transcodeOptions(policy),
 	})
 	rec.bridged(res)
 	log.Info("call ended", "cause", res.Cause.String(), "ended_by", res.EndedBy, "duration", time.Since(rec.Answered).Round(time.Millisecond))
@@ -158,11 +169,17 @@ func (g *Gateway) place(ctx context.Context, in call.InboundLeg, d rules.Decisio
 		switch d.Service {
 		case "echo":
 			return service.NewEcho(id+"-echo", in.Offer()), nil
+		case "testsrc":
+			leg, err := service.NewTestSource(id+"-testsrc", in.Offer())
+			if err != nil {
+				return nil, call.Errorf(call.CodecMismatch, "test source: %w", err)
+			}
+			return leg, nil
 		default:
-			return nil, call.Errorf(call.Unavailable, "the %s service needs the transcoding core, which this build does not have yet", d.Service)
+			return nil, call.Errorf(call.Unavailable, "no local service %q in this gateway", d.Service)
 		}
 	}
-	dialer, err := g.dialer(d.Target)
+	dialer, err := g.dialer(targetProtocol(d))
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +192,10 @@ func (g *Gateway) place(ctx context.Context, in call.InboundLeg, d rules.Decisio
 			_ = in.Progress(ctx, nil)
 		}
 	}
-	return dialer.Dial(ctx, targetOf(d, inc), offerFor(in.Offer(), d.Policy), progress)
+	// The far side sees the caller's codecs first (so media can relay), then
+	// the codecs the gateway can transcode to.
+	offer := transcode.Extend(offerFor(in.Offer(), d.Policy))
+	return dialer.Dial(ctx, targetOf(d, inc), offer, progress)
 }
 
 // requestOf turns what a listener knows into a dial-plan request.
@@ -242,9 +262,11 @@ func offerFor(o call.Offer, p rules.MediaPolicy) call.Offer {
 
 // answerStreams chooses what to answer the caller with, given what the
 // outbound leg negotiated: per offered stream, the caller's own codec of the
-// same format (so that the stream relays), with the caller's payload type.
-// Streams with no common format are left out until transcoding is available;
-// a call where no stream is left fails with codec_mismatch.
+// same format (so that the stream relays), with the caller's payload type;
+// when the caller has no such codec, its first codec that the transcoder
+// converts to and from the far side's (the bridge then transcodes).
+// Streams with neither are left out; a call where no stream is left fails
+// with codec_mismatch.
 func answerStreams(offer call.Offer, out []call.Stream) ([]call.Stream, error) {
 	if offer.Empty() {
 		return out, nil
@@ -259,8 +281,15 @@ func answerStreams(offer call.Offer, out []call.Stream) ([]call.Stream, error) {
 			if os.Role != so.Role {
 				continue
 			}
-			if c := call.Common(so.Codecs, []call.Codec{os.Codec}); len(c) > 0 {
-				streams = append(streams, call.Stream{ID: so.ID, Role: so.Role, Codec: c[0], Direction: os.Direction, MaxBitrate: os.MaxBitrate})
+			var c call.Codec
+			ok := false
+			if common := call.Common(so.Codecs, []call.Codec{os.Codec}); len(common) > 0 {
+				c, ok = common[0], true
+			} else {
+				c, ok = transcode.TranscodableFrom(so.Codecs, os.Codec)
+			}
+			if ok {
+				streams = append(streams, call.Stream{ID: so.ID, Role: so.Role, Codec: c, Direction: os.Direction, MaxBitrate: os.MaxBitrate})
 			} else {
 				missing = append(missing, fmt.Sprintf("%s (%s)", so.Role, os.Codec))
 			}
@@ -270,7 +299,7 @@ func answerStreams(offer call.Offer, out []call.Stream) ([]call.Stream, error) {
 	if len(streams) == 0 {
 		detail := "the far side negotiated no stream"
 		if len(missing) > 0 {
-			detail = "no codec in common for " + strings.Join(missing, ", ")
+			detail = "no codec in common or transcodable for " + strings.Join(missing, ", ")
 		}
 		return nil, call.Errorf(call.CodecMismatch, "%s", detail)
 	}

@@ -276,3 +276,86 @@ func TestFlowCallerHangsUpWhileDialing(t *testing.T) {
 		t.Errorf("record = %+v", rec)
 	}
 }
+
+// TestFlowTranscodeCapacity: when the far side answers with codecs the caller
+// lacks, the call needs transcoders; with none free it is refused with the
+// capacity cause before the caller is answered, and the far side is hung up.
+func TestFlowTranscodeCapacity(t *testing.T) {
+	path := t.TempDir() + "/sy.yaml"
+	writeConfig(t, path, flowConfig+"transcode: {max_audio: 0, max_video: 0}\n")
+	g, err := New(Options{ConfigPath: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &fakeDialer{legs: make(chan *fakeLeg, 1), pickLast: true}
+	g.Register(call.ProtocolSIP, nil, d)
+	audioOnly := call.Offer{Streams: pcmuOffer.Streams[:1]}
+	in := newFakeLeg("in", call.Inbound, nil)
+	in.inc, in.offer = sipIncoming("1234"), audioOnly
+	done := make(chan struct{})
+	go func() { g.handleInbound(context.Background(), in); close(done) }()
+	out := <-d.legs
+	<-done
+	if out.Streams()[0].Codec.SameFormat(pcmuOffer.Streams[0].Codecs[0]) {
+		t.Fatalf("the outbound offer was not extended with transcodable codecs: far side chose %v", out.Streams()[0].Codec)
+	}
+	if in.rejected != call.Capacity {
+		t.Errorf("caller rejected with %v, want capacity", in.rejected)
+	}
+	if out.hungUp != call.Capacity {
+		t.Errorf("far side hung up with %v, want capacity", out.hungUp)
+	}
+	if len(d.targets) != 1 {
+		t.Errorf("dialed %d times", len(d.targets))
+	}
+}
+
+// TestFlowTranscodes: the far side picks a codec the caller does not have,
+// the caller is answered with its own codec, and the bridge transcodes.
+func TestFlowTranscodes(t *testing.T) {
+	d := &fakeDialer{legs: make(chan *fakeLeg, 1), pickLast: true}
+	_, place := startFlow(t, d)
+	audioOnly := call.Offer{Streams: pcmuOffer.Streams[:1]}
+	in := newFakeLeg("in", call.Inbound, []call.Stream{{ID: "0", Role: call.RoleAudio, Codec: audioOnly.Streams[0].Codecs[0]}})
+	in.inc, in.offer = sipIncoming("1234"), audioOnly
+	recc := make(chan Record, 1)
+	go func() { recc <- place(in) }()
+	out := <-d.legs
+	<-in.answered
+	far := out.Streams()[0].Codec
+	if far.SameFormat(audioOnly.Streams[0].Codecs[0]) {
+		t.Fatalf("far side chose the caller's codec %v; nothing to transcode", far)
+	}
+	payload := make([]byte, 160)
+	for i := range payload {
+		payload[i] = 0xff // µ-law silence
+	}
+	got := 0
+	deadline := time.After(10 * time.Second)
+	for i := 0; got < 5; i++ {
+		if i < 200 {
+			in.tracks["0"].in <- rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 0, SSRC: 1,
+				SequenceNumber: uint16(i), Timestamp: uint32(i) * 160}, Payload: payload}
+		}
+		select {
+		case p := <-out.tracks["out-0"].out:
+			if p.PayloadType != far.PayloadType {
+				t.Fatalf("far side got payload type %d, want %d (%v)", p.PayloadType, far.PayloadType, far)
+			}
+			got++
+		case <-time.After(20 * time.Millisecond):
+		case <-deadline:
+			t.Fatalf("no transcoded packets reached the far side (%v)", far)
+		}
+	}
+	out.end(call.RemoteHangup)
+	out.events <- call.Event{Kind: call.EventHangup, Cause: call.RemoteHangup}
+	rec := <-recc
+	var paths []string
+	for _, s := range rec.Streams {
+		paths = append(paths, s.Path)
+	}
+	if !strings.Contains(strings.Join(paths, ","), "transcode") {
+		t.Errorf("record streams = %+v, want a transcode path", rec.Streams)
+	}
+}

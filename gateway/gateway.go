@@ -16,6 +16,7 @@ import (
 	"github.com/switchyard/switchyard/rtpio"
 	"github.com/switchyard/switchyard/rules"
 	"github.com/switchyard/switchyard/sip"
+	"github.com/switchyard/switchyard/transcode"
 )
 
 // Options are what the command line gives the gateway besides the file.
@@ -59,10 +60,11 @@ type Gateway struct {
 	listenersMu sync.Mutex
 	listeners   []string
 
-	protocols []protocolSlot
-	media     *rtpio.Allocator
-	sip       *sip.Server
-	calls     sync.WaitGroup // one per call in progress
+	protocols   []protocolSlot
+	transcoders *transcode.Limiter
+	media       *rtpio.Allocator
+	sip         *sip.Server
+	calls       sync.WaitGroup // one per call in progress
 
 	recordsMu sync.Mutex
 	onRecord  func(Record)
@@ -111,6 +113,11 @@ func (g *Gateway) load() (*state, error) {
 
 func (g *Gateway) install(st *state) {
 	g.state.Store(st)
+	if g.transcoders == nil {
+		g.transcoders = transcode.NewLimiter(st.cfg.Transcode)
+	} else {
+		g.transcoders.SetLimits(st.cfg.Transcode)
+	}
 	g.admission.configure(st.cfg.Gateway.MaxCalls, st.cfg.Gateway.Maintenance)
 	if g.opts.LogLevel != nil {
 		g.opts.LogLevel.Set(st.cfg.Log.SlogLevel())

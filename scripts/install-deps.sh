@@ -3,11 +3,13 @@
 # Usage: scripts/install-deps.sh run|test|bench
 set -euo pipefail
 
-# Packages for running the gateway (none yet beyond Go and gcc).
-RUN_PKGS=()
+# Packages for building and running the gateway: FFmpeg 5.1's libraries for
+# transcoding (through cgo).
+RUN_PKGS=(pkg-config libavcodec-dev libavdevice-dev libavfilter-dev libavformat-dev libavutil-dev
+  libswscale-dev libswresample-dev)
 # Independent peers the tests talk to: tshark decodes what we send, Erlang's
 # asn1 is a second PER encoder, SIPp and baresip are SIP peers.
-TEST_PKGS=(tshark erlang-base erlang-asn1 sip-tester baresip-core baresip-ffmpeg)
+TEST_PKGS=(tshark erlang-base erlang-asn1 sip-tester baresip-core baresip-ffmpeg ffmpeg)
 # Side-by-side benchmark baselines.
 BENCH_PKGS=(kamailio rtpengine-daemon)
 
