@@ -11,6 +11,7 @@ import (
 	"github.com/switchyard/switchyard/rules"
 	"github.com/switchyard/switchyard/sip"
 	"github.com/switchyard/switchyard/transcode"
+	"github.com/switchyard/switchyard/webrtc"
 )
 
 // Config is the whole configuration file.
@@ -21,6 +22,7 @@ type Config struct {
 	Media     rtpio.Config     `yaml:"media"`
 	SIP       sip.Config       `yaml:"sip"`
 	Transcode transcode.Config `yaml:"transcode"`
+	WebRTC    webrtc.Config    `yaml:"webrtc"`
 	Dialplan  rules.Config     `yaml:"dialplan"`
 
 	// Source names where the configuration came from (a file path, or
@@ -90,6 +92,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, prefixed("media", c.Media.Validate())...)
 	errs = append(errs, prefixed("sip", c.SIP.Validate())...)
 	errs = append(errs, prefixed("transcode", c.Transcode.Validate())...)
+	errs = append(errs, prefixed("webrtc", c.WebRTC.Validate())...)
 	errs = append(errs, c.linkSIPTrunks()...)
 	errs = append(errs, prefixed("dialplan", c.Dialplan.Validate())...)
 	return joinErrors(errs)

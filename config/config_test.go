@@ -84,7 +84,11 @@ func TestEmbeddedDefaultDocumentsEveryOption(t *testing.T) {
 // default.yaml because an active entry would change behaviour.
 // (an example registrar user would ship a known password).
 func commentedExample(path string) bool {
-	return path == "$.dialplan.aliases" || path == "$.sip.registrar.users"
+	switch path {
+	case "$.dialplan.aliases", "$.sip.registrar.users", "$.webrtc.outbound", "$.webrtc.ice.servers":
+		return true
+	}
+	return false
 }
 
 func TestEmptyFileGivesDefaults(t *testing.T) {

@@ -44,6 +44,14 @@ var envOverrides = map[string]envOverride{
 		c.Media.RTPPorts = v
 		return nil
 	}},
+	"SWITCHYARD_WEBRTC_LISTEN": {"webrtc.listen", func(c *Config, v string) error {
+		c.WebRTC.Listen = v
+		return nil
+	}},
+	"SWITCHYARD_WEBRTC_ICE_UDP": {"webrtc.ice.udp", func(c *Config, v string) error {
+		c.WebRTC.ICE.UDP = v
+		return nil
+	}},
 	"SWITCHYARD_NODE_NAME": {"gateway.name", func(c *Config, v string) error {
 		c.Gateway.Name = v
 		return nil

@@ -19,6 +19,7 @@ import (
 	"github.com/switchyard/switchyard/rules"
 	"github.com/switchyard/switchyard/sip"
 	"github.com/switchyard/switchyard/transcode"
+	"github.com/switchyard/switchyard/webrtc"
 )
 
 //go:embed default.yaml
@@ -43,6 +44,7 @@ func base() *Config {
 		Media:     rtpio.DefaultConfig(),
 		SIP:       sip.DefaultConfig(),
 		Transcode: transcode.DefaultConfig(),
+		WebRTC:    webrtc.DefaultConfig(),
 		Dialplan:  rules.DefaultConfig(),
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/switchyard/switchyard/rules"
 	"github.com/switchyard/switchyard/sip"
 	"github.com/switchyard/switchyard/transcode"
+	"github.com/switchyard/switchyard/webrtc"
 )
 
 // Options are what the command line gives the gateway besides the file.
@@ -64,6 +65,7 @@ type Gateway struct {
 	transcoders *transcode.Limiter
 	media       *rtpio.Allocator
 	sip         *sip.Server
+	webrtc      *webrtc.Server
 	calls       sync.WaitGroup // one per call in progress
 
 	recordsMu sync.Mutex

@@ -8,6 +8,7 @@ import (
 	"github.com/switchyard/switchyard/config"
 	"github.com/switchyard/switchyard/rtpio"
 	"github.com/switchyard/switchyard/sip"
+	"github.com/switchyard/switchyard/webrtc"
 )
 
 // Listener is a protocol's inbound side: it accepts calls until ctx ends.
@@ -60,6 +61,13 @@ func (g *Gateway) BuildProtocols() error {
 	}
 	g.sip = sipSrv
 	g.Register(call.ProtocolSIP, sipSrv, sipSrv.Dialer())
+
+	webSrv, err := webrtc.NewServer(cfg.WebRTC, g.log.With("protocol", "webrtc"))
+	if err != nil {
+		return fmt.Errorf("webrtc: %w", err)
+	}
+	g.webrtc = webSrv
+	g.Register(call.ProtocolWebRTC, webSrv, webSrv.Dialer())
 	return nil
 }
 
@@ -87,6 +95,9 @@ func (g *Gateway) protocolStatus() map[string]any {
 	}
 	if g.sip != nil {
 		out["sip"] = map[string]any{"trunks": g.sip.TrunkStatus(), "registrations": g.sip.Registrations()}
+	}
+	if g.webrtc != nil {
+		out["webrtc"] = g.webrtc.Status()
 	}
 	return out
 }

@@ -9,9 +9,11 @@ RUN_PKGS=(pkg-config libavcodec-dev libavdevice-dev libavfilter-dev libavformat-
   libswscale-dev libswresample-dev)
 # Independent peers the tests talk to: tshark decodes what we send, Erlang's
 # asn1 is a second PER encoder, SIPp and baresip are SIP peers.
-TEST_PKGS=(tshark erlang-base erlang-asn1 sip-tester baresip-core baresip-ffmpeg ffmpeg)
+# Chromium (driven by playwright-core from npm) is the WebRTC peer, coturn
+# its TURN server.
+TEST_PKGS=(tshark erlang-base erlang-asn1 sip-tester baresip-core baresip-ffmpeg ffmpeg chromium coturn)
 # Side-by-side benchmark baselines.
-BENCH_PKGS=(kamailio rtpengine-daemon)
+BENCH_PKGS=(kamailio rtpengine-daemon janus)
 
 case "${1:-}" in
   run)   want=("${RUN_PKGS[@]}") ;;

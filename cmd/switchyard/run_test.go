@@ -73,9 +73,11 @@ func (w *logWatcher) waitFor(t *testing.T, substr string) string {
 	}
 }
 
-// sipLoopback keeps the SIP listeners of test runs on loopback ports the
-// system picks.
-const sipLoopback = "sip: {listen: {udp: '127.0.0.1:0', tcp: '127.0.0.1:0', tls: ''}}\n"
+// sipLoopback keeps the protocol listeners of test runs (SIP, WebRTC's HTTPS
+// and ICE) on loopback ports the system picks.
+const sipLoopback = "sip: {listen: {udp: '127.0.0.1:0', tcp: '127.0.0.1:0', tls: ''}}\n" +
+	"webrtc: {listen: '127.0.0.1:0', ice: {udp: '127.0.0.1:0', tcp: ''}}\n" +
+	"media: {rtp_ports: '31000-31999'}\n"
 
 // TestRunReloadAndStop runs the real binary: it logs what it listens on,
 // reloads on SIGHUP (rejecting a broken file and keeping the old one), and
