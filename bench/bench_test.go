@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,6 +93,8 @@ func gatewayTarget(b *testing.B) *GatewayTarget {
 // user space and Switchyard's relay, one after the other, and reports
 // packets per second per core and added latency. It runs once whatever
 // b.N is. Environment: SWITCHYARD_BENCH_RTP_STREAMS, _RTP_WINDOW,
+// _RTP_RELAYS (a comma-separated list, default "rtpengine,switchyard";
+// "switchyard-read" is Switchyard without its receive engine),
 // _RTPENGINE_THREADS, _RELAY_CPUPROFILE and _RELAY_ALLOCPROFILE (files for
 // the relay's CPU and allocation profiles).
 func BenchmarkRTPRelay(b *testing.B) {
@@ -101,9 +104,20 @@ func BenchmarkRTPRelay(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	var relays []string
+	for _, n := range strings.Split(os.Getenv("SWITCHYARD_BENCH_RTP_RELAYS"), ",") {
+		if n = strings.TrimSpace(n); n == "" {
+			continue
+		}
+		if !ValidRelay(n) {
+			b.Fatalf("SWITCHYARD_BENCH_RTP_RELAYS: unknown relay %q", n)
+		}
+		relays = append(relays, n)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmp, err := CompareRTP(ctx, RTPCompareOptions{
+		Relays: relays,
 		Config: RTPConfig{
 			Streams:  envInt(b, "SWITCHYARD_BENCH_RTP_STREAMS", 1000),
 			Duration: envDuration(b, "SWITCHYARD_BENCH_RTP_WINDOW", 20*time.Second),

@@ -2,7 +2,10 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"sync"
+
+	"github.com/pion/rtp"
 
 	"github.com/switchyard/switchyard/call"
 	"github.com/switchyard/switchyard/rtpio"
@@ -16,6 +19,10 @@ type benchLeg struct {
 	id     string
 	sess   *rtpio.Session
 	stream call.Stream
+	// read makes the bridge read the track with ReadRTP (a goroutine per
+	// direction) instead of having the session forward through rtpio's
+	// receive engine.
+	read   bool
 	events chan call.Event
 	done   chan struct{}
 
@@ -24,7 +31,8 @@ type benchLeg struct {
 	err  error
 }
 
-// benchTrack is the leg's only track: the session plus its stream.
+// benchTrack is the leg's only track: the session plus its stream. It
+// filters nothing out of what the session receives.
 type benchTrack struct {
 	*rtpio.Session
 	stream call.Stream
@@ -32,12 +40,30 @@ type benchTrack struct {
 
 func (t benchTrack) Stream() call.Stream { return t.stream }
 
+// forwardTrack is a benchTrack that lets the bridge relay through the
+// session's receive engine (rtpio.Session.Forward), as a leg's track does
+// when it filters nothing the bridge must not see.
+type forwardTrack struct{ benchTrack }
+
+// RTPSession says that WriteRTP is the session's own (rtpio.SessionTrack).
+func (t forwardTrack) RTPSession() *rtpio.Session { return t.Session }
+
+// ForwardRTP pushes every packet to fn from the receive engine when fn
+// writes to a track that does not block.
+func (t forwardTrack) ForwardRTP(ctx context.Context, dst call.Track, fn func(*rtp.Packet)) error {
+	if !rtpio.CanForwardTo(dst) {
+		return errors.ErrUnsupported
+	}
+	return t.Session.Forward(ctx, fn)
+}
+
 var pcmu = call.Codec{Name: "PCMU", PayloadType: 0, ClockRate: 8000, Channels: 1, PacketTime: 20}
 
-func newBenchLeg(id string, sess *rtpio.Session) *benchLeg {
+func newBenchLeg(id string, sess *rtpio.Session, read bool) *benchLeg {
 	return &benchLeg{
 		id:     id,
 		sess:   sess,
+		read:   read,
 		stream: call.Stream{ID: "audio", Role: call.RoleAudio, Codec: pcmu, Direction: call.SendRecv},
 		events: make(chan call.Event),
 		done:   make(chan struct{}),
@@ -56,7 +82,11 @@ func (l *benchLeg) Track(id string) (call.Track, bool) {
 	if id != l.stream.ID {
 		return nil, false
 	}
-	return benchTrack{l.sess, l.stream}, true
+	t := benchTrack{l.sess, l.stream}
+	if l.read {
+		return t, true
+	}
+	return forwardTrack{t}, true
 }
 
 // Send drops events: the benchmark carries media only.

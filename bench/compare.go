@@ -17,7 +17,9 @@ type RTPCompareOptions struct {
 	// Dir receives configuration files and logs.
 	Dir string
 	// Relays to measure after the baseline, in order: "rtpengine",
-	// "switchyard" (default both).
+	// "switchyard", "switchyard-read" (Switchyard reading its tracks with
+	// ReadRTP goroutines instead of forwarding through rtpio's receive
+	// engine) (default rtpengine and switchyard).
 	Relays []string
 	// RtpengineThreads is rtpengine's num-threads (default 2).
 	RtpengineThreads int
@@ -88,7 +90,7 @@ func runRelay(ctx context.Context, opts RTPCompareOptions, name string) (RTPResu
 			err = fmt.Errorf("rtpengine exited during the run:\n%s", r.LogTail())
 		}
 		return res, err
-	case "switchyard":
+	case "switchyard", "switchyard-read":
 		if len(opts.RelayCommand) == 0 {
 			return RTPResult{}, errors.New("switchyard relay: no relay command")
 		}
@@ -103,13 +105,14 @@ func runRelay(ctx context.Context, opts RTPCompareOptions, name string) (RTPResu
 		if err != nil {
 			return RTPResult{}, err
 		}
+		rel.Read = name == "switchyard-read"
 		res, err := RunRTP(ctx, opts.Config, rel)
 		if cerr := rel.Close(); err == nil && cerr != nil {
 			err = cerr
 		}
 		return res, err
 	}
-	return RTPResult{}, fmt.Errorf("unknown relay %q (want rtpengine or switchyard)", name)
+	return RTPResult{}, fmt.Errorf("unknown relay %q (want rtpengine, switchyard or switchyard-read)", name)
 }
 
 // GatewayTarget is a SIP listener of a running gateway whose dial plan
@@ -264,7 +267,7 @@ func logger(w io.Writer) func(format string, args ...any) {
 }
 
 // relayNames lists the relays CompareRTP knows.
-var relayNames = []string{"rtpengine", "switchyard"}
+var relayNames = []string{"rtpengine", "switchyard", "switchyard-read"}
 
 // ValidRelay reports whether name is a relay CompareRTP can run.
 func ValidRelay(name string) bool { return slices.Contains(relayNames, name) }

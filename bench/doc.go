@@ -3,6 +3,12 @@
 // SIP call handling against a Kamailio stateful proxy, both driven by the same
 // load (internal/rtpload for media, SIPp for signalling).
 //
+// Switchyard's relay is rtpio sessions joined by bridge.Join. Its tracks
+// let the bridge forward through rtpio's receive engine (ForwardRTP over
+// Session.Forward); the relay named "switchyard-read" has tracks without
+// ForwardRTP, which the bridge reads with a goroutine per direction
+// (ReadRTP), for comparison.
+//
 // It starts the peers itself, on loopback only, as foreground processes with
 // configuration written to a temporary directory, samples their CPU time from
 // /proc over the measurement window, and kills them by PID at the end. It

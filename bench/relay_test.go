@@ -12,9 +12,18 @@ import (
 )
 
 // TestSwitchyardRelayLoopback runs a few streams through ServeRelay in this
-// process (rtpio sessions joined by bridge.Join) and checks that every
-// packet arrives.
+// process (rtpio sessions joined by bridge.Join), forwarding through the
+// receive engine and reading with ReadRTP, and checks that every packet
+// arrives.
 func TestSwitchyardRelayLoopback(t *testing.T) {
+	for _, read := range []bool{false, true} {
+		t.Run(map[bool]string{false: "forward", true: "read"}[read], func(t *testing.T) {
+			testSwitchyardRelayLoopback(t, read)
+		})
+	}
+}
+
+func testSwitchyardRelayLoopback(t *testing.T, read bool) {
 	in, inW, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -25,7 +34,7 @@ func TestSwitchyardRelayLoopback(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- ServeRelay(context.Background(), in, out) }()
-	rel := &SwitchyardRelay{Ports: freeRange(t), stdin: inW, stdout: bufio.NewReader(outR)}
+	rel := &SwitchyardRelay{Ports: freeRange(t), Read: read, stdin: inW, stdout: bufio.NewReader(outR)}
 	res, err := runRelayLoad(t, rel)
 	inW.Close()
 	if serr := <-done; serr != nil {
@@ -38,7 +47,7 @@ func TestSwitchyardRelayLoopback(t *testing.T) {
 	if l.Sent == 0 || l.Lost != 0 || l.Misrouted != 0 || l.Malformed != 0 || l.Duplicates != 0 {
 		t.Errorf("through the relay: %v", l)
 	}
-	if !strings.Contains(res.Detail, "bridge.Join") {
+	if want := map[bool]string{false: "receive engine", true: "ReadRTP"}[read]; !strings.Contains(res.Detail, "bridge.Join") || !strings.Contains(res.Detail, want) {
 		t.Errorf("detail %q", res.Detail)
 	}
 	if res.RelayMallocs < 0 {

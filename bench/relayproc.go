@@ -26,7 +26,11 @@ const RelayChildEnv = "SWITCHYARD_BENCH_RELAY_CHILD"
 type SwitchyardRelay struct {
 	// Ports is the rtpio port range (default 24576-32766, below the
 	// kernel's ephemeral ports that the load generator uses).
-	Ports  string
+	Ports string
+	// Read makes the relay read its tracks with ReadRTP goroutines instead
+	// of forwarding through rtpio's receive engine; it is then named
+	// "switchyard-read".
+	Read   bool
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
 	stdout *bufio.Reader
@@ -73,7 +77,12 @@ func StartSwitchyardRelay(command []string, env []string, dir string) (*Switchya
 }
 
 // Name implements Relay.
-func (r *SwitchyardRelay) Name() string { return "switchyard" }
+func (r *SwitchyardRelay) Name() string {
+	if r.Read {
+		return "switchyard-read"
+	}
+	return "switchyard"
+}
 
 // Detail implements Relay.
 func (r *SwitchyardRelay) Detail() string { return r.detail }
@@ -89,7 +98,7 @@ func (r *SwitchyardRelay) PID() int {
 
 // Setup implements Relay. It can be called once per process.
 func (r *SwitchyardRelay) Setup(ctx context.Context, from, to []netip.AddrPort) ([]netip.AddrPort, error) {
-	req := relayRequest{Ports: r.Ports}
+	req := relayRequest{Ports: r.Ports, Read: r.Read}
 	for i := range from {
 		req.From = append(req.From, from[i].String())
 		req.To = append(req.To, to[i].String())

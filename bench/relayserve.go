@@ -32,6 +32,9 @@ type relayRequest struct {
 	Ports string   `json:"ports"` // rtpio port range, "first-last"
 	From  []string `json:"from"`
 	To    []string `json:"to"`
+	// Read makes Join read each track with ReadRTP instead of having the
+	// session forward through rtpio's receive engine.
+	Read bool `json:"read,omitempty"`
 }
 
 // relayReply gives the address each stream must send to.
@@ -65,9 +68,13 @@ func ServeRelay(ctx context.Context, in io.Reader, out io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	targets, err := setupRelays(ctx, &wg, req)
+	path := "rtpio receive engine (Forward)"
+	if req.Read {
+		path = "a ReadRTP goroutine per direction"
+	}
 	reply := relayReply{
 		Targets: targets,
-		Detail:  fmt.Sprintf("rtpio + bridge.Join, %s, GOMAXPROCS %d", runtime.Version(), runtime.GOMAXPROCS(0)),
+		Detail:  fmt.Sprintf("rtpio + bridge.Join, %s, %s, GOMAXPROCS %d", path, runtime.Version(), runtime.GOMAXPROCS(0)),
 	}
 	if err != nil {
 		reply.Error = err.Error()
@@ -165,8 +172,8 @@ func setupRelays(ctx context.Context, wg *sync.WaitGroup, req relayRequest) ([]s
 		outSess.SetRemote(to, netip.AddrPort{}, true)
 		in.SetClockRate(8000)
 		outSess.SetClockRate(8000)
-		a := newBenchLeg(fmt.Sprintf("in%d", i), in)
-		b := newBenchLeg(fmt.Sprintf("out%d", i), outSess)
+		a := newBenchLeg(fmt.Sprintf("in%d", i), in, req.Read)
+		b := newBenchLeg(fmt.Sprintf("out%d", i), outSess, req.Read)
 		wg.Go(func() { bridge.Join(ctx, a, b, bridge.JoinOptions{}) })
 		targets[i] = in.LocalAddr().String()
 	}

@@ -31,20 +31,28 @@ func (c RTPComparison) Table() string {
 			us(l.P50), us(l.P90), us(l.P99), us(l.Max), added, cpu, ppc, cpp, apc, r.GeneratorCPU.Seconds())
 	}
 	row(c.Baseline, nil)
-	var sy, re *RTPResult
+	var sy []*RTPResult
+	var re *RTPResult
 	for i := range c.Relays {
 		r := &c.Relays[i]
 		row(*r, &c.Baseline)
-		switch r.Relay {
-		case "switchyard":
-			sy = r
-		case "rtpengine":
+		switch {
+		case strings.HasPrefix(r.Relay, "switchyard"):
+			sy = append(sy, r)
+		case r.Relay == "rtpengine":
 			re = r
 		}
 	}
 	b.WriteString("\nAdded latency is the relay's percentile minus the baseline's (the generator sending straight to itself).\n")
-	if sy != nil && re != nil && re.PPSPerCore() > 0 {
-		fmt.Fprintf(&b, "Switchyard / rtpengine packets per second per core: %.2f.\n", sy.PPSPerCore()/re.PPSPerCore())
+	for _, s := range sy {
+		if re == nil || re.PPSPerCore() <= 0 {
+			break
+		}
+		name := "Switchyard"
+		if s.Relay != "switchyard" {
+			name += " (" + strings.TrimPrefix(s.Relay, "switchyard-") + ")"
+		}
+		fmt.Fprintf(&b, "%s / rtpengine packets per second per core: %.2f.\n", name, s.PPSPerCore()/re.PPSPerCore())
 	}
 	for _, r := range append([]RTPResult{c.Baseline}, c.Relays...) {
 		if n := r.Load; n.Duplicates+n.Misrouted+n.Malformed+n.SendErrors > 0 || n.LateSends > n.Sent/100 {

@@ -19,6 +19,7 @@ func TestRTPTable(t *testing.T) {
 		Relays: []RTPResult{
 			{Relay: "rtpengine", Load: load(60*time.Microsecond, 300*time.Microsecond), RelayCPU: 10 * time.Second, RelayMallocs: -1},
 			{Relay: "switchyard", Load: load(50*time.Microsecond, 200*time.Microsecond), RelayCPU: 8 * time.Second, RelayMallocs: 0},
+			{Relay: "switchyard-read", Load: load(50*time.Microsecond, 200*time.Microsecond), RelayCPU: 12500 * time.Millisecond, RelayMallocs: 0},
 		},
 	}
 	got := c.Table()
@@ -26,7 +27,9 @@ func TestRTPTable(t *testing.T) {
 		"1000 streams x 50 pps (50000 pps offered)",
 		"| rtpengine |", "40.0 µs / 200.0 µs", "| 100000 |",
 		"| switchyard |", "30.0 µs / 100.0 µs", "| 125000 |", "| 0.0000 |",
-		"packets per second per core: 1.25.",
+		"Switchyard / rtpengine packets per second per core: 1.25.",
+		"| switchyard-read |", "| 80000 |",
+		"Switchyard (read) / rtpengine packets per second per core: 0.80.",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("table lacks %q:\n%s", want, got)

@@ -58,8 +58,11 @@ func (r *relay) remap(s, d call.Stream) {
 }
 
 // run reads and forwards until the source track fails (its leg ended) or
-// ctx ends.
+// ctx ends. A source track that can push its packets (forwarder) does so.
 func (r *relay) run(ctx context.Context) {
+	if r.forwardDirect(ctx) {
+		return
+	}
 	var p rtp.Packet
 	for {
 		if err := r.src.ReadRTP(&p); err != nil {

@@ -3,10 +3,12 @@ package bridge
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,10 +32,52 @@ type sessionTrack struct {
 
 func (t sessionTrack) Stream() call.Stream { return t.stream }
 
-func newSessionLeg(id string, s *rtpio.Session, stream call.Stream) *sessionLeg {
+// forwardingTrack is a sessionTrack that relays through the session's
+// receive engine, as a protocol's track does: it filters out of ForwardRTP
+// what it filters out of ReadRTP, here telephone-events (PT 101), which it
+// counts.
+type forwardingTrack struct {
+	sessionTrack
+	filtered *atomic.Int64
+}
+
+func (t forwardingTrack) RTPSession() *rtpio.Session { return t.Session }
+
+func (t forwardingTrack) ReadRTP(p *rtp.Packet) error {
+	for {
+		if err := t.Session.ReadRTP(p); err != nil {
+			return err
+		}
+		if p.PayloadType != 101 {
+			return nil
+		}
+		t.filtered.Add(1)
+	}
+}
+
+func (t forwardingTrack) ForwardRTP(ctx context.Context, dst call.Track, fn func(*rtp.Packet)) error {
+	if !rtpio.CanForwardTo(dst) {
+		return errors.ErrUnsupported
+	}
+	return t.Session.Forward(ctx, func(p *rtp.Packet) {
+		if p.PayloadType == 101 {
+			t.filtered.Add(1)
+			return
+		}
+		fn(p)
+	})
+}
+
+// newSessionLeg wraps s; with forward set, its track is a forwardingTrack
+// counting what it filters in filtered.
+func newSessionLeg(id string, s *rtpio.Session, stream call.Stream, forward bool, filtered *atomic.Int64) *sessionLeg {
+	var tr call.Track = sessionTrack{s, stream}
+	if forward {
+		tr = forwardingTrack{sessionTrack{s, stream}, filtered}
+	}
 	return &sessionLeg{
 		fakeLeg:  newFakeLeg(id, stream),
-		tracks:   map[string]call.Track{stream.ID: sessionTrack{s, stream}},
+		tracks:   map[string]call.Track{stream.ID: tr},
 		sessions: []*rtpio.Session{s},
 	}
 }
@@ -60,8 +104,18 @@ func (l *sessionLeg) remoteHangup(cause call.Cause) {
 
 // TestJoinLoopbackRTPIO sends RTP from a phone over UDP into one leg's
 // session, through Join, and out of the other leg's session (SRTP on that
-// side) to a second phone, and checks what arrives.
+// side) to a second phone, and checks what arrives: with tracks the relay
+// reads, and with tracks that forward through rtpio's receive engine and
+// filter telephone-events on the way.
 func TestJoinLoopbackRTPIO(t *testing.T) {
+	for _, forward := range []bool{false, true} {
+		t.Run(map[bool]string{false: "read", true: "forward"}[forward], func(t *testing.T) {
+			testJoinLoopbackRTPIO(t, forward)
+		})
+	}
+}
+
+func testJoinLoopbackRTPIO(t *testing.T, forward bool) {
 	defer checkGoroutines(t)()
 	alloc := loopbackAllocator(t)
 	open := func() *rtpio.Session {
@@ -90,8 +144,9 @@ func TestJoinLoopbackRTPIO(t *testing.T) {
 
 	opusA := call.Codec{Name: "OPUS", PayloadType: 111, ClockRate: 48000, Channels: 2}
 	opusB := call.Codec{Name: "opus", PayloadType: 96, ClockRate: 48000, Channels: 2}
-	a := newSessionLeg("a", gwA, call.Stream{ID: "0", Role: call.RoleAudio, Codec: opusA})
-	b := newSessionLeg("b", gwB, call.Stream{ID: "audio", Role: call.RoleAudio, Codec: opusB})
+	var filtered atomic.Int64
+	a := newSessionLeg("a", gwA, call.Stream{ID: "0", Role: call.RoleAudio, Codec: opusA}, forward, &filtered)
+	b := newSessionLeg("b", gwB, call.Stream{ID: "audio", Role: call.RoleAudio, Codec: opusB}, forward, &filtered)
 	res := joinAsync(context.Background(), a, b, JoinOptions{MediaTimeout: 5 * time.Second})
 
 	const n = 50
@@ -108,6 +163,13 @@ func TestJoinLoopbackRTPIO(t *testing.T) {
 		p := &rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 111, SequenceNumber: uint16(65500 + i), Timestamp: uint32(960 * i), SSRC: 0xa11ce}, Payload: []byte(fmt.Sprintf("frame %d", i))}
 		if err := phoneA.WriteRTP(p); err != nil {
 			t.Fatal(err)
+		}
+		if i == n/2 && forward {
+			// A telephone-event: the track takes it, the relay never sees it.
+			dtmf := &rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 101, SequenceNumber: 1, SSRC: 0xa11ce}, Payload: []byte{5, 0x8a, 0, 160}}
+			if err := phoneA.WriteRTP(dtmf); err != nil {
+				t.Fatal(err)
+			}
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -156,9 +218,12 @@ func TestJoinLoopbackRTPIO(t *testing.T) {
 		t.Errorf("result %+v", r)
 	}
 	for _, s := range r.Streams {
-		if s.From == "a" && (s.Packets != n || s.Path != PathRelay) {
+		if s.From == "a" && (s.Packets != n || s.Path != PathRelay || s.Dropped != 0) {
 			t.Errorf("a to b stream %+v", s)
 		}
+	}
+	if want := map[bool]int64{false: 0, true: 1}[forward]; filtered.Load() != want {
+		t.Errorf("the track filtered %d telephone-events, want %d", filtered.Load(), want)
 	}
 	_ = phoneA.Close()
 	_ = phoneB.Close()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"runtime"
 	"sync"
 	"syscall"
 	"time"
@@ -27,6 +28,8 @@ type Allocator struct {
 
 	// reportInterval is the mean RTCP report interval of new sessions.
 	reportInterval time.Duration
+	// eng reads the RTP sockets of sessions that Forward.
+	eng *engine
 
 	mu    sync.Mutex
 	free  []uint16 // ring of free RTP ports, oldest first
@@ -42,7 +45,7 @@ func NewAllocator(cfg Config) (*Allocator, error) {
 		return nil, fmt.Errorf("rtpio: media config: %w", err)
 	}
 	first, last, _ := ParsePortRange(cfg.RTPPorts)
-	a := &Allocator{cfg: cfg, network: "udp", reportInterval: defaultReportInterval}
+	a := &Allocator{cfg: cfg, network: "udp", reportInterval: defaultReportInterval, eng: newEngine(runtime.GOMAXPROCS(0))}
 	if cfg.BindIP != "" {
 		a.bindIP, _ = parseBindIP(cfg.BindIP)
 		if a.bindIP.Is4() {

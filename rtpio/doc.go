@@ -11,6 +11,12 @@
 // call.Events. It also holds the codecs of the SDP a=crypto attribute and of
 // RFC 4733 telephone-event payloads.
 //
+// A relay need not read: Forward hands each packet to a function as it is
+// read by the allocator's receive engine (on Linux: a few goroutines, each
+// an epoll instance over many sessions' sockets, reading with recvmmsg and
+// sending with a raw sendto), with the same receive bookkeeping as ReadRTP
+// and no goroutine switch per packet.
+//
 // It is not a signalling package: it knows nothing of SDP beyond the crypto
 // attribute, and the leg that owns a Session decides addresses, keys and
 // codecs. It is not a jitter buffer or a media pipeline either: ReadRTP

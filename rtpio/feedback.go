@@ -72,12 +72,12 @@ func (s *Session) sendFeedbackLocked(pkts []rtcp.Packet) error {
 		s.mu.Unlock()
 		return ErrClosed
 	}
-	dst, conn := s.rtcpDestLocked()
+	dst, mux := s.rtcpDestLocked()
 	s.mu.Unlock()
-	if !usable(dst) || conn == nil {
+	if !usable(dst) || s.rtcpConn == nil {
 		return nil
 	}
-	return s.sendRTCP(pkts, dst, conn)
+	return s.sendRTCP(pkts, dst, mux)
 }
 
 // nackPairs packs sequence numbers into NACK pairs: a packet ID and a

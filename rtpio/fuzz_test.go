@@ -140,7 +140,7 @@ func (ft *fuzzTarget) feed(mode byte, data []byte) {
 	if mode&2 != 0 {
 		s.receiveRTCP(buf, from, false)
 	} else {
-		s.receiveOnRTPPort(buf, from, &ft.pkt)
+		s.receiveOnRTPPort(buf, from, &ft.pkt, s.now())
 	}
 }
 

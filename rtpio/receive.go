@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"time"
 
 	"github.com/pion/rtp"
 )
@@ -15,18 +16,23 @@ import (
 // buffer and stay valid until the next ReadRTP. Datagrams that are not
 // valid RTP, come from a source other than the latched one, or fail SRTP
 // authentication are counted and skipped. RTCP multiplexed on the RTP port
-// is handled on the way. After Close, ReadRTP returns ErrClosed.
+// is handled on the way. After Close, ReadRTP returns ErrClosed; while
+// Forward runs, it returns an error at once.
 //
 // In steady state ReadRTP does not allocate.
 func (s *Session) ReadRTP(p *rtp.Packet) error {
-	if s.rtpConn == nil {
-		return ErrClosed
+	conn := s.rtp.reader()
+	if conn == nil {
+		return s.noReader()
 	}
 	for {
-		n, from, err := s.rtpConn.ReadFromUDPAddrPort(s.rbuf)
+		n, from, err := conn.ReadFromUDPAddrPort(s.rbuf)
 		if err != nil {
-			if s.closed.Load() || errors.Is(err, net.ErrClosed) {
+			if s.closed.Load() {
 				return ErrClosed
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return s.noReader()
 			}
 			return fmt.Errorf("rtpio: read RTP on port %d: %w", s.port, err)
 		}
@@ -34,10 +40,18 @@ func (s *Session) ReadRTP(p *rtp.Packet) error {
 			s.dropped() // truncated: larger than any RTP packet we carry
 			continue
 		}
-		if s.receiveOnRTPPort(s.rbuf[:n], unmap(from), p) {
+		if s.receiveOnRTPPort(s.rbuf[:n], unmap(from), p, s.now()) {
 			return nil
 		}
 	}
+}
+
+// noReader says why there is no connection to read RTP from.
+func (s *Session) noReader() error {
+	if !s.closed.Load() && s.rtp.detached() {
+		return errForwarding
+	}
+	return ErrClosed
 }
 
 // isRTCP tells RTCP from RTP on a shared port (RFC 5761 section 4): RTCP
@@ -45,9 +59,10 @@ func (s *Session) ReadRTP(p *rtp.Packet) error {
 // bit would be.
 func isRTCP(b []byte) bool { return len(b) >= 2 && b[1] >= 192 && b[1] <= 223 }
 
-// receiveOnRTPPort handles one datagram from the RTP socket. It returns true
-// when buf held a valid RTP packet, now unmarshalled into p.
-func (s *Session) receiveOnRTPPort(buf []byte, from netip.AddrPort, p *rtp.Packet) bool {
+// receiveOnRTPPort handles one datagram from the RTP socket that arrived at
+// now on the session clock. It returns true when buf held a valid RTP
+// packet, now unmarshalled into p.
+func (s *Session) receiveOnRTPPort(buf []byte, from netip.AddrPort, p *rtp.Packet, now time.Duration) bool {
 	if isRTCP(buf) {
 		s.receiveRTCP(buf, from, true)
 		return false
@@ -56,7 +71,6 @@ func (s *Session) receiveOnRTPPort(buf []byte, from netip.AddrPort, p *rtp.Packe
 		s.dropped()
 		return false
 	}
-	now := s.now()
 	ssrc := binary.BigEndian.Uint32(buf[8:12])
 	s.mu.Lock()
 	ok := s.rtpLatch.allows(from, s.recv.started && s.recv.ssrc == ssrc, now)

@@ -174,8 +174,8 @@ func (s *Session) sendReport(bye bool) error {
 	wall := time.Now()
 	now := wall.Sub(s.start)
 	s.mu.Lock()
-	dst, conn := s.rtcpDestLocked()
-	if !usable(dst) || conn == nil {
+	dst, mux := s.rtcpDestLocked()
+	if !usable(dst) || s.rtcpConn == nil {
 		s.mu.Unlock()
 		return nil
 	}
@@ -207,11 +207,11 @@ func (s *Session) sendReport(bye bool) error {
 			return fmt.Errorf("rtpio: encrypt RTCP: %w", err)
 		}
 	}
-	return s.writeRTCP(buf, dst, conn)
+	return s.writeRTCP(buf, dst, mux)
 }
 
 // sendRTCP marshals, encrypts and sends one compound packet.
-func (s *Session) sendRTCP(pkts []rtcp.Packet, dst netip.AddrPort, conn *net.UDPConn) error {
+func (s *Session) sendRTCP(pkts []rtcp.Packet, dst netip.AddrPort, mux bool) error {
 	buf, err := rtcp.Marshal(pkts)
 	if err != nil {
 		return fmt.Errorf("rtpio: marshal RTCP: %w", err)
@@ -221,12 +221,19 @@ func (s *Session) sendRTCP(pkts []rtcp.Packet, dst netip.AddrPort, conn *net.UDP
 			return fmt.Errorf("rtpio: encrypt RTCP: %w", err)
 		}
 	}
-	return s.writeRTCP(buf, dst, conn)
+	return s.writeRTCP(buf, dst, mux)
 }
 
-// writeRTCP sends one finished (and, with SRTP, encrypted) RTCP packet.
-func (s *Session) writeRTCP(buf []byte, dst netip.AddrPort, conn *net.UDPConn) error {
-	if _, err := conn.WriteToUDPAddrPort(buf, dst); err != nil {
+// writeRTCP sends one finished (and, with SRTP, encrypted) RTCP packet,
+// from the RTP socket when mux is set.
+func (s *Session) writeRTCP(buf []byte, dst netip.AddrPort, mux bool) error {
+	var err error
+	if mux {
+		err = s.rtp.writeTo(buf, dst)
+	} else {
+		_, err = s.rtcpConn.WriteToUDPAddrPort(buf, dst)
+	}
+	if err != nil {
 		if s.closed.Load() || errors.Is(err, net.ErrClosed) {
 			return ErrClosed
 		}
@@ -238,12 +245,13 @@ func (s *Session) writeRTCP(buf []byte, dst netip.AddrPort, conn *net.UDPConn) e
 	return nil
 }
 
-// rtcpDestLocked returns where RTCP goes and the socket it leaves from.
-func (s *Session) rtcpDestLocked() (netip.AddrPort, *net.UDPConn) {
+// rtcpDestLocked returns where RTCP goes and whether it leaves from the
+// RTP socket (rtcp-mux).
+func (s *Session) rtcpDestLocked() (netip.AddrPort, bool) {
 	if s.rtcpMux {
-		return s.rtpLatch.addr, s.rtpConn
+		return s.rtpLatch.addr, true
 	}
-	return s.rtcpLatch.addr, s.rtcpConn
+	return s.rtcpLatch.addr, false
 }
 
 // senderSSRCLocked is the SSRC our RTCP speaks as: the stream we send, or a

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"syscall"
 
 	"github.com/pion/rtp"
 )
@@ -13,7 +14,7 @@ import (
 // hold with c=0.0.0.0). p is not modified. In steady state WriteRTP does not
 // allocate.
 func (s *Session) WriteRTP(p *rtp.Packet) error {
-	if s.closed.Load() || s.rtpConn == nil {
+	if s.closed.Load() || s.rtcpConn == nil {
 		return ErrClosed
 	}
 	s.mu.Lock()
@@ -38,9 +39,12 @@ func (s *Session) WriteRTP(p *rtp.Packet) error {
 			return fmt.Errorf("rtpio: encrypt RTP: %w", err)
 		}
 	}
-	if _, err := s.rtpConn.WriteToUDPAddrPort(out, dst); err != nil {
+	if err := s.rtp.writeTo(out, dst); err != nil {
 		if s.closed.Load() || errors.Is(err, net.ErrClosed) {
 			return ErrClosed
+		}
+		if errors.Is(err, syscall.EAGAIN) {
+			return err // a constant error: dropping allocates nothing
 		}
 		return fmt.Errorf("rtpio: send RTP to %s: %w", dst, err)
 	}

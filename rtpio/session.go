@@ -38,7 +38,7 @@ var ErrNoSource = errors.New("rtpio: no RTP received yet: feedback has no media 
 type Session struct {
 	alloc          *Allocator
 	port           uint16
-	rtpConn        *net.UDPConn
+	rtp            rtpSocket
 	rtcpConn       *net.UDPConn
 	local          netip.AddrPort
 	start          time.Time // the session clock's origin (monotonic)
@@ -50,6 +50,9 @@ type Session struct {
 	closed    atomic.Bool
 	done      chan struct{}
 	wg        sync.WaitGroup
+
+	fwdMu sync.Mutex  // guards fwd: starting, stopping and closing
+	fwd   *forwarding // the running Forward, if any
 
 	srtp     atomic.Pointer[srtpState]
 	feedback atomic.Pointer[func(call.Event)]
@@ -94,7 +97,7 @@ type sendState struct {
 // newSession wraps two bound sockets and starts the RTCP goroutines.
 func newSession(a *Allocator, port uint16, rtpConn, rtcpConn *net.UDPConn, interval time.Duration) *Session {
 	s := newSessionState(interval)
-	s.alloc, s.port, s.rtpConn, s.rtcpConn = a, port, rtpConn, rtcpConn
+	s.alloc, s.port, s.rtp.conn, s.rtcpConn = a, port, rtpConn, rtcpConn
 	if ua, ok := rtpConn.LocalAddr().(*net.UDPAddr); ok {
 		s.local = unmap(ua.AddrPort())
 	}
@@ -191,15 +194,17 @@ func (s *Session) LastReceived() time.Time {
 	return s.start.Add(s.lastPacket)
 }
 
-// Close sends an RTCP BYE, stops the session's goroutines, closes both
-// sockets and returns the ports to the allocator. It is idempotent.
+// Close sends an RTCP BYE, stops the session's goroutines and any Forward,
+// closes both sockets and returns the ports to the allocator. It is
+// idempotent.
 func (s *Session) Close() error {
 	s.closeOnce.Do(func() {
 		_ = s.sendReport(true)
 		s.closed.Store(true)
 		close(s.done)
-		if s.rtpConn != nil {
-			_ = s.rtpConn.Close()
+		s.endForward()
+		_ = s.rtp.close()
+		if s.rtcpConn != nil {
 			_ = s.rtcpConn.Close()
 		}
 		s.wg.Wait()
