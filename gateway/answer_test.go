@@ -77,3 +77,30 @@ func TestAnswerStreams(t *testing.T) {
 		})
 	}
 }
+
+// TestAnswerStreamsDirection: the caller's stream runs the other way from the
+// far side's (both seen from their own party): a far side that only sends
+// (the test source, music on hold) leaves the caller receiving only.
+func TestAnswerStreamsDirection(t *testing.T) {
+	pcmu := call.Codec{Name: "PCMU", PayloadType: 0, ClockRate: 8000, Channels: 1}
+	cases := []struct {
+		far, want call.Direction
+	}{
+		{call.SendRecv, call.SendRecv},
+		{call.SendOnly, call.RecvOnly},
+		{call.RecvOnly, call.SendOnly},
+		{call.Inactive, call.Inactive},
+	}
+	for _, tc := range cases {
+		t.Run(tc.far.String(), func(t *testing.T) {
+			offer := call.Offer{Streams: []call.StreamOffer{{ID: "a", Role: call.RoleAudio, Codecs: []call.Codec{pcmu}}}}
+			got, err := answerStreams(offer, []call.Stream{{ID: "x", Role: call.RoleAudio, Codec: pcmu, Direction: tc.far}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 || got[0].Direction != tc.want {
+				t.Fatalf("far side %s: answered %+v, want the caller %s", tc.far, got, tc.want)
+			}
+		})
+	}
+}

@@ -129,13 +129,16 @@ func (g *Gateway) handleInbound(ctx context.Context, in call.InboundLeg) {
 	log.Info("call ended", "cause", res.Cause.String(), "ended_by", res.EndedBy, "duration", time.Since(rec.Answered).Round(time.Millisecond))
 }
 
-// callerGone reports whether the inbound leg has already ended.
+// callerGone reports whether the inbound leg has already ended: its Done
+// channel is closed, or it already says why it ended (a leg may close Done
+// only after releasing its media, so a caller's BYE that crosses our answer
+// shows in Err first).
 func callerGone(in call.Leg) bool {
 	select {
 	case <-in.Done():
 		return true
 	default:
-		return false
+		return in.Err() != nil
 	}
 }
 
@@ -267,6 +270,11 @@ func offerFor(o call.Offer, p rules.MediaPolicy) call.Offer {
 // converts to and from the far side's (the bridge then transcodes).
 // Streams with neither are left out; a call where no stream is left fails
 // with codec_mismatch.
+//
+// Directions are seen from each leg's far party: what the far side sends
+// the caller receives, so the caller's direction is the reverse of the far
+// side's (a test source that only sends makes the caller receive only, and
+// its answer says a=sendonly).
 func answerStreams(offer call.Offer, out []call.Stream) ([]call.Stream, error) {
 	if offer.Empty() {
 		return out, nil
@@ -289,7 +297,7 @@ func answerStreams(offer call.Offer, out []call.Stream) ([]call.Stream, error) {
 				c, ok = transcode.TranscodableFrom(so.Codecs, os.Codec)
 			}
 			if ok {
-				streams = append(streams, call.Stream{ID: so.ID, Role: so.Role, Codec: c, Direction: os.Direction, MaxBitrate: os.MaxBitrate})
+				streams = append(streams, call.Stream{ID: so.ID, Role: so.Role, Codec: c, Direction: os.Direction.Reverse(), MaxBitrate: os.MaxBitrate})
 			} else {
 				missing = append(missing, fmt.Sprintf("%s (%s)", so.Role, os.Codec))
 			}

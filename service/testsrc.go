@@ -255,8 +255,15 @@ func (t *sourceTrack) produce() error {
 	due := t.start.Add(time.Duration(n) * t.step)
 	if lag := time.Since(due); lag > maxLag {
 		// Fell behind (a stalled reader): skip to now rather than burst.
-		n += int64(lag / t.step)
+		// The video clock follows n; the audio encoder's RTP clock is told
+		// of the frames skipped, so that audio keeps its timing and its
+		// sync with the video.
+		skip := int64(lag / t.step)
+		n += skip
 		due = t.start.Add(time.Duration(n) * t.step)
+		if t.audio != nil {
+			t.audio.Skip(time.Duration(skip) * t.step)
+		}
 	}
 	if err := t.wait(due); err != nil {
 		return err

@@ -228,3 +228,55 @@ func TestTestSourceRefusesUnencodableOffer(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// TestTestSourceClocksFollowAStall: a reader that stalls for longer than the
+// source lets itself fall behind makes it skip ahead; the RTP timestamps of
+// audio and video both jump by the time skipped, so that the two streams
+// stay in sync and a receiver sees the gap.
+func TestTestSourceClocksFollowAStall(t *testing.T) {
+	offer := call.Offer{Streams: []call.StreamOffer{
+		{ID: "a", Role: call.RoleAudio, Codecs: []call.Codec{{Name: "PCMU", PayloadType: 0, ClockRate: 8000, Channels: 1}}},
+		{ID: "v", Role: call.RoleVideo, Codecs: []call.Codec{{Name: "VP8", PayloadType: 97, ClockRate: 90000}}},
+	}}
+	src, err := NewTestSource("ts-3", offer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = src.Hangup(context.Background(), call.LocalHangup) }()
+	tests := []struct {
+		id   string
+		rate float64
+	}{
+		{"a", 8000},
+		{"v", 90000},
+	}
+	for _, tc := range tests {
+		t.Run(tc.id, func(t *testing.T) {
+			tr, _ := src.Track(tc.id)
+			before := readFor(t, tr, 200*time.Millisecond)
+			const stall = 600 * time.Millisecond
+			time.Sleep(stall)
+			if len(before) == 0 {
+				t.Fatal("no packet before the stall")
+			}
+			// The first packet after the stall of a new frame (the rest of
+			// a picture may still be queued).
+			last := before[len(before)-1].Timestamp
+			var p rtp.Packet
+			for range 100 {
+				if err := tr.ReadRTP(&p); err != nil {
+					t.Fatal(err)
+				}
+				if p.Timestamp != last {
+					break
+				}
+			}
+			jump := time.Duration(float64(p.Timestamp-last) / tc.rate * float64(time.Second))
+			// The source skips once it is maxLag behind: the clock moves by
+			// at least the stall less that.
+			if jump < stall-maxLag || jump > stall+300*time.Millisecond {
+				t.Fatalf("timestamps moved %v over a %v stall, want about the stall", jump, stall)
+			}
+		})
+	}
+}

@@ -56,6 +56,7 @@ type jitterBuffer struct {
 
 	gapSince time.Duration // video: when the packet after the current gap arrived
 	inGap    bool
+	fresh    bool // the next packet released is the first of a source
 
 	stats JitterStats
 }
@@ -89,7 +90,10 @@ type jbPacket struct {
 	Lost int
 	At   time.Duration // arrival
 	Rel  int64         // RTP timestamp relative to the stream's first
-	buf  []byte
+	// First marks the first packet of a source (the stream started or
+	// restarted): Rel starts over.
+	First bool
+	buf   []byte
 }
 
 // maxPayload bounds a stored payload (the largest UDP datagram).
@@ -166,7 +170,7 @@ func (j *jitterBuffer) restart(p *rtp.Packet, at time.Duration) {
 	}
 	j.started, j.ssrc, j.next, j.count = true, p.SSRC, p.SequenceNumber, 0
 	j.lastTS, j.lastRel = p.Timestamp, 0
-	j.haveTransit, j.inGap = false, false
+	j.haveTransit, j.inGap, j.fresh = false, false, true
 	j.base = at
 	j.winMin, j.winStart = at, at
 	j.frameTS = p.Timestamp - 1
@@ -212,8 +216,27 @@ func (j *jitterBuffer) lateArrival() {
 	j.delay = min(j.delay+10*time.Millisecond, j.maxDelay)
 }
 
+// lateAfterRelease counts a packet that was released but came too late to
+// be used (its time had already been filled with concealment), and raises
+// the delay as for any late packet.
+func (j *jitterBuffer) lateAfterRelease() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.stats.Late++
+	j.lateArrival()
+}
+
 func (j *jitterBuffer) mediaTime(rel int64) time.Duration {
 	return time.Duration(float64(rel) / j.clock * float64(time.Second))
+}
+
+// due is when audio at relative timestamp rel is to be played out: the
+// schedule the jitter buffer releases packets on, which moves when the
+// target delay or the transit base does.
+func (j *jitterBuffer) due(rel int64) time.Duration {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.playout(rel)
 }
 
 // playout is when a packet with relative timestamp rel is due (audio).
@@ -277,7 +300,8 @@ func (j *jitterBuffer) release(s *jbSlot, out *jbPacket) {
 	out.buf = append(out.buf[:0], s.buf...)
 	out.Header = rtp.Header{Version: 2, PayloadType: s.pt, SequenceNumber: s.seq, Timestamp: s.ts, Marker: s.marker, SSRC: j.ssrc}
 	out.Payload = out.buf
-	out.At, out.Rel = s.at, s.rel
+	out.At, out.Rel, out.First = s.at, s.rel, j.fresh
+	j.fresh = false
 	s.used = false
 	j.count--
 	j.next++

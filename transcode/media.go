@@ -124,6 +124,17 @@ func NewAudioEncoder(to call.Codec, rate, channels int, opts PathOptions) (*Audi
 // FrameDuration is the duration of one packet's audio.
 func (e *AudioEncoder) FrameDuration() time.Duration { return e.out.frameDur }
 
+// Skip advances the RTP clock over d of audio that will never be sent (a
+// live source that fell behind and dropped it), in whole frames, so that
+// the timestamps keep following the media clock: a receiver then sees the
+// gap, and the stream stays in sync with others from the same source.
+func (e *AudioEncoder) Skip(d time.Duration) {
+	if d <= 0 || e.out.frameDur <= 0 {
+		return
+	}
+	e.out.out.ts += uint32(d/e.out.frameDur) * e.out.tsStep
+}
+
 // Write queues PCM and encodes every whole frame, calling emit with each
 // RTP packet.
 func (e *AudioEncoder) Write(pcm []int16, emit func(*rtp.Packet) error) error {

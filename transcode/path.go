@@ -122,6 +122,12 @@ type Path struct {
 	hadInput  bool
 	pktLen    int           // samples per channel in the last packet, at the decoder's rate
 	pktDur    time.Duration // its duration
+	pktTicks  int64         // and in ticks of the source's RTP clock
+	// covered is the source's RTP time (relative, as the jitter buffer
+	// reports it) up to which output has been produced, by decoding or by
+	// concealing shortly after real audio; valid while hasCovered.
+	covered    int64
+	hasCovered bool
 
 	// video
 	vin  *videoIn
@@ -273,12 +279,29 @@ func (p *Path) processAudio(now time.Duration) (time.Duration, error) {
 		}
 		p.stats.PacketsIn++
 		p.stats.FramesIn++
+		if p.pkt.First {
+			p.hasCovered = false // a new source: its RTP time starts over
+		}
+		if p.hasCovered && p.pktTicks > 0 && p.pkt.Rel+p.pktTicks <= p.covered {
+			// Its time was already filled with concealment: it came too
+			// late. Playing it as well would put the output ahead of real
+			// time, a packet's worth for every late packet.
+			p.jb.lateAfterRelease()
+			continue
+		}
 		if p.pkt.Lost > 0 && p.hadInput {
-			lost := min(p.pkt.Lost, 5)
-			if err := o.write(p.adec.conceal(lost*p.pktLen), p.adec.rate(), p.adec.channels()); err != nil {
-				return 0, err
+			lost := p.pkt.Lost
+			if p.hasCovered && p.pktTicks > 0 {
+				// Only the part of the gap not concealed already.
+				lost = int(min(max((p.pkt.Rel-p.covered)/p.pktTicks, 0), int64(lost)))
 			}
-			p.stats.Concealed += uint64(lost)
+			lost = min(lost, 5)
+			if lost > 0 {
+				if err := o.write(p.adec.conceal(lost*p.pktLen), p.adec.rate(), p.adec.channels()); err != nil {
+					return 0, err
+				}
+				p.stats.Concealed += uint64(lost)
+			}
 		}
 		pcm, err := p.adec.decode(p.pkt.Payload)
 		if err != nil {
@@ -288,12 +311,17 @@ func (p *Path) processAudio(now time.Duration) (time.Duration, error) {
 		if ch, rate := p.adec.channels(), p.adec.rate(); ch > 0 && rate > 0 && len(pcm) > 0 {
 			p.pktLen = len(pcm) / ch
 			p.pktDur = time.Duration(p.pktLen) * time.Second / time.Duration(rate)
+			p.pktTicks = int64(p.pktLen) * int64(p.from.codec.ClockRate) / int64(rate)
 		}
+		p.covered, p.hasCovered = p.pkt.Rel+p.pktTicks, true
 		if err := o.write(pcm, p.adec.rate(), p.adec.channels()); err != nil {
 			return 0, err
 		}
 		p.lastInput, p.hadInput = now, true
-		p.expect = now + p.pktDur
+		// The next packet is expected on the jitter buffer's schedule, so
+		// that a change of its delay moves the wait rather than setting
+		// off concealment.
+		p.expect = max(p.jb.due(p.covered), now)
 		if err := p.sendReady(); err != nil {
 			return 0, err
 		}
@@ -312,11 +340,21 @@ func (p *Path) processAudio(now time.Duration) (time.Duration, error) {
 			if err := o.write(p.adec.conceal(p.pktLen), p.adec.rate(), p.adec.channels()); err != nil {
 				return 0, err
 			}
+			// This stands for the next packet; if it comes after all, it
+			// is dropped as late. (Comfort noise after a longer silence
+			// stands for nothing: the sender may have paused without
+			// moving its timestamps.)
+			if p.pktTicks > 0 {
+				p.covered += p.pktTicks
+				p.expect = max(p.jb.due(p.covered), p.expect+time.Millisecond)
+			} else {
+				p.expect += step
+			}
 		} else {
 			o.comfort(step)
+			p.expect += step
 		}
 		p.stats.Concealed++
-		p.expect += step
 		if err := p.sendReady(); err != nil {
 			return 0, err
 		}
