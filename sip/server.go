@@ -30,6 +30,17 @@ const acceptedBodies = "application/sdp, application/dtmf-relay, application/dtm
 // UDP (RFC 3261 §18.1.1, path MTU unknown).
 const maxUDPRequest = 1300
 
+// maxUDPMessage is the largest message we send over UDP (the largest UDP
+// payload over IPv4): a response to a request that came over UDP, or a
+// large request whose far side takes no TCP connection, is sent over UDP
+// whatever its size, and IP fragments it. sipgo refuses UDP messages above
+// its UDPMTUSize less 200 bytes unless told otherwise.
+const maxUDPMessage = 65507
+
+// udpLimit raises sipgo's UDP size limit (a variable of that package) once
+// per process, before the first server runs.
+var udpLimit sync.Once
+
 // Server is the SIP side of the gateway: it listens, turns INVITEs into
 // inbound legs, and places outbound legs through its Dialer.
 type Server struct {
@@ -56,6 +67,11 @@ type Server struct {
 	running bool
 	closing bool
 	accept  func(call.InboundLeg)
+
+	// movedToTCP holds the requests prepareRequest moved from UDP to TCP
+	// for their size, until they are sent (transact).
+	movedToTCP map[*sip.Request]struct{}
+
 	// wg counts goroutines the server owns: listeners, accept calls and
 	// the final clean-up of each leg.
 	wg       sync.WaitGroup
@@ -83,8 +99,11 @@ func NewServer(cfg Config, media *rtpio.Allocator, log *slog.Logger) (*Server, e
 		legs:     map[*leg]struct{}{},
 		ready:    make(chan struct{}),
 		stopping: make(chan struct{}),
+
+		movedToTCP: map[*sip.Request]struct{}{},
 	}
 	s.cfg.Store(&cfg)
+	udpLimit.Do(func() { sip.UDPMTUSize = maxUDPMessage + 200 })
 	name := cfg.UserAgent
 	if name == "" {
 		name = "Switchyard"

@@ -111,6 +111,9 @@ func (s *Server) prepareRequest(req *sip.Request, host string, compact bool) {
 		via.Params.Add("rport", "")
 		req.PrependHeader(via)
 	}
+	s.mu.Lock()
+	delete(s.movedToTCP, req)
+	s.mu.Unlock()
 	if transport == "UDP" && !req.IsCancel() && !req.IsAck() && len(req.String()) > maxUDPRequest {
 		// RFC 3261 §18.1.1: too large for UDP with an unknown path MTU.
 		transport = "TCP"
@@ -118,7 +121,15 @@ func (s *Server) prepareRequest(req *sip.Request, host string, compact bool) {
 		via := req.Via()
 		via.Transport = transport
 		via.Port = s.listenPort("tcp")
+		s.mu.Lock()
+		s.movedToTCP[req] = struct{}{}
+		s.mu.Unlock()
 	}
+	s.setLaddr(req, transport)
+}
+
+// setLaddr makes a UDP request leave from the listener's socket.
+func (s *Server) setLaddr(req *sip.Request, transport string) {
 	req.Laddr = sip.Addr{}
 	if transport == "UDP" {
 		s.mu.Lock()
@@ -129,8 +140,27 @@ func (s *Server) prepareRequest(req *sip.Request, host string, compact bool) {
 	}
 }
 
-// transact sends a prepared request in a client transaction.
+// transact sends a prepared request in a client transaction. A request
+// that prepareRequest moved from UDP to TCP for its size goes over UDP after
+// all when no TCP connection to the far side can be made: RFC 3261
+// §18.1.1 asks for that retry, and many endpoints listen on UDP only.
 func (s *Server) transact(ctx context.Context, req *sip.Request) (sip.ClientTransaction, error) {
+	tx, err := s.client.TransactionRequest(ctx, req, noBuild)
+	s.mu.Lock()
+	_, moved := s.movedToTCP[req]
+	delete(s.movedToTCP, req)
+	s.mu.Unlock()
+	if err == nil || !moved || ctx.Err() != nil {
+		return tx, err
+	}
+	s.log.Info("sip: no TCP connection for a request too large for UDP; sending it over UDP",
+		"method", req.Method, "destination", req.Destination(), "error", err)
+	req.SetTransport("UDP")
+	if via := req.Via(); via != nil {
+		via.Transport = "UDP"
+		via.Port = s.listenPort("udp")
+	}
+	s.setLaddr(req, "UDP")
 	return s.client.TransactionRequest(ctx, req, noBuild)
 }
 
