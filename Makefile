@@ -25,8 +25,14 @@ run: deps-run build
 test: deps-test lint unit
 	./scripts/fuzz-brief.sh $(FUZZTIME)
 
+# End-to-end packages drive real peers (SIPp, baresip, Chromium) against
+# timing and packet-count expectations; they run after the others, one at a
+# time, so that the rest of the suite does not starve them of CPU.
+E2E := ./interop ./webrtc/e2e ./webrtc/interop
+
 unit:
-	$(GO) test -race -timeout 20m ./...
+	$(GO) test -race -timeout 20m $$($(GO) list ./... | grep -v -e /interop -e /webrtc/e2e)
+	$(GO) test -race -timeout 20m -p 1 $(E2E)
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

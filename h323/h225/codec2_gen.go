@@ -4,11 +4,2767 @@ package h225
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/switchyard/switchyard/h323/h245"
 	"github.com/switchyard/switchyard/h323/per"
 )
+
+// Encode writes v to e in aligned PER.
+func (v *LocationReject) Encode(e *per.Encoder) error {
+	var ext per.ExtensionBitmap
+	n := 7
+	if v.Ext.Len != 0 {
+		n = v.Ext.Len
+	}
+	ext.SetLen(n)
+	if v.AltGKInfo != nil {
+		ext.Set(0)
+	}
+	if v.Tokens != nil {
+		ext.Set(1)
+	}
+	if v.CryptoTokens != nil {
+		ext.Set(2)
+	}
+	if v.IntegrityCheckValue != nil {
+		ext.Set(3)
+	}
+	if v.FeatureSet != nil {
+		ext.Set(4)
+	}
+	if v.GenericData != nil {
+		ext.Set(5)
+	}
+	if v.ServiceControl != nil {
+		ext.Set(6)
+	}
+	last := 6
+	for _, u := range v.Ext.Unknown {
+		if u.Index <= last {
+			return errUnknownIndex(u.Index)
+		}
+		last = u.Index
+		ext.Set(u.Index)
+	}
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.NonStandardData != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.RequestSeqNum), 1, 65535); err != nil {
+		return wrapErr("requestSeqNum", err)
+	}
+	if err := v.RejectReason.Encode(e); err != nil {
+		return wrapErr("rejectReason", err)
+	}
+	if v.NonStandardData != nil {
+		if err := v.NonStandardData.Encode(e); err != nil {
+			return wrapErr("nonStandardData", err)
+		}
+	}
+	if !ext.Any() {
+		return nil
+	}
+	if err := e.WriteExtensionBitmap(&ext); err != nil {
+		return err
+	}
+	if v.AltGKInfo != nil {
+		ot := e.EnterOpenType()
+		if err := v.AltGKInfo.Encode(e); err != nil {
+			return wrapErr("altGKInfo", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("altGKInfo", err)
+		}
+	}
+	if v.Tokens != nil {
+		ot := e.EnterOpenType()
+		{
+			items0 := (*v.Tokens)
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
+			if err != nil {
+				return wrapErr("tokens", err)
+			}
+			for i0 := 0; ; {
+				for end := i0 + k0; i0 < end; i0++ {
+					if err := items0[i0].Encode(e); err != nil {
+						return wrapErr("tokens", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
+			}
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("tokens", err)
+		}
+	}
+	if v.CryptoTokens != nil {
+		ot := e.EnterOpenType()
+		{
+			items0 := (*v.CryptoTokens)
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
+			if err != nil {
+				return wrapErr("cryptoTokens", err)
+			}
+			for i0 := 0; ; {
+				for end := i0 + k0; i0 < end; i0++ {
+					if err := items0[i0].Encode(e); err != nil {
+						return wrapErr("cryptoTokens", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
+			}
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("cryptoTokens", err)
+		}
+	}
+	if v.IntegrityCheckValue != nil {
+		ot := e.EnterOpenType()
+		if err := v.IntegrityCheckValue.Encode(e); err != nil {
+			return wrapErr("integrityCheckValue", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("integrityCheckValue", err)
+		}
+	}
+	if v.FeatureSet != nil {
+		ot := e.EnterOpenType()
+		if err := v.FeatureSet.Encode(e); err != nil {
+			return wrapErr("featureSet", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("featureSet", err)
+		}
+	}
+	if v.GenericData != nil {
+		ot := e.EnterOpenType()
+		{
+			items0 := (*v.GenericData)
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
+			if err != nil {
+				return wrapErr("genericData", err)
+			}
+			for i0 := 0; ; {
+				for end := i0 + k0; i0 < end; i0++ {
+					if err := items0[i0].Encode(e); err != nil {
+						return wrapErr("genericData", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
+			}
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("genericData", err)
+		}
+	}
+	if v.ServiceControl != nil {
+		ot := e.EnterOpenType()
+		{
+			items0 := (*v.ServiceControl)
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
+			if err != nil {
+				return wrapErr("serviceControl", err)
+			}
+			for i0 := 0; ; {
+				for end := i0 + k0; i0 < end; i0++ {
+					if err := items0[i0].Encode(e); err != nil {
+						return wrapErr("serviceControl", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
+			}
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("serviceControl", err)
+		}
+	}
+	for _, u := range v.Ext.Unknown {
+		if err := e.WriteRawExtension(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
+func (v *LocationReject) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	opt0, err := d.ReadBits(2)
+	if err != nil {
+		return err
+	}
+	extBit := opt0&(1<<1) != 0
+	{
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
+		if err != nil {
+			return wrapErr("requestSeqNum", err)
+		}
+		v.RequestSeqNum = RequestSeqNum(x)
+	}
+	if err := v.RejectReason.Decode(d); err != nil {
+		return wrapErr("rejectReason", err)
+	}
+	if opt0&(1<<0) != 0 {
+		if v.NonStandardData == nil {
+			v.NonStandardData = new(NonStandardParameter)
+		}
+		if err := v.NonStandardData.Decode(d); err != nil {
+			return wrapErr("nonStandardData", err)
+		}
+	} else {
+		v.NonStandardData = nil
+	}
+	var ext per.ExtensionBitmap
+	if extBit {
+		if err := d.ReadExtensionBitmap(&ext); err != nil {
+			return err
+		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 7 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("altGKInfo", err)
+		}
+		if v.AltGKInfo == nil {
+			v.AltGKInfo = new(AltGKInfo)
+		}
+		if err := v.AltGKInfo.Decode(d); err != nil {
+			return wrapErr("altGKInfo", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.AltGKInfo = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("tokens", err)
+		}
+		if v.Tokens == nil {
+			v.Tokens = new([]ClearToken)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
+			if err != nil {
+				return wrapErr("tokens", err)
+			}
+			items0 := (*v.Tokens)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]ClearToken, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
+						return wrapErr("tokens", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(17); err != nil {
+					return wrapErr("tokens", err)
+				}
+			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Tokens = items0
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.Tokens = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("cryptoTokens", err)
+		}
+		if v.CryptoTokens == nil {
+			v.CryptoTokens = new([]CryptoH323Token)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 15)
+			if err != nil {
+				return wrapErr("cryptoTokens", err)
+			}
+			items0 := (*v.CryptoTokens)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]CryptoH323Token, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
+						return wrapErr("cryptoTokens", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(15); err != nil {
+					return wrapErr("cryptoTokens", err)
+				}
+			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CryptoTokens = items0
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.CryptoTokens = nil
+	}
+	if ext.Has(3) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("integrityCheckValue", err)
+		}
+		if v.IntegrityCheckValue == nil {
+			v.IntegrityCheckValue = new(ICV)
+		}
+		if err := v.IntegrityCheckValue.Decode(d); err != nil {
+			return wrapErr("integrityCheckValue", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.IntegrityCheckValue = nil
+	}
+	if ext.Has(4) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("featureSet", err)
+		}
+		if v.FeatureSet == nil {
+			v.FeatureSet = new(FeatureSet)
+		}
+		if err := v.FeatureSet.Decode(d); err != nil {
+			return wrapErr("featureSet", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.FeatureSet = nil
+	}
+	if ext.Has(5) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericData", err)
+		}
+		if v.GenericData == nil {
+			v.GenericData = new([]GenericData)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 13)
+			if err != nil {
+				return wrapErr("genericData", err)
+			}
+			items0 := (*v.GenericData)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]GenericData, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
+						return wrapErr("genericData", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(13); err != nil {
+					return wrapErr("genericData", err)
+				}
+			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.GenericData = items0
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.GenericData = nil
+	}
+	if ext.Has(6) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("serviceControl", err)
+		}
+		if v.ServiceControl == nil {
+			v.ServiceControl = new([]ServiceControlSession)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 13)
+			if err != nil {
+				return wrapErr("serviceControl", err)
+			}
+			items0 := (*v.ServiceControl)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]ServiceControlSession, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
+						return wrapErr("serviceControl", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(13); err != nil {
+					return wrapErr("serviceControl", err)
+				}
+			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.ServiceControl = items0
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.ServiceControl = nil
+	}
+	if ext.Len() > 7 {
+		unknown := v.Ext.Unknown[:0]
+		for i := 7; i < ext.Len(); i++ {
+			if !ext.Has(i) {
+				continue
+			}
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
+				return err
+			}
+		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
+	}
+	d.Leave()
+	return nil
+}
+
+// String returns the ASN.1 name of the alternative.
+func (c LocationRejectReasonChoice) String() string {
+	switch c {
+	case LocationRejectReasonChoiceNotRegistered:
+		return "notRegistered"
+	case LocationRejectReasonChoiceInvalidPermission:
+		return "invalidPermission"
+	case LocationRejectReasonChoiceRequestDenied:
+		return "requestDenied"
+	case LocationRejectReasonChoiceUndefinedReason:
+		return "undefinedReason"
+	case LocationRejectReasonChoiceSecurityDenial:
+		return "securityDenial"
+	case LocationRejectReasonChoiceAliasesInconsistent:
+		return "aliasesInconsistent"
+	case LocationRejectReasonChoiceRouteCalltoSCN:
+		return "routeCalltoSCN"
+	case LocationRejectReasonChoiceResourceUnavailable:
+		return "resourceUnavailable"
+	case LocationRejectReasonChoiceGenericDataReason:
+		return "genericDataReason"
+	case LocationRejectReasonChoiceNeededFeatureNotSupported:
+		return "neededFeatureNotSupported"
+	case LocationRejectReasonChoiceHopCountExceeded:
+		return "hopCountExceeded"
+	case LocationRejectReasonChoiceIncompleteAddress:
+		return "incompleteAddress"
+	case LocationRejectReasonChoiceSecurityError:
+		return "securityError"
+	case LocationRejectReasonChoiceSecurityDHmismatch:
+		return "securityDHmismatch"
+	case LocationRejectReasonChoiceNoRouteToDestination:
+		return "noRouteToDestination"
+	case LocationRejectReasonChoiceUnallocatedNumber:
+		return "unallocatedNumber"
+	}
+	return "LocationRejectReasonChoice(" + strconv.Itoa(int(c)) + ")"
+}
+
+// Encode writes v to e in aligned PER.
+func (v *LocationRejectReason) Encode(e *per.Encoder) error {
+	switch v.Choice {
+	case LocationRejectReasonChoiceNotRegistered:
+		e.WriteBits(0, 3)
+	case LocationRejectReasonChoiceInvalidPermission:
+		e.WriteBits(1, 3)
+	case LocationRejectReasonChoiceRequestDenied:
+		e.WriteBits(2, 3)
+	case LocationRejectReasonChoiceUndefinedReason:
+		e.WriteBits(3, 3)
+	case LocationRejectReasonChoiceSecurityDenial:
+		if err := e.WriteChoiceIndex(4, 4, true); err != nil {
+			return err
+		}
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("securityDenial", err)
+		}
+	case LocationRejectReasonChoiceAliasesInconsistent:
+		if err := e.WriteChoiceIndex(5, 4, true); err != nil {
+			return err
+		}
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("aliasesInconsistent", err)
+		}
+	case LocationRejectReasonChoiceRouteCalltoSCN:
+		if err := e.WriteChoiceIndex(6, 4, true); err != nil {
+			return err
+		}
+		ot := e.EnterOpenType()
+		{
+			items0 := v.RouteCalltoSCN
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
+			if err != nil {
+				return wrapErr("routeCalltoSCN", err)
+			}
+			for i0 := 0; ; {
+				for end := i0 + k0; i0 < end; i0++ {
+					if err := items0[i0].Encode(e); err != nil {
+						return wrapErr("routeCalltoSCN", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
+			}
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("routeCalltoSCN", err)
+		}
+	case LocationRejectReasonChoiceResourceUnavailable:
+		if err := e.WriteChoiceIndex(7, 4, true); err != nil {
+			return err
+		}
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("resourceUnavailable", err)
+		}
+	case LocationRejectReasonChoiceGenericDataReason:
+		if err := e.WriteChoiceIndex(8, 4, true); err != nil {
+			return err
+		}
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("genericDataReason", err)
+		}
+	case LocationRejectReasonChoiceNeededFeatureNotSupported:
+		if err := e.WriteChoiceIndex(9, 4, true); err != nil {
+			return err
+		}
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("neededFeatureNotSupported", err)
+		}
+	case LocationRejectReasonChoiceHopCountExceeded:
+		if err := e.WriteChoiceIndex(10, 4, true); err != nil {
+			return err
+		}
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("hopCountExceeded", err)
+		}
+	case LocationRejectReasonChoiceIncompleteAddress:
+		if err := e.WriteChoiceIndex(11, 4, true); err != nil {
+			return err
+		}
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("incompleteAddress", err)
+		}
+	case LocationRejectReasonChoiceSecurityError:
+		if err := e.WriteChoiceIndex(12, 4, true); err != nil {
+			return err
+		}
+		if v.SecurityError == nil {
+			return errNoValue("securityError")
+		}
+		ot := e.EnterOpenType()
+		if err := v.SecurityError.Encode(e); err != nil {
+			return wrapErr("securityError", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("securityError", err)
+		}
+	case LocationRejectReasonChoiceSecurityDHmismatch:
+		if err := e.WriteChoiceIndex(13, 4, true); err != nil {
+			return err
+		}
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("securityDHmismatch", err)
+		}
+	case LocationRejectReasonChoiceNoRouteToDestination:
+		if err := e.WriteChoiceIndex(14, 4, true); err != nil {
+			return err
+		}
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("noRouteToDestination", err)
+		}
+	case LocationRejectReasonChoiceUnallocatedNumber:
+		if err := e.WriteChoiceIndex(15, 4, true); err != nil {
+			return err
+		}
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("unallocatedNumber", err)
+		}
+	default:
+		if int(v.Choice) > 16 {
+			if err := e.WriteChoiceIndex(int(v.Choice)-1, 4, true); err != nil {
+				return err
+			}
+			return e.WriteOpenType(v.Unknown)
+		}
+		return errNoChoice(int(v.Choice))
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
+func (v *LocationRejectReason) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	i, err := d.ReadChoiceIndex(4, true)
+	if err != nil {
+		return err
+	}
+	switch i {
+	case 0:
+		*v = LocationRejectReason{Choice: LocationRejectReasonChoiceNotRegistered}
+	case 1:
+		*v = LocationRejectReason{Choice: LocationRejectReasonChoiceInvalidPermission}
+	case 2:
+		*v = LocationRejectReason{Choice: LocationRejectReasonChoiceRequestDenied}
+	case 3:
+		*v = LocationRejectReason{Choice: LocationRejectReasonChoiceUndefinedReason}
+	case 4:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("securityDenial", err)
+		}
+		*v = LocationRejectReason{Choice: LocationRejectReasonChoiceSecurityDenial}
+		d.LeaveOpenType(ot)
+	case 5:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("aliasesInconsistent", err)
+		}
+		*v = LocationRejectReason{Choice: LocationRejectReasonChoiceAliasesInconsistent}
+		d.LeaveOpenType(ot)
+	case 6:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("routeCalltoSCN", err)
+		}
+		*v = LocationRejectReason{Choice: LocationRejectReasonChoiceRouteCalltoSCN, RouteCalltoSCN: v.RouteCalltoSCN}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 8)
+			if err != nil {
+				return wrapErr("routeCalltoSCN", err)
+			}
+			items0 := v.RouteCalltoSCN[:0]
+			if cap(items0) < n0 {
+				items0 = make([]PartyNumber, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
+						return wrapErr("routeCalltoSCN", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(8); err != nil {
+					return wrapErr("routeCalltoSCN", err)
+				}
+			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			v.RouteCalltoSCN = items0
+		}
+		d.LeaveOpenType(ot)
+	case 7:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("resourceUnavailable", err)
+		}
+		*v = LocationRejectReason{Choice: LocationRejectReasonChoiceResourceUnavailable}
+		d.LeaveOpenType(ot)
+	case 8:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericDataReason", err)
+		}
+		*v = LocationRejectReason{Choice: LocationRejectReasonChoiceGenericDataReason}
+		d.LeaveOpenType(ot)
+	case 9:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("neededFeatureNotSupported", err)
+		}
+		*v = LocationRejectReason{Choice: LocationRejectReasonChoiceNeededFeatureNotSupported}
+		d.LeaveOpenType(ot)
+	case 10:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("hopCountExceeded", err)
+		}
+		*v = LocationRejectReason{Choice: LocationRejectReasonChoiceHopCountExceeded}
+		d.LeaveOpenType(ot)
+	case 11:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("incompleteAddress", err)
+		}
+		*v = LocationRejectReason{Choice: LocationRejectReasonChoiceIncompleteAddress}
+		d.LeaveOpenType(ot)
+	case 12:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("securityError", err)
+		}
+		keep := v.SecurityError
+		if keep == nil {
+			keep = new(SecurityErrors2)
+		}
+		*v = LocationRejectReason{Choice: LocationRejectReasonChoiceSecurityError, SecurityError: keep}
+		if err := v.SecurityError.Decode(d); err != nil {
+			return wrapErr("securityError", err)
+		}
+		d.LeaveOpenType(ot)
+	case 13:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("securityDHmismatch", err)
+		}
+		*v = LocationRejectReason{Choice: LocationRejectReasonChoiceSecurityDHmismatch}
+		d.LeaveOpenType(ot)
+	case 14:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("noRouteToDestination", err)
+		}
+		*v = LocationRejectReason{Choice: LocationRejectReasonChoiceNoRouteToDestination}
+		d.LeaveOpenType(ot)
+	case 15:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("unallocatedNumber", err)
+		}
+		*v = LocationRejectReason{Choice: LocationRejectReasonChoiceUnallocatedNumber}
+		d.LeaveOpenType(ot)
+	default:
+		*v = LocationRejectReason{Choice: LocationRejectReasonChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
+			return err
+		}
+	}
+	d.Leave()
+	return nil
+}
+
+// Encode writes v to e in aligned PER.
+func (v *InfoRequest) Encode(e *per.Encoder) error {
+	var ext per.ExtensionBitmap
+	n := 12
+	if v.Ext.Len != 0 {
+		n = v.Ext.Len
+	}
+	ext.SetLen(n)
+	if v.CallIdentifier != nil {
+		ext.Set(0)
+	}
+	if v.Tokens != nil {
+		ext.Set(1)
+	}
+	if v.CryptoTokens != nil {
+		ext.Set(2)
+	}
+	if v.IntegrityCheckValue != nil {
+		ext.Set(3)
+	}
+	if v.UuiesRequested != nil {
+		ext.Set(4)
+	}
+	if v.CallLinkage != nil {
+		ext.Set(5)
+	}
+	if v.UsageInfoRequested != nil {
+		ext.Set(6)
+	}
+	if v.SegmentedResponseSupported {
+		ext.Set(7)
+	}
+	if v.NextSegmentRequested != nil {
+		ext.Set(8)
+	}
+	if v.CapacityInfoRequested {
+		ext.Set(9)
+	}
+	if v.GenericData != nil {
+		ext.Set(10)
+	}
+	if v.AssignedGatekeeper != nil {
+		ext.Set(11)
+	}
+	last := 11
+	for _, u := range v.Ext.Unknown {
+		if u.Index <= last {
+			return errUnknownIndex(u.Index)
+		}
+		last = u.Index
+		ext.Set(u.Index)
+	}
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.NonStandardData != nil {
+			pre |= 1 << 1
+		}
+		if v.ReplyAddress != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.RequestSeqNum), 1, 65535); err != nil {
+		return wrapErr("requestSeqNum", err)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.CallReferenceValue), 0, 65535); err != nil {
+		return wrapErr("callReferenceValue", err)
+	}
+	if v.NonStandardData != nil {
+		if err := v.NonStandardData.Encode(e); err != nil {
+			return wrapErr("nonStandardData", err)
+		}
+	}
+	if v.ReplyAddress != nil {
+		if err := v.ReplyAddress.Encode(e); err != nil {
+			return wrapErr("replyAddress", err)
+		}
+	}
+	if !ext.Any() {
+		return nil
+	}
+	if err := e.WriteExtensionBitmap(&ext); err != nil {
+		return err
+	}
+	if v.CallIdentifier != nil {
+		ot := e.EnterOpenType()
+		if err := v.CallIdentifier.Encode(e); err != nil {
+			return wrapErr("callIdentifier", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("callIdentifier", err)
+		}
+	}
+	if v.Tokens != nil {
+		ot := e.EnterOpenType()
+		{
+			items0 := (*v.Tokens)
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
+			if err != nil {
+				return wrapErr("tokens", err)
+			}
+			for i0 := 0; ; {
+				for end := i0 + k0; i0 < end; i0++ {
+					if err := items0[i0].Encode(e); err != nil {
+						return wrapErr("tokens", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
+			}
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("tokens", err)
+		}
+	}
+	if v.CryptoTokens != nil {
+		ot := e.EnterOpenType()
+		{
+			items0 := (*v.CryptoTokens)
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
+			if err != nil {
+				return wrapErr("cryptoTokens", err)
+			}
+			for i0 := 0; ; {
+				for end := i0 + k0; i0 < end; i0++ {
+					if err := items0[i0].Encode(e); err != nil {
+						return wrapErr("cryptoTokens", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
+			}
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("cryptoTokens", err)
+		}
+	}
+	if v.IntegrityCheckValue != nil {
+		ot := e.EnterOpenType()
+		if err := v.IntegrityCheckValue.Encode(e); err != nil {
+			return wrapErr("integrityCheckValue", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("integrityCheckValue", err)
+		}
+	}
+	if v.UuiesRequested != nil {
+		ot := e.EnterOpenType()
+		if err := v.UuiesRequested.Encode(e); err != nil {
+			return wrapErr("uuiesRequested", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("uuiesRequested", err)
+		}
+	}
+	if v.CallLinkage != nil {
+		ot := e.EnterOpenType()
+		if err := v.CallLinkage.Encode(e); err != nil {
+			return wrapErr("callLinkage", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("callLinkage", err)
+		}
+	}
+	if v.UsageInfoRequested != nil {
+		ot := e.EnterOpenType()
+		if err := v.UsageInfoRequested.Encode(e); err != nil {
+			return wrapErr("usageInfoRequested", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("usageInfoRequested", err)
+		}
+	}
+	if v.SegmentedResponseSupported {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("segmentedResponseSupported", err)
+		}
+	}
+	if v.NextSegmentRequested != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.NextSegmentRequested)), 0, 65535); err != nil {
+			return wrapErr("nextSegmentRequested", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("nextSegmentRequested", err)
+		}
+	}
+	if v.CapacityInfoRequested {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("capacityInfoRequested", err)
+		}
+	}
+	if v.GenericData != nil {
+		ot := e.EnterOpenType()
+		{
+			items0 := (*v.GenericData)
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
+			if err != nil {
+				return wrapErr("genericData", err)
+			}
+			for i0 := 0; ; {
+				for end := i0 + k0; i0 < end; i0++ {
+					if err := items0[i0].Encode(e); err != nil {
+						return wrapErr("genericData", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
+			}
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("genericData", err)
+		}
+	}
+	if v.AssignedGatekeeper != nil {
+		ot := e.EnterOpenType()
+		if err := v.AssignedGatekeeper.Encode(e); err != nil {
+			return wrapErr("assignedGatekeeper", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("assignedGatekeeper", err)
+		}
+	}
+	for _, u := range v.Ext.Unknown {
+		if err := e.WriteRawExtension(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
+func (v *InfoRequest) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	opt0, err := d.ReadBits(3)
+	if err != nil {
+		return err
+	}
+	extBit := opt0&(1<<2) != 0
+	{
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
+		if err != nil {
+			return wrapErr("requestSeqNum", err)
+		}
+		v.RequestSeqNum = RequestSeqNum(x)
+	}
+	{
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
+		if err != nil {
+			return wrapErr("callReferenceValue", err)
+		}
+		v.CallReferenceValue = CallReferenceValue(x)
+	}
+	if opt0&(1<<1) != 0 {
+		if v.NonStandardData == nil {
+			v.NonStandardData = new(NonStandardParameter)
+		}
+		if err := v.NonStandardData.Decode(d); err != nil {
+			return wrapErr("nonStandardData", err)
+		}
+	} else {
+		v.NonStandardData = nil
+	}
+	if opt0&(1<<0) != 0 {
+		if v.ReplyAddress == nil {
+			v.ReplyAddress = new(TransportAddress)
+		}
+		if err := v.ReplyAddress.Decode(d); err != nil {
+			return wrapErr("replyAddress", err)
+		}
+	} else {
+		v.ReplyAddress = nil
+	}
+	var ext per.ExtensionBitmap
+	if extBit {
+		if err := d.ReadExtensionBitmap(&ext); err != nil {
+			return err
+		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 12 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("callIdentifier", err)
+		}
+		if v.CallIdentifier == nil {
+			v.CallIdentifier = new(CallIdentifier)
+		}
+		if err := v.CallIdentifier.Decode(d); err != nil {
+			return wrapErr("callIdentifier", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.CallIdentifier = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("tokens", err)
+		}
+		if v.Tokens == nil {
+			v.Tokens = new([]ClearToken)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
+			if err != nil {
+				return wrapErr("tokens", err)
+			}
+			items0 := (*v.Tokens)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]ClearToken, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
+						return wrapErr("tokens", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(17); err != nil {
+					return wrapErr("tokens", err)
+				}
+			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Tokens = items0
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.Tokens = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("cryptoTokens", err)
+		}
+		if v.CryptoTokens == nil {
+			v.CryptoTokens = new([]CryptoH323Token)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 15)
+			if err != nil {
+				return wrapErr("cryptoTokens", err)
+			}
+			items0 := (*v.CryptoTokens)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]CryptoH323Token, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
+						return wrapErr("cryptoTokens", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(15); err != nil {
+					return wrapErr("cryptoTokens", err)
+				}
+			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CryptoTokens = items0
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.CryptoTokens = nil
+	}
+	if ext.Has(3) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("integrityCheckValue", err)
+		}
+		if v.IntegrityCheckValue == nil {
+			v.IntegrityCheckValue = new(ICV)
+		}
+		if err := v.IntegrityCheckValue.Decode(d); err != nil {
+			return wrapErr("integrityCheckValue", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.IntegrityCheckValue = nil
+	}
+	if ext.Has(4) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("uuiesRequested", err)
+		}
+		if v.UuiesRequested == nil {
+			v.UuiesRequested = new(UUIEsRequested)
+		}
+		if err := v.UuiesRequested.Decode(d); err != nil {
+			return wrapErr("uuiesRequested", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.UuiesRequested = nil
+	}
+	if ext.Has(5) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("callLinkage", err)
+		}
+		if v.CallLinkage == nil {
+			v.CallLinkage = new(CallLinkage)
+		}
+		if err := v.CallLinkage.Decode(d); err != nil {
+			return wrapErr("callLinkage", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.CallLinkage = nil
+	}
+	if ext.Has(6) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("usageInfoRequested", err)
+		}
+		if v.UsageInfoRequested == nil {
+			v.UsageInfoRequested = new(RasUsageInfoTypes)
+		}
+		if err := v.UsageInfoRequested.Decode(d); err != nil {
+			return wrapErr("usageInfoRequested", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.UsageInfoRequested = nil
+	}
+	if ext.Has(7) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("segmentedResponseSupported", err)
+		}
+		v.SegmentedResponseSupported = true
+		d.LeaveOpenType(ot)
+	} else {
+		v.SegmentedResponseSupported = false
+	}
+	if ext.Has(8) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("nextSegmentRequested", err)
+		}
+		if v.NextSegmentRequested == nil {
+			v.NextSegmentRequested = new(uint16)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(0, 65535)
+			if err != nil {
+				return wrapErr("nextSegmentRequested", err)
+			}
+			*v.NextSegmentRequested = uint16(x)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.NextSegmentRequested = nil
+	}
+	if ext.Has(9) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("capacityInfoRequested", err)
+		}
+		v.CapacityInfoRequested = true
+		d.LeaveOpenType(ot)
+	} else {
+		v.CapacityInfoRequested = false
+	}
+	if ext.Has(10) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericData", err)
+		}
+		if v.GenericData == nil {
+			v.GenericData = new([]GenericData)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 13)
+			if err != nil {
+				return wrapErr("genericData", err)
+			}
+			items0 := (*v.GenericData)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]GenericData, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
+						return wrapErr("genericData", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(13); err != nil {
+					return wrapErr("genericData", err)
+				}
+			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.GenericData = items0
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.GenericData = nil
+	}
+	if ext.Has(11) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("assignedGatekeeper", err)
+		}
+		if v.AssignedGatekeeper == nil {
+			v.AssignedGatekeeper = new(AlternateGK)
+		}
+		if err := v.AssignedGatekeeper.Decode(d); err != nil {
+			return wrapErr("assignedGatekeeper", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.AssignedGatekeeper = nil
+	}
+	if ext.Len() > 12 {
+		unknown := v.Ext.Unknown[:0]
+		for i := 12; i < ext.Len(); i++ {
+			if !ext.Has(i) {
+				continue
+			}
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
+				return err
+			}
+		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
+	}
+	d.Leave()
+	return nil
+}
+
+// Encode writes v to e in aligned PER.
+func (v *InfoRequestResponse) Encode(e *per.Encoder) error {
+	var ext per.ExtensionBitmap
+	n := 8
+	if v.Ext.Len != 0 {
+		n = v.Ext.Len
+	}
+	ext.SetLen(n)
+	if v.Tokens != nil {
+		ext.Set(0)
+	}
+	if v.CryptoTokens != nil {
+		ext.Set(1)
+	}
+	if v.IntegrityCheckValue != nil {
+		ext.Set(2)
+	}
+	if v.NeedResponse != nil {
+		ext.Set(3)
+	}
+	if v.Capacity != nil {
+		ext.Set(4)
+	}
+	if v.IrrStatus != nil {
+		ext.Set(5)
+	}
+	if v.Unsolicited != nil {
+		ext.Set(6)
+	}
+	if v.GenericData != nil {
+		ext.Set(7)
+	}
+	last := 7
+	for _, u := range v.Ext.Unknown {
+		if u.Index <= last {
+			return errUnknownIndex(u.Index)
+		}
+		last = u.Index
+		ext.Set(u.Index)
+	}
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 3
+		}
+		if v.NonStandardData != nil {
+			pre |= 1 << 2
+		}
+		if v.EndpointAlias != nil {
+			pre |= 1 << 1
+		}
+		if v.PerCallInfo != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 4)
+	}
+	if v.NonStandardData != nil {
+		if err := v.NonStandardData.Encode(e); err != nil {
+			return wrapErr("nonStandardData", err)
+		}
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.RequestSeqNum), 1, 65535); err != nil {
+		return wrapErr("requestSeqNum", err)
+	}
+	if err := v.EndpointType.Encode(e); err != nil {
+		return wrapErr("endpointType", err)
+	}
+	if err := writeBMPString(e, string(v.EndpointIdentifier), per.Size(1, 128)); err != nil {
+		return wrapErr("endpointIdentifier", err)
+	}
+	if err := v.RasAddress.Encode(e); err != nil {
+		return wrapErr("rasAddress", err)
+	}
+	{
+		items0 := v.CallSignalAddress
+		k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
+		if err != nil {
+			return wrapErr("callSignalAddress", err)
+		}
+		for i0 := 0; ; {
+			for end := i0 + k0; i0 < end; i0++ {
+				if err := items0[i0].Encode(e); err != nil {
+					return wrapErr("callSignalAddress", err)
+				}
+			}
+			if !more0 {
+				break
+			}
+			k0, more0 = e.WriteLengthNext(len(items0) - i0)
+		}
+	}
+	if v.EndpointAlias != nil {
+		{
+			items0 := (*v.EndpointAlias)
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
+			if err != nil {
+				return wrapErr("endpointAlias", err)
+			}
+			for i0 := 0; ; {
+				for end := i0 + k0; i0 < end; i0++ {
+					if err := items0[i0].Encode(e); err != nil {
+						return wrapErr("endpointAlias", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
+			}
+		}
+	}
+	if v.PerCallInfo != nil {
+		{
+			items0 := (*v.PerCallInfo)
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
+			if err != nil {
+				return wrapErr("perCallInfo", err)
+			}
+			for i0 := 0; ; {
+				for end := i0 + k0; i0 < end; i0++ {
+					if err := items0[i0].Encode(e); err != nil {
+						return wrapErr("perCallInfo", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
+			}
+		}
+	}
+	if !ext.Any() {
+		return nil
+	}
+	if err := e.WriteExtensionBitmap(&ext); err != nil {
+		return err
+	}
+	if v.Tokens != nil {
+		ot := e.EnterOpenType()
+		{
+			items0 := (*v.Tokens)
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
+			if err != nil {
+				return wrapErr("tokens", err)
+			}
+			for i0 := 0; ; {
+				for end := i0 + k0; i0 < end; i0++ {
+					if err := items0[i0].Encode(e); err != nil {
+						return wrapErr("tokens", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
+			}
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("tokens", err)
+		}
+	}
+	if v.CryptoTokens != nil {
+		ot := e.EnterOpenType()
+		{
+			items0 := (*v.CryptoTokens)
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
+			if err != nil {
+				return wrapErr("cryptoTokens", err)
+			}
+			for i0 := 0; ; {
+				for end := i0 + k0; i0 < end; i0++ {
+					if err := items0[i0].Encode(e); err != nil {
+						return wrapErr("cryptoTokens", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
+			}
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("cryptoTokens", err)
+		}
+	}
+	if v.IntegrityCheckValue != nil {
+		ot := e.EnterOpenType()
+		if err := v.IntegrityCheckValue.Encode(e); err != nil {
+			return wrapErr("integrityCheckValue", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("integrityCheckValue", err)
+		}
+	}
+	if v.NeedResponse != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.NeedResponse)))
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("needResponse", err)
+		}
+	}
+	if v.Capacity != nil {
+		ot := e.EnterOpenType()
+		if err := v.Capacity.Encode(e); err != nil {
+			return wrapErr("capacity", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("capacity", err)
+		}
+	}
+	if v.IrrStatus != nil {
+		ot := e.EnterOpenType()
+		if err := v.IrrStatus.Encode(e); err != nil {
+			return wrapErr("irrStatus", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("irrStatus", err)
+		}
+	}
+	if v.Unsolicited != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.Unsolicited)))
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("unsolicited", err)
+		}
+	}
+	if v.GenericData != nil {
+		ot := e.EnterOpenType()
+		{
+			items0 := (*v.GenericData)
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
+			if err != nil {
+				return wrapErr("genericData", err)
+			}
+			for i0 := 0; ; {
+				for end := i0 + k0; i0 < end; i0++ {
+					if err := items0[i0].Encode(e); err != nil {
+						return wrapErr("genericData", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
+			}
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("genericData", err)
+		}
+	}
+	for _, u := range v.Ext.Unknown {
+		if err := e.WriteRawExtension(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
+func (v *InfoRequestResponse) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	opt0, err := d.ReadBits(4)
+	if err != nil {
+		return err
+	}
+	extBit := opt0&(1<<3) != 0
+	if opt0&(1<<2) != 0 {
+		if v.NonStandardData == nil {
+			v.NonStandardData = new(NonStandardParameter)
+		}
+		if err := v.NonStandardData.Decode(d); err != nil {
+			return wrapErr("nonStandardData", err)
+		}
+	} else {
+		v.NonStandardData = nil
+	}
+	{
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
+		if err != nil {
+			return wrapErr("requestSeqNum", err)
+		}
+		v.RequestSeqNum = RequestSeqNum(x)
+	}
+	if err := v.EndpointType.Decode(d); err != nil {
+		return wrapErr("endpointType", err)
+	}
+	if err := readBMPString(d, (*string)(&v.EndpointIdentifier), per.Size(1, 128)); err != nil {
+		return wrapErr("endpointIdentifier", err)
+	}
+	if err := v.RasAddress.Decode(d); err != nil {
+		return wrapErr("rasAddress", err)
+	}
+	{
+		n0, more0, err := d.ReadLength(per.SizeConstraint{}, 12)
+		if err != nil {
+			return wrapErr("callSignalAddress", err)
+		}
+		items0 := v.CallSignalAddress[:0]
+		if cap(items0) < n0 {
+			items0 = make([]TransportAddress, 0, n0)
+		}
+		for {
+			for range n0 {
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if err := it0.Decode(d); err != nil {
+					return wrapErr("callSignalAddress", err)
+				}
+			}
+			if !more0 {
+				break
+			}
+			if n0, more0, err = d.ReadLengthNext(12); err != nil {
+				return wrapErr("callSignalAddress", err)
+			}
+		}
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.CallSignalAddress = items0
+	}
+	if opt0&(1<<1) != 0 {
+		if v.EndpointAlias == nil {
+			v.EndpointAlias = new([]AliasAddress)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 6)
+			if err != nil {
+				return wrapErr("endpointAlias", err)
+			}
+			items0 := (*v.EndpointAlias)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]AliasAddress, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
+						return wrapErr("endpointAlias", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(6); err != nil {
+					return wrapErr("endpointAlias", err)
+				}
+			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.EndpointAlias = items0
+		}
+	} else {
+		v.EndpointAlias = nil
+	}
+	if opt0&(1<<0) != 0 {
+		if v.PerCallInfo == nil {
+			v.PerCallInfo = new([]InfoRequestResponsePerCallInfoItem)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 161)
+			if err != nil {
+				return wrapErr("perCallInfo", err)
+			}
+			items0 := (*v.PerCallInfo)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]InfoRequestResponsePerCallInfoItem, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
+						return wrapErr("perCallInfo", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(161); err != nil {
+					return wrapErr("perCallInfo", err)
+				}
+			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.PerCallInfo = items0
+		}
+	} else {
+		v.PerCallInfo = nil
+	}
+	var ext per.ExtensionBitmap
+	if extBit {
+		if err := d.ReadExtensionBitmap(&ext); err != nil {
+			return err
+		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 8 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("tokens", err)
+		}
+		if v.Tokens == nil {
+			v.Tokens = new([]ClearToken)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
+			if err != nil {
+				return wrapErr("tokens", err)
+			}
+			items0 := (*v.Tokens)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]ClearToken, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
+						return wrapErr("tokens", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(17); err != nil {
+					return wrapErr("tokens", err)
+				}
+			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Tokens = items0
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.Tokens = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("cryptoTokens", err)
+		}
+		if v.CryptoTokens == nil {
+			v.CryptoTokens = new([]CryptoH323Token)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 15)
+			if err != nil {
+				return wrapErr("cryptoTokens", err)
+			}
+			items0 := (*v.CryptoTokens)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]CryptoH323Token, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
+						return wrapErr("cryptoTokens", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(15); err != nil {
+					return wrapErr("cryptoTokens", err)
+				}
+			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CryptoTokens = items0
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.CryptoTokens = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("integrityCheckValue", err)
+		}
+		if v.IntegrityCheckValue == nil {
+			v.IntegrityCheckValue = new(ICV)
+		}
+		if err := v.IntegrityCheckValue.Decode(d); err != nil {
+			return wrapErr("integrityCheckValue", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.IntegrityCheckValue = nil
+	}
+	if ext.Has(3) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("needResponse", err)
+		}
+		if v.NeedResponse == nil {
+			v.NeedResponse = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
+				return wrapErr("needResponse", err)
+			}
+			*v.NeedResponse = bool(x)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.NeedResponse = nil
+	}
+	if ext.Has(4) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("capacity", err)
+		}
+		if v.Capacity == nil {
+			v.Capacity = new(CallCapacity)
+		}
+		if err := v.Capacity.Decode(d); err != nil {
+			return wrapErr("capacity", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.Capacity = nil
+	}
+	if ext.Has(5) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("irrStatus", err)
+		}
+		if v.IrrStatus == nil {
+			v.IrrStatus = new(InfoRequestResponseStatus)
+		}
+		if err := v.IrrStatus.Decode(d); err != nil {
+			return wrapErr("irrStatus", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.IrrStatus = nil
+	}
+	if ext.Has(6) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("unsolicited", err)
+		}
+		if v.Unsolicited == nil {
+			v.Unsolicited = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
+				return wrapErr("unsolicited", err)
+			}
+			*v.Unsolicited = bool(x)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.Unsolicited = nil
+	}
+	if ext.Has(7) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericData", err)
+		}
+		if v.GenericData == nil {
+			v.GenericData = new([]GenericData)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 13)
+			if err != nil {
+				return wrapErr("genericData", err)
+			}
+			items0 := (*v.GenericData)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]GenericData, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
+						return wrapErr("genericData", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(13); err != nil {
+					return wrapErr("genericData", err)
+				}
+			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.GenericData = items0
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.GenericData = nil
+	}
+	if ext.Len() > 8 {
+		unknown := v.Ext.Unknown[:0]
+		for i := 8; i < ext.Len(); i++ {
+			if !ext.Has(i) {
+				continue
+			}
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
+				return err
+			}
+		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
+	}
+	d.Leave()
+	return nil
+}
+
+// Encode writes v to e in aligned PER.
+func (v *RTPSession) Encode(e *per.Encoder) error {
+	var ext per.ExtensionBitmap
+	n := 2
+	if v.Ext.Len != 0 {
+		n = v.Ext.Len
+	}
+	ext.SetLen(n)
+	if v.Multicast {
+		ext.Set(0)
+	}
+	if v.Bandwidth != nil {
+		ext.Set(1)
+	}
+	last := 1
+	for _, u := range v.Ext.Unknown {
+		if u.Index <= last {
+			return errUnknownIndex(u.Index)
+		}
+		last = u.Index
+		ext.Set(u.Index)
+	}
+	e.WriteBit(ext.Any())
+	if err := v.RTPAddress.Encode(e); err != nil {
+		return wrapErr("rtpAddress", err)
+	}
+	if err := v.RTCPAddress.Encode(e); err != nil {
+		return wrapErr("rtcpAddress", err)
+	}
+	if err := e.WriteString(string(v.Cname), alphabet5, per.SizeConstraint{}); err != nil {
+		return wrapErr("cname", err)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.Ssrc), 1, 4294967295); err != nil {
+		return wrapErr("ssrc", err)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.SessionID), 1, 255); err != nil {
+		return wrapErr("sessionId", err)
+	}
+	{
+		items0 := v.AssociatedSessionIds
+		k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
+		if err != nil {
+			return wrapErr("associatedSessionIds", err)
+		}
+		for i0 := 0; ; {
+			for end := i0 + k0; i0 < end; i0++ {
+				if err := e.WriteConstrainedWholeNumber(int64(items0[i0]), 1, 255); err != nil {
+					return wrapErr("associatedSessionIds", err)
+				}
+			}
+			if !more0 {
+				break
+			}
+			k0, more0 = e.WriteLengthNext(len(items0) - i0)
+		}
+	}
+	if !ext.Any() {
+		return nil
+	}
+	if err := e.WriteExtensionBitmap(&ext); err != nil {
+		return err
+	}
+	if v.Multicast {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("multicast", err)
+		}
+	}
+	if v.Bandwidth != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.Bandwidth)), 0, 4294967295); err != nil {
+			return wrapErr("bandwidth", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("bandwidth", err)
+		}
+	}
+	for _, u := range v.Ext.Unknown {
+		if err := e.WriteRawExtension(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
+func (v *RTPSession) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	opt0, err := d.ReadBits(1)
+	if err != nil {
+		return err
+	}
+	extBit := opt0&(1<<0) != 0
+	if err := v.RTPAddress.Decode(d); err != nil {
+		return wrapErr("rtpAddress", err)
+	}
+	if err := v.RTCPAddress.Decode(d); err != nil {
+		return wrapErr("rtcpAddress", err)
+	}
+	if err := d.ReadStringInto(&v.Cname, alphabet5, per.SizeConstraint{}); err != nil {
+		return wrapErr("cname", err)
+	}
+	{
+		x, err := d.ReadConstrainedWholeNumber(1, 4294967295)
+		if err != nil {
+			return wrapErr("ssrc", err)
+		}
+		v.Ssrc = uint32(x)
+	}
+	{
+		x, err := d.ReadConstrainedWholeNumber(1, 255)
+		if err != nil {
+			return wrapErr("sessionId", err)
+		}
+		v.SessionID = uint8(x)
+	}
+	{
+		n0, more0, err := d.ReadLength(per.SizeConstraint{}, 8)
+		if err != nil {
+			return wrapErr("associatedSessionIds", err)
+		}
+		items0 := v.AssociatedSessionIds[:0]
+		if cap(items0) < n0 {
+			items0 = make([]uint8, 0, n0)
+		}
+		for {
+			for range n0 {
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				{
+					x, err := d.ReadConstrainedWholeNumber(1, 255)
+					if err != nil {
+						return wrapErr("associatedSessionIds", err)
+					}
+					*it0 = uint8(x)
+				}
+			}
+			if !more0 {
+				break
+			}
+			if n0, more0, err = d.ReadLengthNext(8); err != nil {
+				return wrapErr("associatedSessionIds", err)
+			}
+		}
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.AssociatedSessionIds = items0
+	}
+	var ext per.ExtensionBitmap
+	if extBit {
+		if err := d.ReadExtensionBitmap(&ext); err != nil {
+			return err
+		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 2 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("multicast", err)
+		}
+		v.Multicast = true
+		d.LeaveOpenType(ot)
+	} else {
+		v.Multicast = false
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("bandwidth", err)
+		}
+		if v.Bandwidth == nil {
+			v.Bandwidth = new(BandWidth)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(0, 4294967295)
+			if err != nil {
+				return wrapErr("bandwidth", err)
+			}
+			*v.Bandwidth = BandWidth(x)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.Bandwidth = nil
+	}
+	if ext.Len() > 2 {
+		unknown := v.Ext.Unknown[:0]
+		for i := 2; i < ext.Len(); i++ {
+			if !ext.Has(i) {
+				continue
+			}
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
+				return err
+			}
+		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
+	}
+	d.Leave()
+	return nil
+}
+
+// Encode writes v to e in aligned PER.
+func (v *H323UUPDU) Encode(e *per.Encoder) error {
+	var ext per.ExtensionBitmap
+	n := 9
+	if v.Ext.Len != 0 {
+		n = v.Ext.Len
+	}
+	ext.SetLen(n)
+	if v.H4501SupplementaryService != nil {
+		ext.Set(0)
+	}
+	if v.H245Tunneling != nil {
+		ext.Set(1)
+	}
+	if v.H245Control != nil {
+		ext.Set(2)
+	}
+	if v.NonStandardControl != nil {
+		ext.Set(3)
+	}
+	if v.CallLinkage != nil {
+		ext.Set(4)
+	}
+	if v.TunnelledSignallingMessage != nil {
+		ext.Set(5)
+	}
+	if v.ProvisionalRespToH245Tunneling {
+		ext.Set(6)
+	}
+	if v.StimulusControl != nil {
+		ext.Set(7)
+	}
+	if v.GenericData != nil {
+		ext.Set(8)
+	}
+	last := 8
+	for _, u := range v.Ext.Unknown {
+		if u.Index <= last {
+			return errUnknownIndex(u.Index)
+		}
+		last = u.Index
+		ext.Set(u.Index)
+	}
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.NonStandardData != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
+	if err := v.H323MessageBody.Encode(e); err != nil {
+		return wrapErr("h323-message-body", err)
+	}
+	if v.NonStandardData != nil {
+		if err := v.NonStandardData.Encode(e); err != nil {
+			return wrapErr("nonStandardData", err)
+		}
+	}
+	if !ext.Any() {
+		return nil
+	}
+	if err := e.WriteExtensionBitmap(&ext); err != nil {
+		return err
+	}
+	if v.H4501SupplementaryService != nil {
+		ot := e.EnterOpenType()
+		{
+			items0 := (*v.H4501SupplementaryService)
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
+			if err != nil {
+				return wrapErr("h4501SupplementaryService", err)
+			}
+			for i0 := 0; ; {
+				for end := i0 + k0; i0 < end; i0++ {
+					if err := e.WriteOctetString([]byte(items0[i0]), per.SizeConstraint{}); err != nil {
+						return wrapErr("h4501SupplementaryService", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
+			}
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("h4501SupplementaryService", err)
+		}
+	}
+	if v.H245Tunneling != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.H245Tunneling)))
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("h245Tunneling", err)
+		}
+	}
+	if v.H245Control != nil {
+		ot := e.EnterOpenType()
+		{
+			items0 := (*v.H245Control)
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
+			if err != nil {
+				return wrapErr("h245Control", err)
+			}
+			for i0 := 0; ; {
+				for end := i0 + k0; i0 < end; i0++ {
+					if err := e.WriteOctetString([]byte(items0[i0]), per.SizeConstraint{}); err != nil {
+						return wrapErr("h245Control", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
+			}
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("h245Control", err)
+		}
+	}
+	if v.NonStandardControl != nil {
+		ot := e.EnterOpenType()
+		{
+			items0 := (*v.NonStandardControl)
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
+			if err != nil {
+				return wrapErr("nonStandardControl", err)
+			}
+			for i0 := 0; ; {
+				for end := i0 + k0; i0 < end; i0++ {
+					if err := items0[i0].Encode(e); err != nil {
+						return wrapErr("nonStandardControl", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
+			}
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("nonStandardControl", err)
+		}
+	}
+	if v.CallLinkage != nil {
+		ot := e.EnterOpenType()
+		if err := v.CallLinkage.Encode(e); err != nil {
+			return wrapErr("callLinkage", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("callLinkage", err)
+		}
+	}
+	if v.TunnelledSignallingMessage != nil {
+		ot := e.EnterOpenType()
+		if err := v.TunnelledSignallingMessage.Encode(e); err != nil {
+			return wrapErr("tunnelledSignallingMessage", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("tunnelledSignallingMessage", err)
+		}
+	}
+	if v.ProvisionalRespToH245Tunneling {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("provisionalRespToH245Tunneling", err)
+		}
+	}
+	if v.StimulusControl != nil {
+		ot := e.EnterOpenType()
+		if err := v.StimulusControl.Encode(e); err != nil {
+			return wrapErr("stimulusControl", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("stimulusControl", err)
+		}
+	}
+	if v.GenericData != nil {
+		ot := e.EnterOpenType()
+		{
+			items0 := (*v.GenericData)
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
+			if err != nil {
+				return wrapErr("genericData", err)
+			}
+			for i0 := 0; ; {
+				for end := i0 + k0; i0 < end; i0++ {
+					if err := items0[i0].Encode(e); err != nil {
+						return wrapErr("genericData", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
+			}
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("genericData", err)
+		}
+	}
+	for _, u := range v.Ext.Unknown {
+		if err := e.WriteRawExtension(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
+func (v *H323UUPDU) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	opt0, err := d.ReadBits(2)
+	if err != nil {
+		return err
+	}
+	extBit := opt0&(1<<1) != 0
+	if err := v.H323MessageBody.Decode(d); err != nil {
+		return wrapErr("h323-message-body", err)
+	}
+	if opt0&(1<<0) != 0 {
+		if v.NonStandardData == nil {
+			v.NonStandardData = new(NonStandardParameter)
+		}
+		if err := v.NonStandardData.Decode(d); err != nil {
+			return wrapErr("nonStandardData", err)
+		}
+	} else {
+		v.NonStandardData = nil
+	}
+	var ext per.ExtensionBitmap
+	if extBit {
+		if err := d.ReadExtensionBitmap(&ext); err != nil {
+			return err
+		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 9 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("h4501SupplementaryService", err)
+		}
+		if v.H4501SupplementaryService == nil {
+			v.H4501SupplementaryService = new([][]byte)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 0)
+			if err != nil {
+				return wrapErr("h4501SupplementaryService", err)
+			}
+			items0 := (*v.H4501SupplementaryService)[:0]
+			if cap(items0) < n0 {
+				items0 = make([][]byte, 0, min(n0, 64))
+			}
+			var buf0 []byte
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if cap(*it0) == 0 {
+						if buf0 == nil {
+							buf0 = make([]byte, 0, d.BitsLeft()/8)
+						}
+						start := len(buf0)
+						x, err := d.ReadOpenTypeBytes()
+						if err != nil {
+							return wrapErr("h4501SupplementaryService", err)
+						}
+						buf0 = append(buf0, x...)
+						*it0 = nil
+						if len(buf0) > start {
+							*it0 = []byte(buf0[start:len(buf0):len(buf0)])
+						}
+					} else {
+						if err := d.ReadOctetStringInto(it0, per.SizeConstraint{}); err != nil {
+							return wrapErr("h4501SupplementaryService", err)
+						}
+					}
+				}
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(0); err != nil {
+					return wrapErr("h4501SupplementaryService", err)
+				}
+			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.H4501SupplementaryService = items0
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.H4501SupplementaryService = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("h245Tunneling", err)
+		}
+		if v.H245Tunneling == nil {
+			v.H245Tunneling = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
+				return wrapErr("h245Tunneling", err)
+			}
+			*v.H245Tunneling = bool(x)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.H245Tunneling = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("h245Control", err)
+		}
+		if v.H245Control == nil {
+			v.H245Control = new([][]byte)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 0)
+			if err != nil {
+				return wrapErr("h245Control", err)
+			}
+			items0 := (*v.H245Control)[:0]
+			if cap(items0) < n0 {
+				items0 = make([][]byte, 0, min(n0, 64))
+			}
+			var buf0 []byte
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if cap(*it0) == 0 {
+						if buf0 == nil {
+							buf0 = make([]byte, 0, d.BitsLeft()/8)
+						}
+						start := len(buf0)
+						x, err := d.ReadOpenTypeBytes()
+						if err != nil {
+							return wrapErr("h245Control", err)
+						}
+						buf0 = append(buf0, x...)
+						*it0 = nil
+						if len(buf0) > start {
+							*it0 = []byte(buf0[start:len(buf0):len(buf0)])
+						}
+					} else {
+						if err := d.ReadOctetStringInto(it0, per.SizeConstraint{}); err != nil {
+							return wrapErr("h245Control", err)
+						}
+					}
+				}
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(0); err != nil {
+					return wrapErr("h245Control", err)
+				}
+			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.H245Control = items0
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.H245Control = nil
+	}
+	if ext.Has(3) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("nonStandardControl", err)
+		}
+		if v.NonStandardControl == nil {
+			v.NonStandardControl = new([]NonStandardParameter)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 10)
+			if err != nil {
+				return wrapErr("nonStandardControl", err)
+			}
+			items0 := (*v.NonStandardControl)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]NonStandardParameter, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
+						return wrapErr("nonStandardControl", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(10); err != nil {
+					return wrapErr("nonStandardControl", err)
+				}
+			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.NonStandardControl = items0
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.NonStandardControl = nil
+	}
+	if ext.Has(4) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("callLinkage", err)
+		}
+		if v.CallLinkage == nil {
+			v.CallLinkage = new(CallLinkage)
+		}
+		if err := v.CallLinkage.Decode(d); err != nil {
+			return wrapErr("callLinkage", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.CallLinkage = nil
+	}
+	if ext.Has(5) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("tunnelledSignallingMessage", err)
+		}
+		if v.TunnelledSignallingMessage == nil {
+			v.TunnelledSignallingMessage = new(H323UUPDUTunnelledSignallingMessage)
+		}
+		if err := v.TunnelledSignallingMessage.Decode(d); err != nil {
+			return wrapErr("tunnelledSignallingMessage", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.TunnelledSignallingMessage = nil
+	}
+	if ext.Has(6) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("provisionalRespToH245Tunneling", err)
+		}
+		v.ProvisionalRespToH245Tunneling = true
+		d.LeaveOpenType(ot)
+	} else {
+		v.ProvisionalRespToH245Tunneling = false
+	}
+	if ext.Has(7) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("stimulusControl", err)
+		}
+		if v.StimulusControl == nil {
+			v.StimulusControl = new(StimulusControl)
+		}
+		if err := v.StimulusControl.Decode(d); err != nil {
+			return wrapErr("stimulusControl", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.StimulusControl = nil
+	}
+	if ext.Has(8) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericData", err)
+		}
+		if v.GenericData == nil {
+			v.GenericData = new([]GenericData)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 13)
+			if err != nil {
+				return wrapErr("genericData", err)
+			}
+			items0 := (*v.GenericData)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]GenericData, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
+						return wrapErr("genericData", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(13); err != nil {
+					return wrapErr("genericData", err)
+				}
+			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.GenericData = items0
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.GenericData = nil
+	}
+	if ext.Len() > 9 {
+		unknown := v.Ext.Unknown[:0]
+		for i := 9; i < ext.Len(); i++ {
+			if !ext.Has(i) {
+				continue
+			}
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
+				return err
+			}
+		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
+	}
+	d.Leave()
+	return nil
+}
 
 // Encode writes v to e in aligned PER.
 func (v *SetupUUIE) Encode(e *per.Encoder) error {
@@ -110,14 +2866,34 @@ func (v *SetupUUIE) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.H245Address != nil)
-	e.WriteBit(v.SourceAddress != nil)
-	e.WriteBit(v.DestinationAddress != nil)
-	e.WriteBit(v.DestCallSignalAddress != nil)
-	e.WriteBit(v.DestExtraCallInfo != nil)
-	e.WriteBit(v.DestExtraCRV != nil)
-	e.WriteBit(v.CallServices != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 7
+		}
+		if v.H245Address != nil {
+			pre |= 1 << 6
+		}
+		if v.SourceAddress != nil {
+			pre |= 1 << 5
+		}
+		if v.DestinationAddress != nil {
+			pre |= 1 << 4
+		}
+		if v.DestCallSignalAddress != nil {
+			pre |= 1 << 3
+		}
+		if v.DestExtraCallInfo != nil {
+			pre |= 1 << 2
+		}
+		if v.DestExtraCRV != nil {
+			pre |= 1 << 1
+		}
+		if v.CallServices != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 8)
+	}
 	if err := e.WriteOID(per.OID(v.ProtocolIdentifier)); err != nil {
 		return wrapErr("protocolIdentifier", err)
 	}
@@ -203,7 +2979,7 @@ func (v *SetupUUIE) Encode(e *per.Encoder) error {
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := e.WriteInteger(int64(items0[i0]), per.IntRange(0, 65535)); err != nil {
+					if err := e.WriteConstrainedWholeNumber(int64(items0[i0]), 0, 65535); err != nil {
 						return wrapErr("destExtraCRV", err)
 					}
 				}
@@ -236,438 +3012,438 @@ func (v *SetupUUIE) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.SourceCallSignalAddress != nil {
-		sub := e.BeginOpenType()
-		if err := v.SourceCallSignalAddress.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.SourceCallSignalAddress.Encode(e); err != nil {
 			return wrapErr("sourceCallSignalAddress", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("sourceCallSignalAddress", err)
 		}
 	}
 	if v.RemoteExtensionAddress != nil {
-		sub := e.BeginOpenType()
-		if err := v.RemoteExtensionAddress.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.RemoteExtensionAddress.Encode(e); err != nil {
 			return wrapErr("remoteExtensionAddress", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("remoteExtensionAddress", err)
 		}
 	}
 	if v.CallIdentifier != nil {
-		sub := e.BeginOpenType()
-		if err := v.CallIdentifier.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.CallIdentifier.Encode(e); err != nil {
 			return wrapErr("callIdentifier", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("callIdentifier", err)
 		}
 	}
 	if v.H245SecurityCapability != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.H245SecurityCapability)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("h245SecurityCapability", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("h245SecurityCapability", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("h245SecurityCapability", err)
 		}
 	}
 	if v.Tokens != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.Tokens)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("tokens", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("tokens", err)
 		}
 	}
 	if v.CryptoTokens != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.CryptoTokens)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("cryptoTokens", err)
 		}
 	}
 	if v.FastStart != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.FastStart)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("fastStart", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := sub.WriteOctetString([]byte(items0[i0]), per.SizeConstraint{}); err != nil {
+					if err := e.WriteOctetString([]byte(items0[i0]), per.SizeConstraint{}); err != nil {
 						return wrapErr("fastStart", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("fastStart", err)
 		}
 	}
 	if v.MediaWaitForConnect != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.MediaWaitForConnect)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.MediaWaitForConnect)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("mediaWaitForConnect", err)
 		}
 	}
 	if v.CanOverlapSend != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.CanOverlapSend)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.CanOverlapSend)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("canOverlapSend", err)
 		}
 	}
 	if v.EndpointIdentifier != nil {
-		sub := e.BeginOpenType()
-		if err := writeBMPString(sub, string((*v.EndpointIdentifier)), per.Size(1, 128)); err != nil {
+		ot := e.EnterOpenType()
+		if err := writeBMPString(e, string((*v.EndpointIdentifier)), per.Size(1, 128)); err != nil {
 			return wrapErr("endpointIdentifier", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("endpointIdentifier", err)
 		}
 	}
 	if v.MultipleCalls != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.MultipleCalls)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.MultipleCalls)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("multipleCalls", err)
 		}
 	}
 	if v.MaintainConnection != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.MaintainConnection)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.MaintainConnection)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("maintainConnection", err)
 		}
 	}
 	if v.ConnectionParameters != nil {
-		sub := e.BeginOpenType()
-		if err := v.ConnectionParameters.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.ConnectionParameters.Encode(e); err != nil {
 			return wrapErr("connectionParameters", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("connectionParameters", err)
 		}
 	}
 	if v.Language != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.Language)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("language", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := sub.WriteString(string(items0[i0]), alphabet2, per.Size(1, 32)); err != nil {
+					if err := e.WriteString(string(items0[i0]), alphabet2, per.Size(1, 32)); err != nil {
 						return wrapErr("language", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("language", err)
 		}
 	}
 	if v.PresentationIndicator != nil {
-		sub := e.BeginOpenType()
-		if err := v.PresentationIndicator.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.PresentationIndicator.Encode(e); err != nil {
 			return wrapErr("presentationIndicator", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("presentationIndicator", err)
 		}
 	}
 	if v.ScreeningIndicator != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteEnumerated(int((*v.ScreeningIndicator)), 4, true); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteEnumerated(int((*v.ScreeningIndicator)), 4, true); err != nil {
 			return wrapErr("screeningIndicator", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("screeningIndicator", err)
 		}
 	}
 	if v.ServiceControl != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.ServiceControl)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("serviceControl", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("serviceControl", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("serviceControl", err)
 		}
 	}
 	if v.SymmetricOperationRequired {
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("symmetricOperationRequired", err)
 		}
 	}
 	if v.Capacity != nil {
-		sub := e.BeginOpenType()
-		if err := v.Capacity.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.Capacity.Encode(e); err != nil {
 			return wrapErr("capacity", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("capacity", err)
 		}
 	}
 	if v.CircuitInfo != nil {
-		sub := e.BeginOpenType()
-		if err := v.CircuitInfo.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.CircuitInfo.Encode(e); err != nil {
 			return wrapErr("circuitInfo", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("circuitInfo", err)
 		}
 	}
 	if v.DesiredProtocols != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.DesiredProtocols)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("desiredProtocols", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("desiredProtocols", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("desiredProtocols", err)
 		}
 	}
 	if v.NeededFeatures != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.NeededFeatures)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("neededFeatures", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("neededFeatures", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("neededFeatures", err)
 		}
 	}
 	if v.DesiredFeatures != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.DesiredFeatures)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("desiredFeatures", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("desiredFeatures", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("desiredFeatures", err)
 		}
 	}
 	if v.SupportedFeatures != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.SupportedFeatures)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("supportedFeatures", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("supportedFeatures", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("supportedFeatures", err)
 		}
 	}
 	if v.ParallelH245Control != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.ParallelH245Control)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("parallelH245Control", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := sub.WriteOctetString([]byte(items0[i0]), per.SizeConstraint{}); err != nil {
+					if err := e.WriteOctetString([]byte(items0[i0]), per.SizeConstraint{}); err != nil {
 						return wrapErr("parallelH245Control", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("parallelH245Control", err)
 		}
 	}
 	if v.AdditionalSourceAddresses != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.AdditionalSourceAddresses)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("additionalSourceAddresses", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("additionalSourceAddresses", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("additionalSourceAddresses", err)
 		}
 	}
 	if v.HopCount != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64((*v.HopCount)), per.IntRange(1, 31)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.HopCount)), 1, 31); err != nil {
 			return wrapErr("hopCount", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("hopCount", err)
 		}
 	}
 	if v.DisplayName != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.DisplayName)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("displayName", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("displayName", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("displayName", err)
 		}
 	}
@@ -679,47 +3455,48 @@ func (v *SetupUUIE) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *SetupUUIE) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = SetupUUIE{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(8)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(7)
-	if err != nil {
-		return err
-	}
-	{
-		x, err := d.ReadOID()
-		if err != nil {
-			return wrapErr("protocolIdentifier", err)
-		}
-		v.ProtocolIdentifier = ProtocolIdentifier(x)
+	extBit := opt0&(1<<7) != 0
+	if err := d.ReadOIDInto((*per.OID)(&v.ProtocolIdentifier)); err != nil {
+		return wrapErr("protocolIdentifier", err)
 	}
 	if opt0&(1<<6) != 0 {
-		v.H245Address = new(TransportAddress)
+		if v.H245Address == nil {
+			v.H245Address = new(TransportAddress)
+		}
 		if err := v.H245Address.Decode(d); err != nil {
 			return wrapErr("h245Address", err)
 		}
+	} else {
+		v.H245Address = nil
 	}
 	if opt0&(1<<5) != 0 {
+		if v.SourceAddress == nil {
+			v.SourceAddress = new([]AliasAddress)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 6)
 			if err != nil {
 				return wrapErr("sourceAddress", err)
 			}
-			var items0 []AliasAddress
-			if n0 > 0 {
+			items0 := (*v.SourceAddress)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]AliasAddress, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, AliasAddress{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("sourceAddress", err)
 					}
 				}
@@ -730,26 +3507,35 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 					return wrapErr("sourceAddress", err)
 				}
 			}
-			v.SourceAddress = new([]AliasAddress(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.SourceAddress = items0
 		}
+	} else {
+		v.SourceAddress = nil
 	}
 	if err := v.SourceInfo.Decode(d); err != nil {
 		return wrapErr("sourceInfo", err)
 	}
 	if opt0&(1<<4) != 0 {
+		if v.DestinationAddress == nil {
+			v.DestinationAddress = new([]AliasAddress)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 6)
 			if err != nil {
 				return wrapErr("destinationAddress", err)
 			}
-			var items0 []AliasAddress
-			if n0 > 0 {
+			items0 := (*v.DestinationAddress)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]AliasAddress, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, AliasAddress{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("destinationAddress", err)
 					}
 				}
@@ -760,29 +3546,42 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 					return wrapErr("destinationAddress", err)
 				}
 			}
-			v.DestinationAddress = new([]AliasAddress(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.DestinationAddress = items0
 		}
+	} else {
+		v.DestinationAddress = nil
 	}
 	if opt0&(1<<3) != 0 {
-		v.DestCallSignalAddress = new(TransportAddress)
+		if v.DestCallSignalAddress == nil {
+			v.DestCallSignalAddress = new(TransportAddress)
+		}
 		if err := v.DestCallSignalAddress.Decode(d); err != nil {
 			return wrapErr("destCallSignalAddress", err)
 		}
+	} else {
+		v.DestCallSignalAddress = nil
 	}
 	if opt0&(1<<2) != 0 {
+		if v.DestExtraCallInfo == nil {
+			v.DestExtraCallInfo = new([]AliasAddress)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 6)
 			if err != nil {
 				return wrapErr("destExtraCallInfo", err)
 			}
-			var items0 []AliasAddress
-			if n0 > 0 {
+			items0 := (*v.DestExtraCallInfo)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]AliasAddress, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, AliasAddress{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("destExtraCallInfo", err)
 					}
 				}
@@ -793,30 +3592,38 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 					return wrapErr("destExtraCallInfo", err)
 				}
 			}
-			v.DestExtraCallInfo = new([]AliasAddress(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.DestExtraCallInfo = items0
 		}
+	} else {
+		v.DestExtraCallInfo = nil
 	}
 	if opt0&(1<<1) != 0 {
+		if v.DestExtraCRV == nil {
+			v.DestExtraCRV = new([]CallReferenceValue)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 8)
 			if err != nil {
 				return wrapErr("destExtraCRV", err)
 			}
-			var items0 []CallReferenceValue
-			if n0 > 0 {
+			items0 := (*v.DestExtraCRV)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]CallReferenceValue, 0, n0)
 			}
 			for {
 				for range n0 {
-					var item CallReferenceValue
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
 					{
-						x, err := d.ReadInteger(per.IntRange(0, 65535))
+						x, err := d.ReadConstrainedWholeNumber(0, 65535)
 						if err != nil {
 							return wrapErr("destExtraCRV", err)
 						}
-						item = CallReferenceValue(x)
+						*it0 = CallReferenceValue(x)
 					}
-					items0 = append(items0, item)
 				}
 				if !more0 {
 					break
@@ -825,8 +3632,13 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 					return wrapErr("destExtraCRV", err)
 				}
 			}
-			v.DestExtraCRV = new([]CallReferenceValue(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.DestExtraCRV = items0
 		}
+	} else {
+		v.DestExtraCRV = nil
 	}
 	{
 		x, err := d.ReadBool()
@@ -835,633 +3647,863 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 		}
 		v.ActiveMC = bool(x)
 	}
-	{
-		x, err := d.ReadOctetString(per.FixedSize(16))
-		if err != nil {
-			return wrapErr("conferenceID", err)
-		}
-		v.ConferenceID = ConferenceIdentifier(x)
+	if err := d.ReadOctetStringInto((*[]byte)(&v.ConferenceID), per.FixedSize(16)); err != nil {
+		return wrapErr("conferenceID", err)
 	}
 	if err := v.ConferenceGoal.Decode(d); err != nil {
 		return wrapErr("conferenceGoal", err)
 	}
 	if opt0&(1<<0) != 0 {
-		v.CallServices = new(QseriesOptions)
+		if v.CallServices == nil {
+			v.CallServices = new(QseriesOptions)
+		}
 		if err := v.CallServices.Decode(d); err != nil {
 			return wrapErr("callServices", err)
 		}
+	} else {
+		v.CallServices = nil
 	}
 	if err := v.CallType.Decode(d); err != nil {
 		return wrapErr("callType", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 28 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 28 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("sourceCallSignalAddress", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("sourceCallSignalAddress", err)
-			}
+		if v.SourceCallSignalAddress == nil {
 			v.SourceCallSignalAddress = new(TransportAddress)
-			if err := v.SourceCallSignalAddress.Decode(&sub); err != nil {
-				return wrapErr("sourceCallSignalAddress", err)
-			}
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("remoteExtensionAddress", err)
-			}
+		if err := v.SourceCallSignalAddress.Decode(d); err != nil {
+			return wrapErr("sourceCallSignalAddress", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.SourceCallSignalAddress = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("remoteExtensionAddress", err)
+		}
+		if v.RemoteExtensionAddress == nil {
 			v.RemoteExtensionAddress = new(AliasAddress)
-			if err := v.RemoteExtensionAddress.Decode(&sub); err != nil {
-				return wrapErr("remoteExtensionAddress", err)
-			}
 		}
-		if ext.Has(2) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("callIdentifier", err)
-			}
+		if err := v.RemoteExtensionAddress.Decode(d); err != nil {
+			return wrapErr("remoteExtensionAddress", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.RemoteExtensionAddress = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("callIdentifier", err)
+		}
+		if v.CallIdentifier == nil {
 			v.CallIdentifier = new(CallIdentifier)
-			if err := v.CallIdentifier.Decode(&sub); err != nil {
-				return wrapErr("callIdentifier", err)
-			}
 		}
-		if ext.Has(3) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.CallIdentifier.Decode(d); err != nil {
+			return wrapErr("callIdentifier", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.CallIdentifier = nil
+	}
+	if ext.Has(3) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("h245SecurityCapability", err)
+		}
+		if v.H245SecurityCapability == nil {
+			v.H245SecurityCapability = new([]H245Security)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 3)
+			if err != nil {
 				return wrapErr("h245SecurityCapability", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 3)
-				if err != nil {
-					return wrapErr("h245SecurityCapability", err)
-				}
-				var items0 []H245Security
-				if n0 > 0 {
-					items0 = make([]H245Security, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, H245Security{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("h245SecurityCapability", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(3); err != nil {
+			items0 := (*v.H245SecurityCapability)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]H245Security, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("h245SecurityCapability", err)
 					}
 				}
-				v.H245SecurityCapability = new([]H245Security(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(3); err != nil {
+					return wrapErr("h245SecurityCapability", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.H245SecurityCapability = items0
 		}
-		if ext.Has(4) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.H245SecurityCapability = nil
+	}
+	if ext.Has(4) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("tokens", err)
+		}
+		if v.Tokens == nil {
+			v.Tokens = new([]ClearToken)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
+			if err != nil {
 				return wrapErr("tokens", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 17)
-				if err != nil {
-					return wrapErr("tokens", err)
-				}
-				var items0 []ClearToken
-				if n0 > 0 {
-					items0 = make([]ClearToken, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, ClearToken{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("tokens", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(17); err != nil {
+			items0 := (*v.Tokens)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]ClearToken, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
-				v.Tokens = new([]ClearToken(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(17); err != nil {
+					return wrapErr("tokens", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Tokens = items0
 		}
-		if ext.Has(5) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.Tokens = nil
+	}
+	if ext.Has(5) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("cryptoTokens", err)
+		}
+		if v.CryptoTokens == nil {
+			v.CryptoTokens = new([]CryptoH323Token)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 15)
+			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 15)
-				if err != nil {
-					return wrapErr("cryptoTokens", err)
-				}
-				var items0 []CryptoH323Token
-				if n0 > 0 {
-					items0 = make([]CryptoH323Token, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, CryptoH323Token{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("cryptoTokens", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(15); err != nil {
+			items0 := (*v.CryptoTokens)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]CryptoH323Token, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
-				v.CryptoTokens = new([]CryptoH323Token(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(15); err != nil {
+					return wrapErr("cryptoTokens", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CryptoTokens = items0
 		}
-		if ext.Has(6) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.CryptoTokens = nil
+	}
+	if ext.Has(6) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("fastStart", err)
+		}
+		if v.FastStart == nil {
+			v.FastStart = new([][]byte)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 0)
+			if err != nil {
 				return wrapErr("fastStart", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 0)
-				if err != nil {
-					return wrapErr("fastStart", err)
-				}
-				var items0 [][]byte
-				if n0 > 0 {
-					items0 = make([][]byte, 0, min(n0, 64))
-				}
-				var buf0 []byte
-				for {
-					for range n0 {
+			items0 := (*v.FastStart)[:0]
+			if cap(items0) < n0 {
+				items0 = make([][]byte, 0, min(n0, 64))
+			}
+			var buf0 []byte
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if cap(*it0) == 0 {
 						if buf0 == nil {
-							buf0 = make([]byte, 0, sub.BitsLeft()/8)
+							buf0 = make([]byte, 0, d.BitsLeft()/8)
 						}
 						start := len(buf0)
-						x, err := sub.ReadOpenTypeBytes()
+						x, err := d.ReadOpenTypeBytes()
 						if err != nil {
 							return wrapErr("fastStart", err)
 						}
 						buf0 = append(buf0, x...)
-						items0 = append(items0, []byte(buf0[start:len(buf0):len(buf0)]))
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(0); err != nil {
-						return wrapErr("fastStart", err)
+						*it0 = nil
+						if len(buf0) > start {
+							*it0 = []byte(buf0[start:len(buf0):len(buf0)])
+						}
+					} else {
+						if err := d.ReadOctetStringInto(it0, per.SizeConstraint{}); err != nil {
+							return wrapErr("fastStart", err)
+						}
 					}
 				}
-				v.FastStart = new([][]byte(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(0); err != nil {
+					return wrapErr("fastStart", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.FastStart = items0
 		}
-		if ext.Has(7) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.FastStart = nil
+	}
+	if ext.Has(7) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("mediaWaitForConnect", err)
+		}
+		if v.MediaWaitForConnect == nil {
+			v.MediaWaitForConnect = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
 				return wrapErr("mediaWaitForConnect", err)
 			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("mediaWaitForConnect", err)
-				}
-				v.MediaWaitForConnect = new(bool(x))
-			}
+			*v.MediaWaitForConnect = bool(x)
 		}
-		if ext.Has(8) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.MediaWaitForConnect = nil
+	}
+	if ext.Has(8) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("canOverlapSend", err)
+		}
+		if v.CanOverlapSend == nil {
+			v.CanOverlapSend = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
 				return wrapErr("canOverlapSend", err)
 			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("canOverlapSend", err)
-				}
-				v.CanOverlapSend = new(bool(x))
-			}
+			*v.CanOverlapSend = bool(x)
 		}
-		if ext.Has(9) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("endpointIdentifier", err)
-			}
-			{
-				x, err := readBMPString(&sub, per.Size(1, 128))
-				if err != nil {
-					return wrapErr("endpointIdentifier", err)
-				}
-				v.EndpointIdentifier = new(EndpointIdentifier(x))
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.CanOverlapSend = nil
+	}
+	if ext.Has(9) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("endpointIdentifier", err)
 		}
-		if ext.Has(10) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.EndpointIdentifier == nil {
+			v.EndpointIdentifier = new(EndpointIdentifier)
+		}
+		if err := readBMPString(d, (*string)(v.EndpointIdentifier), per.Size(1, 128)); err != nil {
+			return wrapErr("endpointIdentifier", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.EndpointIdentifier = nil
+	}
+	if ext.Has(10) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("multipleCalls", err)
+		}
+		if v.MultipleCalls == nil {
+			v.MultipleCalls = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
 				return wrapErr("multipleCalls", err)
 			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("multipleCalls", err)
-				}
-				v.MultipleCalls = new(bool(x))
-			}
+			*v.MultipleCalls = bool(x)
 		}
-		if ext.Has(11) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.MultipleCalls = nil
+	}
+	if ext.Has(11) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("maintainConnection", err)
+		}
+		if v.MaintainConnection == nil {
+			v.MaintainConnection = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
 				return wrapErr("maintainConnection", err)
 			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("maintainConnection", err)
-				}
-				v.MaintainConnection = new(bool(x))
-			}
+			*v.MaintainConnection = bool(x)
 		}
-		if ext.Has(12) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("connectionParameters", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.MaintainConnection = nil
+	}
+	if ext.Has(12) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("connectionParameters", err)
+		}
+		if v.ConnectionParameters == nil {
 			v.ConnectionParameters = new(SetupUUIEConnectionParameters)
-			if err := v.ConnectionParameters.Decode(&sub); err != nil {
-				return wrapErr("connectionParameters", err)
-			}
 		}
-		if ext.Has(13) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.ConnectionParameters.Decode(d); err != nil {
+			return wrapErr("connectionParameters", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.ConnectionParameters = nil
+	}
+	if ext.Has(13) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("language", err)
+		}
+		if v.Language == nil {
+			v.Language = new([]string)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 8)
+			if err != nil {
 				return wrapErr("language", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 8)
-				if err != nil {
-					return wrapErr("language", err)
-				}
-				var items0 []string
-				if n0 > 0 {
-					items0 = make([]string, 0, n0)
-				}
-				for {
-					for range n0 {
-						var item string
-						{
-							x, err := sub.ReadString(alphabet2, per.Size(1, 32))
-							if err != nil {
-								return wrapErr("language", err)
-							}
-							item = string(x)
-						}
-						items0 = append(items0, item)
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(8); err != nil {
+			items0 := (*v.Language)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]string, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := d.ReadStringInto(it0, alphabet2, per.Size(1, 32)); err != nil {
 						return wrapErr("language", err)
 					}
 				}
-				v.Language = new([]string(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(8); err != nil {
+					return wrapErr("language", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Language = items0
 		}
-		if ext.Has(14) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("presentationIndicator", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.Language = nil
+	}
+	if ext.Has(14) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("presentationIndicator", err)
+		}
+		if v.PresentationIndicator == nil {
 			v.PresentationIndicator = new(PresentationIndicator)
-			if err := v.PresentationIndicator.Decode(&sub); err != nil {
-				return wrapErr("presentationIndicator", err)
-			}
 		}
-		if ext.Has(15) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.PresentationIndicator.Decode(d); err != nil {
+			return wrapErr("presentationIndicator", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.PresentationIndicator = nil
+	}
+	if ext.Has(15) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("screeningIndicator", err)
+		}
+		if v.ScreeningIndicator == nil {
+			v.ScreeningIndicator = new(ScreeningIndicator)
+		}
+		{
+			x, err := d.ReadEnumerated(4, true)
+			if err != nil {
 				return wrapErr("screeningIndicator", err)
 			}
-			{
-				x, err := sub.ReadEnumerated(4, true)
-				if err != nil {
-					return wrapErr("screeningIndicator", err)
-				}
-				v.ScreeningIndicator = new(ScreeningIndicator(x))
-			}
+			*v.ScreeningIndicator = ScreeningIndicator(x)
 		}
-		if ext.Has(16) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.ScreeningIndicator = nil
+	}
+	if ext.Has(16) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("serviceControl", err)
+		}
+		if v.ServiceControl == nil {
+			v.ServiceControl = new([]ServiceControlSession)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 13)
+			if err != nil {
 				return wrapErr("serviceControl", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 13)
-				if err != nil {
-					return wrapErr("serviceControl", err)
-				}
-				var items0 []ServiceControlSession
-				if n0 > 0 {
-					items0 = make([]ServiceControlSession, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, ServiceControlSession{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("serviceControl", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(13); err != nil {
+			items0 := (*v.ServiceControl)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]ServiceControlSession, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("serviceControl", err)
 					}
 				}
-				v.ServiceControl = new([]ServiceControlSession(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(13); err != nil {
+					return wrapErr("serviceControl", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.ServiceControl = items0
 		}
-		if ext.Has(17) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("symmetricOperationRequired", err)
-			}
-			v.SymmetricOperationRequired = true
+		d.LeaveOpenType(ot)
+	} else {
+		v.ServiceControl = nil
+	}
+	if ext.Has(17) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("symmetricOperationRequired", err)
 		}
-		if ext.Has(18) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("capacity", err)
-			}
+		v.SymmetricOperationRequired = true
+		d.LeaveOpenType(ot)
+	} else {
+		v.SymmetricOperationRequired = false
+	}
+	if ext.Has(18) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("capacity", err)
+		}
+		if v.Capacity == nil {
 			v.Capacity = new(CallCapacity)
-			if err := v.Capacity.Decode(&sub); err != nil {
-				return wrapErr("capacity", err)
-			}
 		}
-		if ext.Has(19) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("circuitInfo", err)
-			}
+		if err := v.Capacity.Decode(d); err != nil {
+			return wrapErr("capacity", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.Capacity = nil
+	}
+	if ext.Has(19) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("circuitInfo", err)
+		}
+		if v.CircuitInfo == nil {
 			v.CircuitInfo = new(CircuitInfo)
-			if err := v.CircuitInfo.Decode(&sub); err != nil {
-				return wrapErr("circuitInfo", err)
-			}
 		}
-		if ext.Has(20) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.CircuitInfo.Decode(d); err != nil {
+			return wrapErr("circuitInfo", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.CircuitInfo = nil
+	}
+	if ext.Has(20) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("desiredProtocols", err)
+		}
+		if v.DesiredProtocols == nil {
+			v.DesiredProtocols = new([]SupportedProtocols)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 7)
+			if err != nil {
 				return wrapErr("desiredProtocols", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 7)
-				if err != nil {
-					return wrapErr("desiredProtocols", err)
-				}
-				var items0 []SupportedProtocols
-				if n0 > 0 {
-					items0 = make([]SupportedProtocols, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, SupportedProtocols{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("desiredProtocols", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(7); err != nil {
+			items0 := (*v.DesiredProtocols)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]SupportedProtocols, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("desiredProtocols", err)
 					}
 				}
-				v.DesiredProtocols = new([]SupportedProtocols(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(7); err != nil {
+					return wrapErr("desiredProtocols", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.DesiredProtocols = items0
 		}
-		if ext.Has(21) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.DesiredProtocols = nil
+	}
+	if ext.Has(21) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("neededFeatures", err)
+		}
+		if v.NeededFeatures == nil {
+			v.NeededFeatures = new([]FeatureDescriptor)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 13)
+			if err != nil {
 				return wrapErr("neededFeatures", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 13)
-				if err != nil {
-					return wrapErr("neededFeatures", err)
-				}
-				var items0 []FeatureDescriptor
-				if n0 > 0 {
-					items0 = make([]FeatureDescriptor, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, FeatureDescriptor{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("neededFeatures", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(13); err != nil {
+			items0 := (*v.NeededFeatures)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]FeatureDescriptor, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("neededFeatures", err)
 					}
 				}
-				v.NeededFeatures = new([]FeatureDescriptor(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(13); err != nil {
+					return wrapErr("neededFeatures", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.NeededFeatures = items0
 		}
-		if ext.Has(22) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.NeededFeatures = nil
+	}
+	if ext.Has(22) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("desiredFeatures", err)
+		}
+		if v.DesiredFeatures == nil {
+			v.DesiredFeatures = new([]FeatureDescriptor)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 13)
+			if err != nil {
 				return wrapErr("desiredFeatures", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 13)
-				if err != nil {
-					return wrapErr("desiredFeatures", err)
-				}
-				var items0 []FeatureDescriptor
-				if n0 > 0 {
-					items0 = make([]FeatureDescriptor, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, FeatureDescriptor{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("desiredFeatures", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(13); err != nil {
+			items0 := (*v.DesiredFeatures)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]FeatureDescriptor, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("desiredFeatures", err)
 					}
 				}
-				v.DesiredFeatures = new([]FeatureDescriptor(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(13); err != nil {
+					return wrapErr("desiredFeatures", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.DesiredFeatures = items0
 		}
-		if ext.Has(23) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.DesiredFeatures = nil
+	}
+	if ext.Has(23) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("supportedFeatures", err)
+		}
+		if v.SupportedFeatures == nil {
+			v.SupportedFeatures = new([]FeatureDescriptor)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 13)
+			if err != nil {
 				return wrapErr("supportedFeatures", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 13)
-				if err != nil {
-					return wrapErr("supportedFeatures", err)
-				}
-				var items0 []FeatureDescriptor
-				if n0 > 0 {
-					items0 = make([]FeatureDescriptor, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, FeatureDescriptor{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("supportedFeatures", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(13); err != nil {
+			items0 := (*v.SupportedFeatures)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]FeatureDescriptor, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("supportedFeatures", err)
 					}
 				}
-				v.SupportedFeatures = new([]FeatureDescriptor(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(13); err != nil {
+					return wrapErr("supportedFeatures", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.SupportedFeatures = items0
 		}
-		if ext.Has(24) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.SupportedFeatures = nil
+	}
+	if ext.Has(24) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("parallelH245Control", err)
+		}
+		if v.ParallelH245Control == nil {
+			v.ParallelH245Control = new([][]byte)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 0)
+			if err != nil {
 				return wrapErr("parallelH245Control", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 0)
-				if err != nil {
-					return wrapErr("parallelH245Control", err)
-				}
-				var items0 [][]byte
-				if n0 > 0 {
-					items0 = make([][]byte, 0, min(n0, 64))
-				}
-				var buf0 []byte
-				for {
-					for range n0 {
+			items0 := (*v.ParallelH245Control)[:0]
+			if cap(items0) < n0 {
+				items0 = make([][]byte, 0, min(n0, 64))
+			}
+			var buf0 []byte
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if cap(*it0) == 0 {
 						if buf0 == nil {
-							buf0 = make([]byte, 0, sub.BitsLeft()/8)
+							buf0 = make([]byte, 0, d.BitsLeft()/8)
 						}
 						start := len(buf0)
-						x, err := sub.ReadOpenTypeBytes()
+						x, err := d.ReadOpenTypeBytes()
 						if err != nil {
 							return wrapErr("parallelH245Control", err)
 						}
 						buf0 = append(buf0, x...)
-						items0 = append(items0, []byte(buf0[start:len(buf0):len(buf0)]))
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(0); err != nil {
-						return wrapErr("parallelH245Control", err)
-					}
-				}
-				v.ParallelH245Control = new([][]byte(items0))
-			}
-		}
-		if ext.Has(25) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("additionalSourceAddresses", err)
-			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 9)
-				if err != nil {
-					return wrapErr("additionalSourceAddresses", err)
-				}
-				var items0 []ExtendedAliasAddress
-				if n0 > 0 {
-					items0 = make([]ExtendedAliasAddress, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, ExtendedAliasAddress{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("additionalSourceAddresses", err)
+						*it0 = nil
+						if len(buf0) > start {
+							*it0 = []byte(buf0[start:len(buf0):len(buf0)])
+						}
+					} else {
+						if err := d.ReadOctetStringInto(it0, per.SizeConstraint{}); err != nil {
+							return wrapErr("parallelH245Control", err)
 						}
 					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(9); err != nil {
+				}
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(0); err != nil {
+					return wrapErr("parallelH245Control", err)
+				}
+			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.ParallelH245Control = items0
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.ParallelH245Control = nil
+	}
+	if ext.Has(25) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("additionalSourceAddresses", err)
+		}
+		if v.AdditionalSourceAddresses == nil {
+			v.AdditionalSourceAddresses = new([]ExtendedAliasAddress)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 9)
+			if err != nil {
+				return wrapErr("additionalSourceAddresses", err)
+			}
+			items0 := (*v.AdditionalSourceAddresses)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]ExtendedAliasAddress, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("additionalSourceAddresses", err)
 					}
 				}
-				v.AdditionalSourceAddresses = new([]ExtendedAliasAddress(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(9); err != nil {
+					return wrapErr("additionalSourceAddresses", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.AdditionalSourceAddresses = items0
 		}
-		if ext.Has(26) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.AdditionalSourceAddresses = nil
+	}
+	if ext.Has(26) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("hopCount", err)
+		}
+		if v.HopCount == nil {
+			v.HopCount = new(uint8)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(1, 31)
+			if err != nil {
 				return wrapErr("hopCount", err)
 			}
-			{
-				x, err := sub.ReadInteger(per.IntRange(1, 31))
-				if err != nil {
-					return wrapErr("hopCount", err)
-				}
-				v.HopCount = new(uint8(x))
-			}
+			*v.HopCount = uint8(x)
 		}
-		if ext.Has(27) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.HopCount = nil
+	}
+	if ext.Has(27) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("displayName", err)
+		}
+		if v.DisplayName == nil {
+			v.DisplayName = new([]DisplayName)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
+			if err != nil {
 				return wrapErr("displayName", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 17)
-				if err != nil {
-					return wrapErr("displayName", err)
-				}
-				var items0 []DisplayName
-				if n0 > 0 {
-					items0 = make([]DisplayName, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, DisplayName{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("displayName", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(17); err != nil {
+			items0 := (*v.DisplayName)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]DisplayName, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("displayName", err)
 					}
 				}
-				v.DisplayName = new([]DisplayName(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(17); err != nil {
+					return wrapErr("displayName", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.DisplayName = items0
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.DisplayName = nil
+	}
+	if ext.Len() > 28 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 28; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -1486,9 +4528,7 @@ func (c H245SecurityChoice) String() string {
 func (v *H245Security) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case H245SecurityChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -1496,13 +4536,9 @@ func (v *H245Security) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case H245SecurityChoiceNoSecurity:
-		if err := e.WriteChoiceIndex(1, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case H245SecurityChoiceTLS:
-		if err := e.WriteChoiceIndex(2, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 		if v.TLS == nil {
 			return errNoValue("tls")
 		}
@@ -1510,9 +4546,7 @@ func (v *H245Security) Encode(e *per.Encoder) error {
 			return wrapErr("tls", err)
 		}
 	case H245SecurityChoiceIpsec:
-		if err := e.WriteChoiceIndex(3, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 3)
 		if v.Ipsec == nil {
 			return errNoValue("ipsec")
 		}
@@ -1531,44 +4565,51 @@ func (v *H245Security) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *H245Security) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H245Security{}
 	i, err := d.ReadChoiceIndex(4, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = H245SecurityChoiceNonStandard
-		v.NonStandard = new(NonStandardParameter)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = H245Security{Choice: H245SecurityChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = H245SecurityChoiceNoSecurity
+		*v = H245Security{Choice: H245SecurityChoiceNoSecurity}
 	case 2:
-		v.Choice = H245SecurityChoiceTLS
-		v.TLS = new(SecurityCapabilities)
+		keep := v.TLS
+		if keep == nil {
+			keep = new(SecurityCapabilities)
+		}
+		*v = H245Security{Choice: H245SecurityChoiceTLS, TLS: keep}
 		if err := v.TLS.Decode(d); err != nil {
 			return wrapErr("tls", err)
 		}
 	case 3:
-		v.Choice = H245SecurityChoiceIpsec
-		v.Ipsec = new(SecurityCapabilities)
+		keep := v.Ipsec
+		if keep == nil {
+			keep = new(SecurityCapabilities)
+		}
+		*v = H245Security{Choice: H245SecurityChoiceIpsec, Ipsec: keep}
 		if err := v.Ipsec.Decode(d); err != nil {
 			return wrapErr("ipsec", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = H245Security{Choice: H245SecurityChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = H245SecurityChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -1590,8 +4631,16 @@ func (v *SecurityCapabilities) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.NonStandard != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.NonStandard != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if v.NonStandard != nil {
 		if err := v.NonStandard.Encode(e); err != nil {
 			return wrapErr("nonStandard", err)
@@ -1620,25 +4669,26 @@ func (v *SecurityCapabilities) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *SecurityCapabilities) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = SecurityCapabilities{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if opt0&(1<<0) != 0 {
-		v.NonStandard = new(NonStandardParameter)
+		if v.NonStandard == nil {
+			v.NonStandard = new(NonStandardParameter)
+		}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
+	} else {
+		v.NonStandard = nil
 	}
 	if err := v.Encryption.Decode(d); err != nil {
 		return wrapErr("encryption", err)
@@ -1649,24 +4699,33 @@ func (v *SecurityCapabilities) Decode(d *per.Decoder) error {
 	if err := v.Integrity.Decode(d); err != nil {
 		return wrapErr("integrity", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -1689,9 +4748,7 @@ func (c SecurityServiceModeChoice) String() string {
 func (v *SecurityServiceMode) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case SecurityServiceModeChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -1699,13 +4756,9 @@ func (v *SecurityServiceMode) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case SecurityServiceModeChoiceNone:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case SecurityServiceModeChoiceDefault:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	default:
 		if int(v.Choice) > 3 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 3, true); err != nil {
@@ -1718,34 +4771,35 @@ func (v *SecurityServiceMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *SecurityServiceMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = SecurityServiceMode{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = SecurityServiceModeChoiceNonStandard
-		v.NonStandard = new(NonStandardParameter)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = SecurityServiceMode{Choice: SecurityServiceModeChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = SecurityServiceModeChoiceNone
+		*v = SecurityServiceMode{Choice: SecurityServiceModeChoiceNone}
 	case 2:
-		v.Choice = SecurityServiceModeChoiceDefault
+		*v = SecurityServiceMode{Choice: SecurityServiceModeChoiceDefault}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = SecurityServiceMode{Choice: SecurityServiceModeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = SecurityServiceModeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -1776,33 +4830,19 @@ func (c ScnConnectionTypeChoice) String() string {
 func (v *ScnConnectionType) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case ScnConnectionTypeChoiceUnknown:
-		if err := e.WriteChoiceIndex(0, 7, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 4)
 	case ScnConnectionTypeChoiceBChannel:
-		if err := e.WriteChoiceIndex(1, 7, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 4)
 	case ScnConnectionTypeChoiceHybrid2x64:
-		if err := e.WriteChoiceIndex(2, 7, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 4)
 	case ScnConnectionTypeChoiceHybrid384:
-		if err := e.WriteChoiceIndex(3, 7, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 4)
 	case ScnConnectionTypeChoiceHybrid1536:
-		if err := e.WriteChoiceIndex(4, 7, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 4)
 	case ScnConnectionTypeChoiceHybrid1920:
-		if err := e.WriteChoiceIndex(5, 7, true); err != nil {
-			return err
-		}
+		e.WriteBits(5, 4)
 	case ScnConnectionTypeChoiceMultirate:
-		if err := e.WriteChoiceIndex(6, 7, true); err != nil {
-			return err
-		}
+		e.WriteBits(6, 4)
 	default:
 		if int(v.Choice) > 7 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 7, true); err != nil {
@@ -1815,38 +4855,36 @@ func (v *ScnConnectionType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *ScnConnectionType) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ScnConnectionType{}
 	i, err := d.ReadChoiceIndex(7, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = ScnConnectionTypeChoiceUnknown
+		*v = ScnConnectionType{Choice: ScnConnectionTypeChoiceUnknown}
 	case 1:
-		v.Choice = ScnConnectionTypeChoiceBChannel
+		*v = ScnConnectionType{Choice: ScnConnectionTypeChoiceBChannel}
 	case 2:
-		v.Choice = ScnConnectionTypeChoiceHybrid2x64
+		*v = ScnConnectionType{Choice: ScnConnectionTypeChoiceHybrid2x64}
 	case 3:
-		v.Choice = ScnConnectionTypeChoiceHybrid384
+		*v = ScnConnectionType{Choice: ScnConnectionTypeChoiceHybrid384}
 	case 4:
-		v.Choice = ScnConnectionTypeChoiceHybrid1536
+		*v = ScnConnectionType{Choice: ScnConnectionTypeChoiceHybrid1536}
 	case 5:
-		v.Choice = ScnConnectionTypeChoiceHybrid1920
+		*v = ScnConnectionType{Choice: ScnConnectionTypeChoiceHybrid1920}
 	case 6:
-		v.Choice = ScnConnectionTypeChoiceMultirate
+		*v = ScnConnectionType{Choice: ScnConnectionTypeChoiceMultirate}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = ScnConnectionType{Choice: ScnConnectionTypeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = ScnConnectionTypeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -1875,29 +4913,17 @@ func (c ScnConnectionAggregationChoice) String() string {
 func (v *ScnConnectionAggregation) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case ScnConnectionAggregationChoiceAuto:
-		if err := e.WriteChoiceIndex(0, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 4)
 	case ScnConnectionAggregationChoiceNone:
-		if err := e.WriteChoiceIndex(1, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 4)
 	case ScnConnectionAggregationChoiceH221:
-		if err := e.WriteChoiceIndex(2, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 4)
 	case ScnConnectionAggregationChoiceBondedMode1:
-		if err := e.WriteChoiceIndex(3, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 4)
 	case ScnConnectionAggregationChoiceBondedMode2:
-		if err := e.WriteChoiceIndex(4, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 4)
 	case ScnConnectionAggregationChoiceBondedMode3:
-		if err := e.WriteChoiceIndex(5, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(5, 4)
 	default:
 		if int(v.Choice) > 6 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 6, true); err != nil {
@@ -1910,36 +4936,34 @@ func (v *ScnConnectionAggregation) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *ScnConnectionAggregation) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ScnConnectionAggregation{}
 	i, err := d.ReadChoiceIndex(6, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = ScnConnectionAggregationChoiceAuto
+		*v = ScnConnectionAggregation{Choice: ScnConnectionAggregationChoiceAuto}
 	case 1:
-		v.Choice = ScnConnectionAggregationChoiceNone
+		*v = ScnConnectionAggregation{Choice: ScnConnectionAggregationChoiceNone}
 	case 2:
-		v.Choice = ScnConnectionAggregationChoiceH221
+		*v = ScnConnectionAggregation{Choice: ScnConnectionAggregationChoiceH221}
 	case 3:
-		v.Choice = ScnConnectionAggregationChoiceBondedMode1
+		*v = ScnConnectionAggregation{Choice: ScnConnectionAggregationChoiceBondedMode1}
 	case 4:
-		v.Choice = ScnConnectionAggregationChoiceBondedMode2
+		*v = ScnConnectionAggregation{Choice: ScnConnectionAggregationChoiceBondedMode2}
 	case 5:
-		v.Choice = ScnConnectionAggregationChoiceBondedMode3
+		*v = ScnConnectionAggregation{Choice: ScnConnectionAggregationChoiceBondedMode3}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = ScnConnectionAggregation{Choice: ScnConnectionAggregationChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = ScnConnectionAggregationChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -1962,17 +4986,11 @@ func (c PresentationIndicatorChoice) String() string {
 func (v *PresentationIndicator) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case PresentationIndicatorChoicePresentationAllowed:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case PresentationIndicatorChoicePresentationRestricted:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case PresentationIndicatorChoiceAddressNotAvailable:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	default:
 		if int(v.Choice) > 3 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 3, true); err != nil {
@@ -1985,30 +5003,28 @@ func (v *PresentationIndicator) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *PresentationIndicator) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = PresentationIndicator{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = PresentationIndicatorChoicePresentationAllowed
+		*v = PresentationIndicator{Choice: PresentationIndicatorChoicePresentationAllowed}
 	case 1:
-		v.Choice = PresentationIndicatorChoicePresentationRestricted
+		*v = PresentationIndicator{Choice: PresentationIndicatorChoicePresentationRestricted}
 	case 2:
-		v.Choice = PresentationIndicatorChoiceAddressNotAvailable
+		*v = PresentationIndicator{Choice: PresentationIndicatorChoiceAddressNotAvailable}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = PresentationIndicator{Choice: PresentationIndicatorChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = PresentationIndicatorChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -2060,9 +5076,19 @@ func (v *ExtendedAliasAddress) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.PresentationIndicator != nil)
-	e.WriteBit(v.ScreeningIndicator != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.PresentationIndicator != nil {
+			pre |= 1 << 1
+		}
+		if v.ScreeningIndicator != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
 	if err := v.Address.Encode(e); err != nil {
 		return wrapErr("address", err)
 	}
@@ -2090,56 +5116,71 @@ func (v *ExtendedAliasAddress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ExtendedAliasAddress) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ExtendedAliasAddress{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(3)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(2)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<2) != 0
 	if err := v.Address.Decode(d); err != nil {
 		return wrapErr("address", err)
 	}
 	if opt0&(1<<1) != 0 {
-		v.PresentationIndicator = new(PresentationIndicator)
+		if v.PresentationIndicator == nil {
+			v.PresentationIndicator = new(PresentationIndicator)
+		}
 		if err := v.PresentationIndicator.Decode(d); err != nil {
 			return wrapErr("presentationIndicator", err)
 		}
+	} else {
+		v.PresentationIndicator = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.ScreeningIndicator == nil {
+			v.ScreeningIndicator = new(ScreeningIndicator)
+		}
 		{
 			x, err := d.ReadEnumerated(4, true)
 			if err != nil {
 				return wrapErr("screeningIndicator", err)
 			}
-			v.ScreeningIndicator = new(ScreeningIndicator(x))
+			*v.ScreeningIndicator = ScreeningIndicator(x)
 		}
+	} else {
+		v.ScreeningIndicator = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -2159,31 +5200,28 @@ func (v *DisplayName) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *DisplayName) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DisplayName{}
 	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
 	if opt0&(1<<0) != 0 {
-		{
-			x, err := d.ReadString(alphabet2, per.SizeConstraint{})
-			if err != nil {
-				return wrapErr("language", err)
-			}
-			v.Language = new(string(x))
+		if v.Language == nil {
+			v.Language = new(string)
 		}
+		if err := d.ReadStringInto(v.Language, alphabet2, per.SizeConstraint{}); err != nil {
+			return wrapErr("language", err)
+		}
+	} else {
+		v.Language = nil
 	}
-	{
-		x, err := readBMPString(d, per.Size(1, 80))
-		if err != nil {
-			return wrapErr("name", err)
-		}
-		v.Name = string(x)
+	if err := readBMPString(d, &v.Name, per.Size(1, 80)); err != nil {
+		return wrapErr("name", err)
 	}
 	d.Leave()
 	return nil
@@ -2232,8 +5270,16 @@ func (v *CallProceedingUUIE) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.H245Address != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.H245Address != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if err := e.WriteOID(per.OID(v.ProtocolIdentifier)); err != nil {
 		return wrapErr("protocolIdentifier", err)
 	}
@@ -2252,121 +5298,121 @@ func (v *CallProceedingUUIE) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.CallIdentifier != nil {
-		sub := e.BeginOpenType()
-		if err := v.CallIdentifier.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.CallIdentifier.Encode(e); err != nil {
 			return wrapErr("callIdentifier", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("callIdentifier", err)
 		}
 	}
 	if v.H245SecurityMode != nil {
-		sub := e.BeginOpenType()
-		if err := v.H245SecurityMode.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.H245SecurityMode.Encode(e); err != nil {
 			return wrapErr("h245SecurityMode", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("h245SecurityMode", err)
 		}
 	}
 	if v.Tokens != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.Tokens)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("tokens", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("tokens", err)
 		}
 	}
 	if v.CryptoTokens != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.CryptoTokens)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("cryptoTokens", err)
 		}
 	}
 	if v.FastStart != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.FastStart)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("fastStart", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := sub.WriteOctetString([]byte(items0[i0]), per.SizeConstraint{}); err != nil {
+					if err := e.WriteOctetString([]byte(items0[i0]), per.SizeConstraint{}); err != nil {
 						return wrapErr("fastStart", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("fastStart", err)
 		}
 	}
 	if v.MultipleCalls != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.MultipleCalls)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.MultipleCalls)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("multipleCalls", err)
 		}
 	}
 	if v.MaintainConnection != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.MaintainConnection)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.MaintainConnection)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("maintainConnection", err)
 		}
 	}
 	if v.FastConnectRefused {
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("fastConnectRefused", err)
 		}
 	}
 	if v.FeatureSet != nil {
-		sub := e.BeginOpenType()
-		if err := v.FeatureSet.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.FeatureSet.Encode(e); err != nil {
 			return wrapErr("featureSet", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("featureSet", err)
 		}
 	}
@@ -2378,217 +5424,293 @@ func (v *CallProceedingUUIE) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *CallProceedingUUIE) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CallProceedingUUIE{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
-	{
-		x, err := d.ReadOID()
-		if err != nil {
-			return wrapErr("protocolIdentifier", err)
-		}
-		v.ProtocolIdentifier = ProtocolIdentifier(x)
+	extBit := opt0&(1<<1) != 0
+	if err := d.ReadOIDInto((*per.OID)(&v.ProtocolIdentifier)); err != nil {
+		return wrapErr("protocolIdentifier", err)
 	}
 	if err := v.DestinationInfo.Decode(d); err != nil {
 		return wrapErr("destinationInfo", err)
 	}
 	if opt0&(1<<0) != 0 {
-		v.H245Address = new(TransportAddress)
+		if v.H245Address == nil {
+			v.H245Address = new(TransportAddress)
+		}
 		if err := v.H245Address.Decode(d); err != nil {
 			return wrapErr("h245Address", err)
 		}
+	} else {
+		v.H245Address = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 9 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 9 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("callIdentifier", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("callIdentifier", err)
-			}
+		if v.CallIdentifier == nil {
 			v.CallIdentifier = new(CallIdentifier)
-			if err := v.CallIdentifier.Decode(&sub); err != nil {
-				return wrapErr("callIdentifier", err)
-			}
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("h245SecurityMode", err)
-			}
+		if err := v.CallIdentifier.Decode(d); err != nil {
+			return wrapErr("callIdentifier", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.CallIdentifier = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("h245SecurityMode", err)
+		}
+		if v.H245SecurityMode == nil {
 			v.H245SecurityMode = new(H245Security)
-			if err := v.H245SecurityMode.Decode(&sub); err != nil {
-				return wrapErr("h245SecurityMode", err)
-			}
 		}
-		if ext.Has(2) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.H245SecurityMode.Decode(d); err != nil {
+			return wrapErr("h245SecurityMode", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.H245SecurityMode = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("tokens", err)
+		}
+		if v.Tokens == nil {
+			v.Tokens = new([]ClearToken)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
+			if err != nil {
 				return wrapErr("tokens", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 17)
-				if err != nil {
-					return wrapErr("tokens", err)
-				}
-				var items0 []ClearToken
-				if n0 > 0 {
-					items0 = make([]ClearToken, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, ClearToken{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("tokens", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(17); err != nil {
+			items0 := (*v.Tokens)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]ClearToken, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
-				v.Tokens = new([]ClearToken(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(17); err != nil {
+					return wrapErr("tokens", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Tokens = items0
 		}
-		if ext.Has(3) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.Tokens = nil
+	}
+	if ext.Has(3) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("cryptoTokens", err)
+		}
+		if v.CryptoTokens == nil {
+			v.CryptoTokens = new([]CryptoH323Token)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 15)
+			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 15)
-				if err != nil {
-					return wrapErr("cryptoTokens", err)
-				}
-				var items0 []CryptoH323Token
-				if n0 > 0 {
-					items0 = make([]CryptoH323Token, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, CryptoH323Token{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("cryptoTokens", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(15); err != nil {
+			items0 := (*v.CryptoTokens)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]CryptoH323Token, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
-				v.CryptoTokens = new([]CryptoH323Token(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(15); err != nil {
+					return wrapErr("cryptoTokens", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CryptoTokens = items0
 		}
-		if ext.Has(4) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.CryptoTokens = nil
+	}
+	if ext.Has(4) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("fastStart", err)
+		}
+		if v.FastStart == nil {
+			v.FastStart = new([][]byte)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 0)
+			if err != nil {
 				return wrapErr("fastStart", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 0)
-				if err != nil {
-					return wrapErr("fastStart", err)
-				}
-				var items0 [][]byte
-				if n0 > 0 {
-					items0 = make([][]byte, 0, min(n0, 64))
-				}
-				var buf0 []byte
-				for {
-					for range n0 {
+			items0 := (*v.FastStart)[:0]
+			if cap(items0) < n0 {
+				items0 = make([][]byte, 0, min(n0, 64))
+			}
+			var buf0 []byte
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if cap(*it0) == 0 {
 						if buf0 == nil {
-							buf0 = make([]byte, 0, sub.BitsLeft()/8)
+							buf0 = make([]byte, 0, d.BitsLeft()/8)
 						}
 						start := len(buf0)
-						x, err := sub.ReadOpenTypeBytes()
+						x, err := d.ReadOpenTypeBytes()
 						if err != nil {
 							return wrapErr("fastStart", err)
 						}
 						buf0 = append(buf0, x...)
-						items0 = append(items0, []byte(buf0[start:len(buf0):len(buf0)]))
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(0); err != nil {
-						return wrapErr("fastStart", err)
+						*it0 = nil
+						if len(buf0) > start {
+							*it0 = []byte(buf0[start:len(buf0):len(buf0)])
+						}
+					} else {
+						if err := d.ReadOctetStringInto(it0, per.SizeConstraint{}); err != nil {
+							return wrapErr("fastStart", err)
+						}
 					}
 				}
-				v.FastStart = new([][]byte(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(0); err != nil {
+					return wrapErr("fastStart", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.FastStart = items0
 		}
-		if ext.Has(5) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.FastStart = nil
+	}
+	if ext.Has(5) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("multipleCalls", err)
+		}
+		if v.MultipleCalls == nil {
+			v.MultipleCalls = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
 				return wrapErr("multipleCalls", err)
 			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("multipleCalls", err)
-				}
-				v.MultipleCalls = new(bool(x))
-			}
+			*v.MultipleCalls = bool(x)
 		}
-		if ext.Has(6) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.MultipleCalls = nil
+	}
+	if ext.Has(6) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("maintainConnection", err)
+		}
+		if v.MaintainConnection == nil {
+			v.MaintainConnection = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
 				return wrapErr("maintainConnection", err)
 			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("maintainConnection", err)
-				}
-				v.MaintainConnection = new(bool(x))
-			}
+			*v.MaintainConnection = bool(x)
 		}
-		if ext.Has(7) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("fastConnectRefused", err)
-			}
-			v.FastConnectRefused = true
+		d.LeaveOpenType(ot)
+	} else {
+		v.MaintainConnection = nil
+	}
+	if ext.Has(7) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("fastConnectRefused", err)
 		}
-		if ext.Has(8) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("featureSet", err)
-			}
+		v.FastConnectRefused = true
+		d.LeaveOpenType(ot)
+	} else {
+		v.FastConnectRefused = false
+	}
+	if ext.Has(8) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("featureSet", err)
+		}
+		if v.FeatureSet == nil {
 			v.FeatureSet = new(FeatureSet)
-			if err := v.FeatureSet.Decode(&sub); err != nil {
-				return wrapErr("featureSet", err)
-			}
 		}
+		if err := v.FeatureSet.Decode(d); err != nil {
+			return wrapErr("featureSet", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.FeatureSet = nil
+	}
+	if ext.Len() > 9 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 9; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -2658,8 +5780,16 @@ func (v *ConnectUUIE) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.H245Address != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.H245Address != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if err := e.WriteOID(per.OID(v.ProtocolIdentifier)); err != nil {
 		return wrapErr("protocolIdentifier", err)
 	}
@@ -2681,244 +5811,244 @@ func (v *ConnectUUIE) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.CallIdentifier != nil {
-		sub := e.BeginOpenType()
-		if err := v.CallIdentifier.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.CallIdentifier.Encode(e); err != nil {
 			return wrapErr("callIdentifier", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("callIdentifier", err)
 		}
 	}
 	if v.H245SecurityMode != nil {
-		sub := e.BeginOpenType()
-		if err := v.H245SecurityMode.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.H245SecurityMode.Encode(e); err != nil {
 			return wrapErr("h245SecurityMode", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("h245SecurityMode", err)
 		}
 	}
 	if v.Tokens != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.Tokens)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("tokens", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("tokens", err)
 		}
 	}
 	if v.CryptoTokens != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.CryptoTokens)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("cryptoTokens", err)
 		}
 	}
 	if v.FastStart != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.FastStart)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("fastStart", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := sub.WriteOctetString([]byte(items0[i0]), per.SizeConstraint{}); err != nil {
+					if err := e.WriteOctetString([]byte(items0[i0]), per.SizeConstraint{}); err != nil {
 						return wrapErr("fastStart", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("fastStart", err)
 		}
 	}
 	if v.MultipleCalls != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.MultipleCalls)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.MultipleCalls)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("multipleCalls", err)
 		}
 	}
 	if v.MaintainConnection != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.MaintainConnection)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.MaintainConnection)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("maintainConnection", err)
 		}
 	}
 	if v.Language != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.Language)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("language", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := sub.WriteString(string(items0[i0]), alphabet2, per.Size(1, 32)); err != nil {
+					if err := e.WriteString(string(items0[i0]), alphabet2, per.Size(1, 32)); err != nil {
 						return wrapErr("language", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("language", err)
 		}
 	}
 	if v.ConnectedAddress != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.ConnectedAddress)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("connectedAddress", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("connectedAddress", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("connectedAddress", err)
 		}
 	}
 	if v.PresentationIndicator != nil {
-		sub := e.BeginOpenType()
-		if err := v.PresentationIndicator.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.PresentationIndicator.Encode(e); err != nil {
 			return wrapErr("presentationIndicator", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("presentationIndicator", err)
 		}
 	}
 	if v.ScreeningIndicator != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteEnumerated(int((*v.ScreeningIndicator)), 4, true); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteEnumerated(int((*v.ScreeningIndicator)), 4, true); err != nil {
 			return wrapErr("screeningIndicator", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("screeningIndicator", err)
 		}
 	}
 	if v.FastConnectRefused {
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("fastConnectRefused", err)
 		}
 	}
 	if v.ServiceControl != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.ServiceControl)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("serviceControl", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("serviceControl", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("serviceControl", err)
 		}
 	}
 	if v.Capacity != nil {
-		sub := e.BeginOpenType()
-		if err := v.Capacity.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.Capacity.Encode(e); err != nil {
 			return wrapErr("capacity", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("capacity", err)
 		}
 	}
 	if v.FeatureSet != nil {
-		sub := e.BeginOpenType()
-		if err := v.FeatureSet.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.FeatureSet.Encode(e); err != nil {
 			return wrapErr("featureSet", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("featureSet", err)
 		}
 	}
 	if v.DisplayName != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.DisplayName)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("displayName", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("displayName", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("displayName", err)
 		}
 	}
@@ -2930,386 +6060,509 @@ func (v *ConnectUUIE) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ConnectUUIE) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConnectUUIE{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
-	{
-		x, err := d.ReadOID()
-		if err != nil {
-			return wrapErr("protocolIdentifier", err)
-		}
-		v.ProtocolIdentifier = ProtocolIdentifier(x)
+	extBit := opt0&(1<<1) != 0
+	if err := d.ReadOIDInto((*per.OID)(&v.ProtocolIdentifier)); err != nil {
+		return wrapErr("protocolIdentifier", err)
 	}
 	if opt0&(1<<0) != 0 {
-		v.H245Address = new(TransportAddress)
+		if v.H245Address == nil {
+			v.H245Address = new(TransportAddress)
+		}
 		if err := v.H245Address.Decode(d); err != nil {
 			return wrapErr("h245Address", err)
 		}
+	} else {
+		v.H245Address = nil
 	}
 	if err := v.DestinationInfo.Decode(d); err != nil {
 		return wrapErr("destinationInfo", err)
 	}
-	{
-		x, err := d.ReadOctetString(per.FixedSize(16))
-		if err != nil {
-			return wrapErr("conferenceID", err)
-		}
-		v.ConferenceID = ConferenceIdentifier(x)
+	if err := d.ReadOctetStringInto((*[]byte)(&v.ConferenceID), per.FixedSize(16)); err != nil {
+		return wrapErr("conferenceID", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 16 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 16 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("callIdentifier", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("callIdentifier", err)
-			}
+		if v.CallIdentifier == nil {
 			v.CallIdentifier = new(CallIdentifier)
-			if err := v.CallIdentifier.Decode(&sub); err != nil {
-				return wrapErr("callIdentifier", err)
-			}
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("h245SecurityMode", err)
-			}
+		if err := v.CallIdentifier.Decode(d); err != nil {
+			return wrapErr("callIdentifier", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.CallIdentifier = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("h245SecurityMode", err)
+		}
+		if v.H245SecurityMode == nil {
 			v.H245SecurityMode = new(H245Security)
-			if err := v.H245SecurityMode.Decode(&sub); err != nil {
-				return wrapErr("h245SecurityMode", err)
-			}
 		}
-		if ext.Has(2) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.H245SecurityMode.Decode(d); err != nil {
+			return wrapErr("h245SecurityMode", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.H245SecurityMode = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("tokens", err)
+		}
+		if v.Tokens == nil {
+			v.Tokens = new([]ClearToken)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
+			if err != nil {
 				return wrapErr("tokens", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 17)
-				if err != nil {
-					return wrapErr("tokens", err)
-				}
-				var items0 []ClearToken
-				if n0 > 0 {
-					items0 = make([]ClearToken, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, ClearToken{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("tokens", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(17); err != nil {
+			items0 := (*v.Tokens)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]ClearToken, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
-				v.Tokens = new([]ClearToken(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(17); err != nil {
+					return wrapErr("tokens", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Tokens = items0
 		}
-		if ext.Has(3) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.Tokens = nil
+	}
+	if ext.Has(3) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("cryptoTokens", err)
+		}
+		if v.CryptoTokens == nil {
+			v.CryptoTokens = new([]CryptoH323Token)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 15)
+			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 15)
-				if err != nil {
-					return wrapErr("cryptoTokens", err)
-				}
-				var items0 []CryptoH323Token
-				if n0 > 0 {
-					items0 = make([]CryptoH323Token, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, CryptoH323Token{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("cryptoTokens", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(15); err != nil {
+			items0 := (*v.CryptoTokens)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]CryptoH323Token, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
-				v.CryptoTokens = new([]CryptoH323Token(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(15); err != nil {
+					return wrapErr("cryptoTokens", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CryptoTokens = items0
 		}
-		if ext.Has(4) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.CryptoTokens = nil
+	}
+	if ext.Has(4) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("fastStart", err)
+		}
+		if v.FastStart == nil {
+			v.FastStart = new([][]byte)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 0)
+			if err != nil {
 				return wrapErr("fastStart", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 0)
-				if err != nil {
-					return wrapErr("fastStart", err)
-				}
-				var items0 [][]byte
-				if n0 > 0 {
-					items0 = make([][]byte, 0, min(n0, 64))
-				}
-				var buf0 []byte
-				for {
-					for range n0 {
+			items0 := (*v.FastStart)[:0]
+			if cap(items0) < n0 {
+				items0 = make([][]byte, 0, min(n0, 64))
+			}
+			var buf0 []byte
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if cap(*it0) == 0 {
 						if buf0 == nil {
-							buf0 = make([]byte, 0, sub.BitsLeft()/8)
+							buf0 = make([]byte, 0, d.BitsLeft()/8)
 						}
 						start := len(buf0)
-						x, err := sub.ReadOpenTypeBytes()
+						x, err := d.ReadOpenTypeBytes()
 						if err != nil {
 							return wrapErr("fastStart", err)
 						}
 						buf0 = append(buf0, x...)
-						items0 = append(items0, []byte(buf0[start:len(buf0):len(buf0)]))
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(0); err != nil {
-						return wrapErr("fastStart", err)
+						*it0 = nil
+						if len(buf0) > start {
+							*it0 = []byte(buf0[start:len(buf0):len(buf0)])
+						}
+					} else {
+						if err := d.ReadOctetStringInto(it0, per.SizeConstraint{}); err != nil {
+							return wrapErr("fastStart", err)
+						}
 					}
 				}
-				v.FastStart = new([][]byte(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(0); err != nil {
+					return wrapErr("fastStart", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.FastStart = items0
 		}
-		if ext.Has(5) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.FastStart = nil
+	}
+	if ext.Has(5) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("multipleCalls", err)
+		}
+		if v.MultipleCalls == nil {
+			v.MultipleCalls = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
 				return wrapErr("multipleCalls", err)
 			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("multipleCalls", err)
-				}
-				v.MultipleCalls = new(bool(x))
-			}
+			*v.MultipleCalls = bool(x)
 		}
-		if ext.Has(6) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.MultipleCalls = nil
+	}
+	if ext.Has(6) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("maintainConnection", err)
+		}
+		if v.MaintainConnection == nil {
+			v.MaintainConnection = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
 				return wrapErr("maintainConnection", err)
 			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("maintainConnection", err)
-				}
-				v.MaintainConnection = new(bool(x))
-			}
+			*v.MaintainConnection = bool(x)
 		}
-		if ext.Has(7) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.MaintainConnection = nil
+	}
+	if ext.Has(7) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("language", err)
+		}
+		if v.Language == nil {
+			v.Language = new([]string)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 8)
+			if err != nil {
 				return wrapErr("language", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 8)
-				if err != nil {
-					return wrapErr("language", err)
-				}
-				var items0 []string
-				if n0 > 0 {
-					items0 = make([]string, 0, n0)
-				}
-				for {
-					for range n0 {
-						var item string
-						{
-							x, err := sub.ReadString(alphabet2, per.Size(1, 32))
-							if err != nil {
-								return wrapErr("language", err)
-							}
-							item = string(x)
-						}
-						items0 = append(items0, item)
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(8); err != nil {
+			items0 := (*v.Language)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]string, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := d.ReadStringInto(it0, alphabet2, per.Size(1, 32)); err != nil {
 						return wrapErr("language", err)
 					}
 				}
-				v.Language = new([]string(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(8); err != nil {
+					return wrapErr("language", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Language = items0
 		}
-		if ext.Has(8) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.Language = nil
+	}
+	if ext.Has(8) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("connectedAddress", err)
+		}
+		if v.ConnectedAddress == nil {
+			v.ConnectedAddress = new([]AliasAddress)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 6)
+			if err != nil {
 				return wrapErr("connectedAddress", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 6)
-				if err != nil {
-					return wrapErr("connectedAddress", err)
-				}
-				var items0 []AliasAddress
-				if n0 > 0 {
-					items0 = make([]AliasAddress, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, AliasAddress{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("connectedAddress", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(6); err != nil {
+			items0 := (*v.ConnectedAddress)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]AliasAddress, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("connectedAddress", err)
 					}
 				}
-				v.ConnectedAddress = new([]AliasAddress(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(6); err != nil {
+					return wrapErr("connectedAddress", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.ConnectedAddress = items0
 		}
-		if ext.Has(9) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("presentationIndicator", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.ConnectedAddress = nil
+	}
+	if ext.Has(9) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("presentationIndicator", err)
+		}
+		if v.PresentationIndicator == nil {
 			v.PresentationIndicator = new(PresentationIndicator)
-			if err := v.PresentationIndicator.Decode(&sub); err != nil {
-				return wrapErr("presentationIndicator", err)
-			}
 		}
-		if ext.Has(10) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.PresentationIndicator.Decode(d); err != nil {
+			return wrapErr("presentationIndicator", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.PresentationIndicator = nil
+	}
+	if ext.Has(10) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("screeningIndicator", err)
+		}
+		if v.ScreeningIndicator == nil {
+			v.ScreeningIndicator = new(ScreeningIndicator)
+		}
+		{
+			x, err := d.ReadEnumerated(4, true)
+			if err != nil {
 				return wrapErr("screeningIndicator", err)
 			}
-			{
-				x, err := sub.ReadEnumerated(4, true)
-				if err != nil {
-					return wrapErr("screeningIndicator", err)
-				}
-				v.ScreeningIndicator = new(ScreeningIndicator(x))
-			}
+			*v.ScreeningIndicator = ScreeningIndicator(x)
 		}
-		if ext.Has(11) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("fastConnectRefused", err)
-			}
-			v.FastConnectRefused = true
+		d.LeaveOpenType(ot)
+	} else {
+		v.ScreeningIndicator = nil
+	}
+	if ext.Has(11) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("fastConnectRefused", err)
 		}
-		if ext.Has(12) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		v.FastConnectRefused = true
+		d.LeaveOpenType(ot)
+	} else {
+		v.FastConnectRefused = false
+	}
+	if ext.Has(12) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("serviceControl", err)
+		}
+		if v.ServiceControl == nil {
+			v.ServiceControl = new([]ServiceControlSession)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 13)
+			if err != nil {
 				return wrapErr("serviceControl", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 13)
-				if err != nil {
-					return wrapErr("serviceControl", err)
-				}
-				var items0 []ServiceControlSession
-				if n0 > 0 {
-					items0 = make([]ServiceControlSession, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, ServiceControlSession{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("serviceControl", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(13); err != nil {
+			items0 := (*v.ServiceControl)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]ServiceControlSession, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("serviceControl", err)
 					}
 				}
-				v.ServiceControl = new([]ServiceControlSession(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(13); err != nil {
+					return wrapErr("serviceControl", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.ServiceControl = items0
 		}
-		if ext.Has(13) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("capacity", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.ServiceControl = nil
+	}
+	if ext.Has(13) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("capacity", err)
+		}
+		if v.Capacity == nil {
 			v.Capacity = new(CallCapacity)
-			if err := v.Capacity.Decode(&sub); err != nil {
-				return wrapErr("capacity", err)
-			}
 		}
-		if ext.Has(14) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("featureSet", err)
-			}
+		if err := v.Capacity.Decode(d); err != nil {
+			return wrapErr("capacity", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.Capacity = nil
+	}
+	if ext.Has(14) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("featureSet", err)
+		}
+		if v.FeatureSet == nil {
 			v.FeatureSet = new(FeatureSet)
-			if err := v.FeatureSet.Decode(&sub); err != nil {
-				return wrapErr("featureSet", err)
-			}
 		}
-		if ext.Has(15) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.FeatureSet.Decode(d); err != nil {
+			return wrapErr("featureSet", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.FeatureSet = nil
+	}
+	if ext.Has(15) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("displayName", err)
+		}
+		if v.DisplayName == nil {
+			v.DisplayName = new([]DisplayName)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
+			if err != nil {
 				return wrapErr("displayName", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 17)
-				if err != nil {
-					return wrapErr("displayName", err)
-				}
-				var items0 []DisplayName
-				if n0 > 0 {
-					items0 = make([]DisplayName, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, DisplayName{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("displayName", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(17); err != nil {
+			items0 := (*v.DisplayName)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]DisplayName, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("displayName", err)
 					}
 				}
-				v.DisplayName = new([]DisplayName(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(17); err != nil {
+					return wrapErr("displayName", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.DisplayName = items0
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.DisplayName = nil
+	}
+	if ext.Len() > 16 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 16; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -3376,8 +6629,16 @@ func (v *AlertingUUIE) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.H245Address != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.H245Address != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if err := e.WriteOID(per.OID(v.ProtocolIdentifier)); err != nil {
 		return wrapErr("protocolIdentifier", err)
 	}
@@ -3396,220 +6657,220 @@ func (v *AlertingUUIE) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.CallIdentifier != nil {
-		sub := e.BeginOpenType()
-		if err := v.CallIdentifier.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.CallIdentifier.Encode(e); err != nil {
 			return wrapErr("callIdentifier", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("callIdentifier", err)
 		}
 	}
 	if v.H245SecurityMode != nil {
-		sub := e.BeginOpenType()
-		if err := v.H245SecurityMode.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.H245SecurityMode.Encode(e); err != nil {
 			return wrapErr("h245SecurityMode", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("h245SecurityMode", err)
 		}
 	}
 	if v.Tokens != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.Tokens)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("tokens", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("tokens", err)
 		}
 	}
 	if v.CryptoTokens != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.CryptoTokens)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("cryptoTokens", err)
 		}
 	}
 	if v.FastStart != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.FastStart)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("fastStart", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := sub.WriteOctetString([]byte(items0[i0]), per.SizeConstraint{}); err != nil {
+					if err := e.WriteOctetString([]byte(items0[i0]), per.SizeConstraint{}); err != nil {
 						return wrapErr("fastStart", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("fastStart", err)
 		}
 	}
 	if v.MultipleCalls != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.MultipleCalls)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.MultipleCalls)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("multipleCalls", err)
 		}
 	}
 	if v.MaintainConnection != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.MaintainConnection)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.MaintainConnection)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("maintainConnection", err)
 		}
 	}
 	if v.AlertingAddress != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.AlertingAddress)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("alertingAddress", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("alertingAddress", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("alertingAddress", err)
 		}
 	}
 	if v.PresentationIndicator != nil {
-		sub := e.BeginOpenType()
-		if err := v.PresentationIndicator.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.PresentationIndicator.Encode(e); err != nil {
 			return wrapErr("presentationIndicator", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("presentationIndicator", err)
 		}
 	}
 	if v.ScreeningIndicator != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteEnumerated(int((*v.ScreeningIndicator)), 4, true); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteEnumerated(int((*v.ScreeningIndicator)), 4, true); err != nil {
 			return wrapErr("screeningIndicator", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("screeningIndicator", err)
 		}
 	}
 	if v.FastConnectRefused {
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("fastConnectRefused", err)
 		}
 	}
 	if v.ServiceControl != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.ServiceControl)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("serviceControl", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("serviceControl", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("serviceControl", err)
 		}
 	}
 	if v.Capacity != nil {
-		sub := e.BeginOpenType()
-		if err := v.Capacity.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.Capacity.Encode(e); err != nil {
 			return wrapErr("capacity", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("capacity", err)
 		}
 	}
 	if v.FeatureSet != nil {
-		sub := e.BeginOpenType()
-		if err := v.FeatureSet.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.FeatureSet.Encode(e); err != nil {
 			return wrapErr("featureSet", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("featureSet", err)
 		}
 	}
 	if v.DisplayName != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.DisplayName)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("displayName", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("displayName", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("displayName", err)
 		}
 	}
@@ -3621,343 +6882,465 @@ func (v *AlertingUUIE) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *AlertingUUIE) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AlertingUUIE{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
-	{
-		x, err := d.ReadOID()
-		if err != nil {
-			return wrapErr("protocolIdentifier", err)
-		}
-		v.ProtocolIdentifier = ProtocolIdentifier(x)
+	extBit := opt0&(1<<1) != 0
+	if err := d.ReadOIDInto((*per.OID)(&v.ProtocolIdentifier)); err != nil {
+		return wrapErr("protocolIdentifier", err)
 	}
 	if err := v.DestinationInfo.Decode(d); err != nil {
 		return wrapErr("destinationInfo", err)
 	}
 	if opt0&(1<<0) != 0 {
-		v.H245Address = new(TransportAddress)
+		if v.H245Address == nil {
+			v.H245Address = new(TransportAddress)
+		}
 		if err := v.H245Address.Decode(d); err != nil {
 			return wrapErr("h245Address", err)
 		}
+	} else {
+		v.H245Address = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 15 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 15 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("callIdentifier", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("callIdentifier", err)
-			}
+		if v.CallIdentifier == nil {
 			v.CallIdentifier = new(CallIdentifier)
-			if err := v.CallIdentifier.Decode(&sub); err != nil {
-				return wrapErr("callIdentifier", err)
-			}
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("h245SecurityMode", err)
-			}
+		if err := v.CallIdentifier.Decode(d); err != nil {
+			return wrapErr("callIdentifier", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.CallIdentifier = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("h245SecurityMode", err)
+		}
+		if v.H245SecurityMode == nil {
 			v.H245SecurityMode = new(H245Security)
-			if err := v.H245SecurityMode.Decode(&sub); err != nil {
-				return wrapErr("h245SecurityMode", err)
-			}
 		}
-		if ext.Has(2) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.H245SecurityMode.Decode(d); err != nil {
+			return wrapErr("h245SecurityMode", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.H245SecurityMode = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("tokens", err)
+		}
+		if v.Tokens == nil {
+			v.Tokens = new([]ClearToken)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
+			if err != nil {
 				return wrapErr("tokens", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 17)
-				if err != nil {
-					return wrapErr("tokens", err)
-				}
-				var items0 []ClearToken
-				if n0 > 0 {
-					items0 = make([]ClearToken, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, ClearToken{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("tokens", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(17); err != nil {
+			items0 := (*v.Tokens)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]ClearToken, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
-				v.Tokens = new([]ClearToken(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(17); err != nil {
+					return wrapErr("tokens", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Tokens = items0
 		}
-		if ext.Has(3) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.Tokens = nil
+	}
+	if ext.Has(3) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("cryptoTokens", err)
+		}
+		if v.CryptoTokens == nil {
+			v.CryptoTokens = new([]CryptoH323Token)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 15)
+			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 15)
-				if err != nil {
-					return wrapErr("cryptoTokens", err)
-				}
-				var items0 []CryptoH323Token
-				if n0 > 0 {
-					items0 = make([]CryptoH323Token, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, CryptoH323Token{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("cryptoTokens", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(15); err != nil {
+			items0 := (*v.CryptoTokens)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]CryptoH323Token, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
-				v.CryptoTokens = new([]CryptoH323Token(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(15); err != nil {
+					return wrapErr("cryptoTokens", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CryptoTokens = items0
 		}
-		if ext.Has(4) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.CryptoTokens = nil
+	}
+	if ext.Has(4) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("fastStart", err)
+		}
+		if v.FastStart == nil {
+			v.FastStart = new([][]byte)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 0)
+			if err != nil {
 				return wrapErr("fastStart", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 0)
-				if err != nil {
-					return wrapErr("fastStart", err)
-				}
-				var items0 [][]byte
-				if n0 > 0 {
-					items0 = make([][]byte, 0, min(n0, 64))
-				}
-				var buf0 []byte
-				for {
-					for range n0 {
+			items0 := (*v.FastStart)[:0]
+			if cap(items0) < n0 {
+				items0 = make([][]byte, 0, min(n0, 64))
+			}
+			var buf0 []byte
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if cap(*it0) == 0 {
 						if buf0 == nil {
-							buf0 = make([]byte, 0, sub.BitsLeft()/8)
+							buf0 = make([]byte, 0, d.BitsLeft()/8)
 						}
 						start := len(buf0)
-						x, err := sub.ReadOpenTypeBytes()
+						x, err := d.ReadOpenTypeBytes()
 						if err != nil {
 							return wrapErr("fastStart", err)
 						}
 						buf0 = append(buf0, x...)
-						items0 = append(items0, []byte(buf0[start:len(buf0):len(buf0)]))
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(0); err != nil {
-						return wrapErr("fastStart", err)
-					}
-				}
-				v.FastStart = new([][]byte(items0))
-			}
-		}
-		if ext.Has(5) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("multipleCalls", err)
-			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("multipleCalls", err)
-				}
-				v.MultipleCalls = new(bool(x))
-			}
-		}
-		if ext.Has(6) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("maintainConnection", err)
-			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("maintainConnection", err)
-				}
-				v.MaintainConnection = new(bool(x))
-			}
-		}
-		if ext.Has(7) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("alertingAddress", err)
-			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 6)
-				if err != nil {
-					return wrapErr("alertingAddress", err)
-				}
-				var items0 []AliasAddress
-				if n0 > 0 {
-					items0 = make([]AliasAddress, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, AliasAddress{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("alertingAddress", err)
+						*it0 = nil
+						if len(buf0) > start {
+							*it0 = []byte(buf0[start:len(buf0):len(buf0)])
+						}
+					} else {
+						if err := d.ReadOctetStringInto(it0, per.SizeConstraint{}); err != nil {
+							return wrapErr("fastStart", err)
 						}
 					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(6); err != nil {
+				}
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(0); err != nil {
+					return wrapErr("fastStart", err)
+				}
+			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.FastStart = items0
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.FastStart = nil
+	}
+	if ext.Has(5) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("multipleCalls", err)
+		}
+		if v.MultipleCalls == nil {
+			v.MultipleCalls = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
+				return wrapErr("multipleCalls", err)
+			}
+			*v.MultipleCalls = bool(x)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.MultipleCalls = nil
+	}
+	if ext.Has(6) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("maintainConnection", err)
+		}
+		if v.MaintainConnection == nil {
+			v.MaintainConnection = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
+				return wrapErr("maintainConnection", err)
+			}
+			*v.MaintainConnection = bool(x)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.MaintainConnection = nil
+	}
+	if ext.Has(7) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("alertingAddress", err)
+		}
+		if v.AlertingAddress == nil {
+			v.AlertingAddress = new([]AliasAddress)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 6)
+			if err != nil {
+				return wrapErr("alertingAddress", err)
+			}
+			items0 := (*v.AlertingAddress)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]AliasAddress, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("alertingAddress", err)
 					}
 				}
-				v.AlertingAddress = new([]AliasAddress(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(6); err != nil {
+					return wrapErr("alertingAddress", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.AlertingAddress = items0
 		}
-		if ext.Has(8) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("presentationIndicator", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.AlertingAddress = nil
+	}
+	if ext.Has(8) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("presentationIndicator", err)
+		}
+		if v.PresentationIndicator == nil {
 			v.PresentationIndicator = new(PresentationIndicator)
-			if err := v.PresentationIndicator.Decode(&sub); err != nil {
-				return wrapErr("presentationIndicator", err)
-			}
 		}
-		if ext.Has(9) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.PresentationIndicator.Decode(d); err != nil {
+			return wrapErr("presentationIndicator", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.PresentationIndicator = nil
+	}
+	if ext.Has(9) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("screeningIndicator", err)
+		}
+		if v.ScreeningIndicator == nil {
+			v.ScreeningIndicator = new(ScreeningIndicator)
+		}
+		{
+			x, err := d.ReadEnumerated(4, true)
+			if err != nil {
 				return wrapErr("screeningIndicator", err)
 			}
-			{
-				x, err := sub.ReadEnumerated(4, true)
-				if err != nil {
-					return wrapErr("screeningIndicator", err)
-				}
-				v.ScreeningIndicator = new(ScreeningIndicator(x))
-			}
+			*v.ScreeningIndicator = ScreeningIndicator(x)
 		}
-		if ext.Has(10) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("fastConnectRefused", err)
-			}
-			v.FastConnectRefused = true
+		d.LeaveOpenType(ot)
+	} else {
+		v.ScreeningIndicator = nil
+	}
+	if ext.Has(10) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("fastConnectRefused", err)
 		}
-		if ext.Has(11) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		v.FastConnectRefused = true
+		d.LeaveOpenType(ot)
+	} else {
+		v.FastConnectRefused = false
+	}
+	if ext.Has(11) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("serviceControl", err)
+		}
+		if v.ServiceControl == nil {
+			v.ServiceControl = new([]ServiceControlSession)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 13)
+			if err != nil {
 				return wrapErr("serviceControl", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 13)
-				if err != nil {
-					return wrapErr("serviceControl", err)
-				}
-				var items0 []ServiceControlSession
-				if n0 > 0 {
-					items0 = make([]ServiceControlSession, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, ServiceControlSession{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("serviceControl", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(13); err != nil {
+			items0 := (*v.ServiceControl)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]ServiceControlSession, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("serviceControl", err)
 					}
 				}
-				v.ServiceControl = new([]ServiceControlSession(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(13); err != nil {
+					return wrapErr("serviceControl", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.ServiceControl = items0
 		}
-		if ext.Has(12) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("capacity", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.ServiceControl = nil
+	}
+	if ext.Has(12) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("capacity", err)
+		}
+		if v.Capacity == nil {
 			v.Capacity = new(CallCapacity)
-			if err := v.Capacity.Decode(&sub); err != nil {
-				return wrapErr("capacity", err)
-			}
 		}
-		if ext.Has(13) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("featureSet", err)
-			}
+		if err := v.Capacity.Decode(d); err != nil {
+			return wrapErr("capacity", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.Capacity = nil
+	}
+	if ext.Has(13) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("featureSet", err)
+		}
+		if v.FeatureSet == nil {
 			v.FeatureSet = new(FeatureSet)
-			if err := v.FeatureSet.Decode(&sub); err != nil {
-				return wrapErr("featureSet", err)
-			}
 		}
-		if ext.Has(14) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.FeatureSet.Decode(d); err != nil {
+			return wrapErr("featureSet", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.FeatureSet = nil
+	}
+	if ext.Has(14) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("displayName", err)
+		}
+		if v.DisplayName == nil {
+			v.DisplayName = new([]DisplayName)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
+			if err != nil {
 				return wrapErr("displayName", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 17)
-				if err != nil {
-					return wrapErr("displayName", err)
-				}
-				var items0 []DisplayName
-				if n0 > 0 {
-					items0 = make([]DisplayName, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, DisplayName{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("displayName", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(17); err != nil {
+			items0 := (*v.DisplayName)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]DisplayName, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("displayName", err)
 					}
 				}
-				v.DisplayName = new([]DisplayName(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(17); err != nil {
+					return wrapErr("displayName", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.DisplayName = items0
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.DisplayName = nil
+	}
+	if ext.Len() > 15 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 15; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -4008,98 +7391,98 @@ func (v *InformationUUIE) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.CallIdentifier != nil {
-		sub := e.BeginOpenType()
-		if err := v.CallIdentifier.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.CallIdentifier.Encode(e); err != nil {
 			return wrapErr("callIdentifier", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("callIdentifier", err)
 		}
 	}
 	if v.Tokens != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.Tokens)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("tokens", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("tokens", err)
 		}
 	}
 	if v.CryptoTokens != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.CryptoTokens)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("cryptoTokens", err)
 		}
 	}
 	if v.FastStart != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.FastStart)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("fastStart", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := sub.WriteOctetString([]byte(items0[i0]), per.SizeConstraint{}); err != nil {
+					if err := e.WriteOctetString([]byte(items0[i0]), per.SizeConstraint{}); err != nil {
 						return wrapErr("fastStart", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("fastStart", err)
 		}
 	}
 	if v.FastConnectRefused {
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("fastConnectRefused", err)
 		}
 	}
 	if v.CircuitInfo != nil {
-		sub := e.BeginOpenType()
-		if err := v.CircuitInfo.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.CircuitInfo.Encode(e); err != nil {
 			return wrapErr("circuitInfo", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("circuitInfo", err)
 		}
 	}
@@ -4111,168 +7494,227 @@ func (v *InformationUUIE) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *InformationUUIE) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = InformationUUIE{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
-	{
-		x, err := d.ReadOID()
-		if err != nil {
-			return wrapErr("protocolIdentifier", err)
-		}
-		v.ProtocolIdentifier = ProtocolIdentifier(x)
+	extBit := opt0&(1<<0) != 0
+	if err := d.ReadOIDInto((*per.OID)(&v.ProtocolIdentifier)); err != nil {
+		return wrapErr("protocolIdentifier", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 6 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 6 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("callIdentifier", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("callIdentifier", err)
-			}
+		if v.CallIdentifier == nil {
 			v.CallIdentifier = new(CallIdentifier)
-			if err := v.CallIdentifier.Decode(&sub); err != nil {
-				return wrapErr("callIdentifier", err)
-			}
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.CallIdentifier.Decode(d); err != nil {
+			return wrapErr("callIdentifier", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.CallIdentifier = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("tokens", err)
+		}
+		if v.Tokens == nil {
+			v.Tokens = new([]ClearToken)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
+			if err != nil {
 				return wrapErr("tokens", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 17)
-				if err != nil {
-					return wrapErr("tokens", err)
-				}
-				var items0 []ClearToken
-				if n0 > 0 {
-					items0 = make([]ClearToken, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, ClearToken{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("tokens", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(17); err != nil {
+			items0 := (*v.Tokens)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]ClearToken, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
-				v.Tokens = new([]ClearToken(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(17); err != nil {
+					return wrapErr("tokens", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Tokens = items0
 		}
-		if ext.Has(2) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.Tokens = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("cryptoTokens", err)
+		}
+		if v.CryptoTokens == nil {
+			v.CryptoTokens = new([]CryptoH323Token)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 15)
+			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 15)
-				if err != nil {
-					return wrapErr("cryptoTokens", err)
-				}
-				var items0 []CryptoH323Token
-				if n0 > 0 {
-					items0 = make([]CryptoH323Token, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, CryptoH323Token{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("cryptoTokens", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(15); err != nil {
+			items0 := (*v.CryptoTokens)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]CryptoH323Token, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
-				v.CryptoTokens = new([]CryptoH323Token(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(15); err != nil {
+					return wrapErr("cryptoTokens", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CryptoTokens = items0
 		}
-		if ext.Has(3) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.CryptoTokens = nil
+	}
+	if ext.Has(3) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("fastStart", err)
+		}
+		if v.FastStart == nil {
+			v.FastStart = new([][]byte)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 0)
+			if err != nil {
 				return wrapErr("fastStart", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 0)
-				if err != nil {
-					return wrapErr("fastStart", err)
-				}
-				var items0 [][]byte
-				if n0 > 0 {
-					items0 = make([][]byte, 0, min(n0, 64))
-				}
-				var buf0 []byte
-				for {
-					for range n0 {
+			items0 := (*v.FastStart)[:0]
+			if cap(items0) < n0 {
+				items0 = make([][]byte, 0, min(n0, 64))
+			}
+			var buf0 []byte
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if cap(*it0) == 0 {
 						if buf0 == nil {
-							buf0 = make([]byte, 0, sub.BitsLeft()/8)
+							buf0 = make([]byte, 0, d.BitsLeft()/8)
 						}
 						start := len(buf0)
-						x, err := sub.ReadOpenTypeBytes()
+						x, err := d.ReadOpenTypeBytes()
 						if err != nil {
 							return wrapErr("fastStart", err)
 						}
 						buf0 = append(buf0, x...)
-						items0 = append(items0, []byte(buf0[start:len(buf0):len(buf0)]))
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(0); err != nil {
-						return wrapErr("fastStart", err)
+						*it0 = nil
+						if len(buf0) > start {
+							*it0 = []byte(buf0[start:len(buf0):len(buf0)])
+						}
+					} else {
+						if err := d.ReadOctetStringInto(it0, per.SizeConstraint{}); err != nil {
+							return wrapErr("fastStart", err)
+						}
 					}
 				}
-				v.FastStart = new([][]byte(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(0); err != nil {
+					return wrapErr("fastStart", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.FastStart = items0
 		}
-		if ext.Has(4) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("fastConnectRefused", err)
-			}
-			v.FastConnectRefused = true
+		d.LeaveOpenType(ot)
+	} else {
+		v.FastStart = nil
+	}
+	if ext.Has(4) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("fastConnectRefused", err)
 		}
-		if ext.Has(5) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("circuitInfo", err)
-			}
+		v.FastConnectRefused = true
+		d.LeaveOpenType(ot)
+	} else {
+		v.FastConnectRefused = false
+	}
+	if ext.Has(5) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("circuitInfo", err)
+		}
+		if v.CircuitInfo == nil {
 			v.CircuitInfo = new(CircuitInfo)
-			if err := v.CircuitInfo.Decode(&sub); err != nil {
-				return wrapErr("circuitInfo", err)
-			}
 		}
+		if err := v.CircuitInfo.Decode(d); err != nil {
+			return wrapErr("circuitInfo", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.CircuitInfo = nil
+	}
+	if ext.Len() > 6 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 6; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -4327,8 +7769,16 @@ func (v *ReleaseCompleteUUIE) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.Reason != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.Reason != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if err := e.WriteOID(per.OID(v.ProtocolIdentifier)); err != nil {
 		return wrapErr("protocolIdentifier", err)
 	}
@@ -4344,176 +7794,176 @@ func (v *ReleaseCompleteUUIE) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.CallIdentifier != nil {
-		sub := e.BeginOpenType()
-		if err := v.CallIdentifier.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.CallIdentifier.Encode(e); err != nil {
 			return wrapErr("callIdentifier", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("callIdentifier", err)
 		}
 	}
 	if v.Tokens != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.Tokens)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("tokens", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("tokens", err)
 		}
 	}
 	if v.CryptoTokens != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.CryptoTokens)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("cryptoTokens", err)
 		}
 	}
 	if v.BusyAddress != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.BusyAddress)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("busyAddress", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("busyAddress", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("busyAddress", err)
 		}
 	}
 	if v.PresentationIndicator != nil {
-		sub := e.BeginOpenType()
-		if err := v.PresentationIndicator.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.PresentationIndicator.Encode(e); err != nil {
 			return wrapErr("presentationIndicator", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("presentationIndicator", err)
 		}
 	}
 	if v.ScreeningIndicator != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteEnumerated(int((*v.ScreeningIndicator)), 4, true); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteEnumerated(int((*v.ScreeningIndicator)), 4, true); err != nil {
 			return wrapErr("screeningIndicator", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("screeningIndicator", err)
 		}
 	}
 	if v.Capacity != nil {
-		sub := e.BeginOpenType()
-		if err := v.Capacity.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.Capacity.Encode(e); err != nil {
 			return wrapErr("capacity", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("capacity", err)
 		}
 	}
 	if v.ServiceControl != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.ServiceControl)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("serviceControl", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("serviceControl", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("serviceControl", err)
 		}
 	}
 	if v.FeatureSet != nil {
-		sub := e.BeginOpenType()
-		if err := v.FeatureSet.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.FeatureSet.Encode(e); err != nil {
 			return wrapErr("featureSet", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("featureSet", err)
 		}
 	}
 	if v.DestinationInfo != nil {
-		sub := e.BeginOpenType()
-		if err := v.DestinationInfo.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.DestinationInfo.Encode(e); err != nil {
 			return wrapErr("destinationInfo", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("destinationInfo", err)
 		}
 	}
 	if v.DisplayName != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.DisplayName)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("displayName", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("displayName", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("displayName", err)
 		}
 	}
@@ -4525,269 +7975,356 @@ func (v *ReleaseCompleteUUIE) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ReleaseCompleteUUIE) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ReleaseCompleteUUIE{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
-	{
-		x, err := d.ReadOID()
-		if err != nil {
-			return wrapErr("protocolIdentifier", err)
-		}
-		v.ProtocolIdentifier = ProtocolIdentifier(x)
+	extBit := opt0&(1<<1) != 0
+	if err := d.ReadOIDInto((*per.OID)(&v.ProtocolIdentifier)); err != nil {
+		return wrapErr("protocolIdentifier", err)
 	}
 	if opt0&(1<<0) != 0 {
-		v.Reason = new(ReleaseCompleteReason)
+		if v.Reason == nil {
+			v.Reason = new(ReleaseCompleteReason)
+		}
 		if err := v.Reason.Decode(d); err != nil {
 			return wrapErr("reason", err)
 		}
+	} else {
+		v.Reason = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 11 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 11 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("callIdentifier", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("callIdentifier", err)
-			}
+		if v.CallIdentifier == nil {
 			v.CallIdentifier = new(CallIdentifier)
-			if err := v.CallIdentifier.Decode(&sub); err != nil {
-				return wrapErr("callIdentifier", err)
-			}
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.CallIdentifier.Decode(d); err != nil {
+			return wrapErr("callIdentifier", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.CallIdentifier = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("tokens", err)
+		}
+		if v.Tokens == nil {
+			v.Tokens = new([]ClearToken)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
+			if err != nil {
 				return wrapErr("tokens", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 17)
-				if err != nil {
-					return wrapErr("tokens", err)
-				}
-				var items0 []ClearToken
-				if n0 > 0 {
-					items0 = make([]ClearToken, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, ClearToken{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("tokens", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(17); err != nil {
+			items0 := (*v.Tokens)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]ClearToken, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
-				v.Tokens = new([]ClearToken(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(17); err != nil {
+					return wrapErr("tokens", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Tokens = items0
 		}
-		if ext.Has(2) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.Tokens = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("cryptoTokens", err)
+		}
+		if v.CryptoTokens == nil {
+			v.CryptoTokens = new([]CryptoH323Token)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 15)
+			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 15)
-				if err != nil {
-					return wrapErr("cryptoTokens", err)
-				}
-				var items0 []CryptoH323Token
-				if n0 > 0 {
-					items0 = make([]CryptoH323Token, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, CryptoH323Token{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("cryptoTokens", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(15); err != nil {
+			items0 := (*v.CryptoTokens)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]CryptoH323Token, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
-				v.CryptoTokens = new([]CryptoH323Token(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(15); err != nil {
+					return wrapErr("cryptoTokens", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CryptoTokens = items0
 		}
-		if ext.Has(3) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.CryptoTokens = nil
+	}
+	if ext.Has(3) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("busyAddress", err)
+		}
+		if v.BusyAddress == nil {
+			v.BusyAddress = new([]AliasAddress)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 6)
+			if err != nil {
 				return wrapErr("busyAddress", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 6)
-				if err != nil {
-					return wrapErr("busyAddress", err)
-				}
-				var items0 []AliasAddress
-				if n0 > 0 {
-					items0 = make([]AliasAddress, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, AliasAddress{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("busyAddress", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(6); err != nil {
+			items0 := (*v.BusyAddress)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]AliasAddress, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("busyAddress", err)
 					}
 				}
-				v.BusyAddress = new([]AliasAddress(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(6); err != nil {
+					return wrapErr("busyAddress", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.BusyAddress = items0
 		}
-		if ext.Has(4) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("presentationIndicator", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.BusyAddress = nil
+	}
+	if ext.Has(4) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("presentationIndicator", err)
+		}
+		if v.PresentationIndicator == nil {
 			v.PresentationIndicator = new(PresentationIndicator)
-			if err := v.PresentationIndicator.Decode(&sub); err != nil {
-				return wrapErr("presentationIndicator", err)
-			}
 		}
-		if ext.Has(5) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.PresentationIndicator.Decode(d); err != nil {
+			return wrapErr("presentationIndicator", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.PresentationIndicator = nil
+	}
+	if ext.Has(5) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("screeningIndicator", err)
+		}
+		if v.ScreeningIndicator == nil {
+			v.ScreeningIndicator = new(ScreeningIndicator)
+		}
+		{
+			x, err := d.ReadEnumerated(4, true)
+			if err != nil {
 				return wrapErr("screeningIndicator", err)
 			}
-			{
-				x, err := sub.ReadEnumerated(4, true)
-				if err != nil {
-					return wrapErr("screeningIndicator", err)
-				}
-				v.ScreeningIndicator = new(ScreeningIndicator(x))
-			}
+			*v.ScreeningIndicator = ScreeningIndicator(x)
 		}
-		if ext.Has(6) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("capacity", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.ScreeningIndicator = nil
+	}
+	if ext.Has(6) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("capacity", err)
+		}
+		if v.Capacity == nil {
 			v.Capacity = new(CallCapacity)
-			if err := v.Capacity.Decode(&sub); err != nil {
-				return wrapErr("capacity", err)
-			}
 		}
-		if ext.Has(7) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.Capacity.Decode(d); err != nil {
+			return wrapErr("capacity", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.Capacity = nil
+	}
+	if ext.Has(7) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("serviceControl", err)
+		}
+		if v.ServiceControl == nil {
+			v.ServiceControl = new([]ServiceControlSession)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 13)
+			if err != nil {
 				return wrapErr("serviceControl", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 13)
-				if err != nil {
-					return wrapErr("serviceControl", err)
-				}
-				var items0 []ServiceControlSession
-				if n0 > 0 {
-					items0 = make([]ServiceControlSession, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, ServiceControlSession{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("serviceControl", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(13); err != nil {
+			items0 := (*v.ServiceControl)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]ServiceControlSession, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("serviceControl", err)
 					}
 				}
-				v.ServiceControl = new([]ServiceControlSession(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(13); err != nil {
+					return wrapErr("serviceControl", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.ServiceControl = items0
 		}
-		if ext.Has(8) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("featureSet", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.ServiceControl = nil
+	}
+	if ext.Has(8) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("featureSet", err)
+		}
+		if v.FeatureSet == nil {
 			v.FeatureSet = new(FeatureSet)
-			if err := v.FeatureSet.Decode(&sub); err != nil {
-				return wrapErr("featureSet", err)
-			}
 		}
-		if ext.Has(9) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("destinationInfo", err)
-			}
+		if err := v.FeatureSet.Decode(d); err != nil {
+			return wrapErr("featureSet", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.FeatureSet = nil
+	}
+	if ext.Has(9) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("destinationInfo", err)
+		}
+		if v.DestinationInfo == nil {
 			v.DestinationInfo = new(EndpointType)
-			if err := v.DestinationInfo.Decode(&sub); err != nil {
-				return wrapErr("destinationInfo", err)
-			}
 		}
-		if ext.Has(10) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.DestinationInfo.Decode(d); err != nil {
+			return wrapErr("destinationInfo", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.DestinationInfo = nil
+	}
+	if ext.Has(10) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("displayName", err)
+		}
+		if v.DisplayName == nil {
+			v.DisplayName = new([]DisplayName)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
+			if err != nil {
 				return wrapErr("displayName", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 17)
-				if err != nil {
-					return wrapErr("displayName", err)
-				}
-				var items0 []DisplayName
-				if n0 > 0 {
-					items0 = make([]DisplayName, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, DisplayName{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("displayName", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(17); err != nil {
+			items0 := (*v.DisplayName)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]DisplayName, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("displayName", err)
 					}
 				}
-				v.DisplayName = new([]DisplayName(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(17); err != nil {
+					return wrapErr("displayName", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.DisplayName = items0
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.DisplayName = nil
+	}
+	if ext.Len() > 11 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 11; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -4857,10 +8394,22 @@ func (v *FacilityUUIE) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.AlternativeAddress != nil)
-	e.WriteBit(v.AlternativeAliasAddress != nil)
-	e.WriteBit(v.ConferenceID != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 3
+		}
+		if v.AlternativeAddress != nil {
+			pre |= 1 << 2
+		}
+		if v.AlternativeAliasAddress != nil {
+			pre |= 1 << 1
+		}
+		if v.ConferenceID != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 4)
+	}
 	if err := e.WriteOID(per.OID(v.ProtocolIdentifier)); err != nil {
 		return wrapErr("protocolIdentifier", err)
 	}
@@ -4904,229 +8453,229 @@ func (v *FacilityUUIE) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.CallIdentifier != nil {
-		sub := e.BeginOpenType()
-		if err := v.CallIdentifier.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.CallIdentifier.Encode(e); err != nil {
 			return wrapErr("callIdentifier", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("callIdentifier", err)
 		}
 	}
 	if v.DestExtraCallInfo != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.DestExtraCallInfo)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("destExtraCallInfo", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("destExtraCallInfo", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("destExtraCallInfo", err)
 		}
 	}
 	if v.RemoteExtensionAddress != nil {
-		sub := e.BeginOpenType()
-		if err := v.RemoteExtensionAddress.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.RemoteExtensionAddress.Encode(e); err != nil {
 			return wrapErr("remoteExtensionAddress", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("remoteExtensionAddress", err)
 		}
 	}
 	if v.Tokens != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.Tokens)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("tokens", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("tokens", err)
 		}
 	}
 	if v.CryptoTokens != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.CryptoTokens)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("cryptoTokens", err)
 		}
 	}
 	if v.Conferences != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.Conferences)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("conferences", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("conferences", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("conferences", err)
 		}
 	}
 	if v.H245Address != nil {
-		sub := e.BeginOpenType()
-		if err := v.H245Address.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.H245Address.Encode(e); err != nil {
 			return wrapErr("h245Address", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("h245Address", err)
 		}
 	}
 	if v.FastStart != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.FastStart)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("fastStart", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := sub.WriteOctetString([]byte(items0[i0]), per.SizeConstraint{}); err != nil {
+					if err := e.WriteOctetString([]byte(items0[i0]), per.SizeConstraint{}); err != nil {
 						return wrapErr("fastStart", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("fastStart", err)
 		}
 	}
 	if v.MultipleCalls != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.MultipleCalls)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.MultipleCalls)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("multipleCalls", err)
 		}
 	}
 	if v.MaintainConnection != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.MaintainConnection)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.MaintainConnection)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("maintainConnection", err)
 		}
 	}
 	if v.FastConnectRefused {
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("fastConnectRefused", err)
 		}
 	}
 	if v.ServiceControl != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.ServiceControl)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("serviceControl", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("serviceControl", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("serviceControl", err)
 		}
 	}
 	if v.CircuitInfo != nil {
-		sub := e.BeginOpenType()
-		if err := v.CircuitInfo.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.CircuitInfo.Encode(e); err != nil {
 			return wrapErr("circuitInfo", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("circuitInfo", err)
 		}
 	}
 	if v.FeatureSet != nil {
-		sub := e.BeginOpenType()
-		if err := v.FeatureSet.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.FeatureSet.Encode(e); err != nil {
 			return wrapErr("featureSet", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("featureSet", err)
 		}
 	}
 	if v.DestinationInfo != nil {
-		sub := e.BeginOpenType()
-		if err := v.DestinationInfo.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.DestinationInfo.Encode(e); err != nil {
 			return wrapErr("destinationInfo", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("destinationInfo", err)
 		}
 	}
 	if v.H245SecurityMode != nil {
-		sub := e.BeginOpenType()
-		if err := v.H245SecurityMode.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.H245SecurityMode.Encode(e); err != nil {
 			return wrapErr("h245SecurityMode", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("h245SecurityMode", err)
 		}
 	}
@@ -5138,47 +8687,48 @@ func (v *FacilityUUIE) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *FacilityUUIE) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FacilityUUIE{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(4)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(3)
-	if err != nil {
-		return err
-	}
-	{
-		x, err := d.ReadOID()
-		if err != nil {
-			return wrapErr("protocolIdentifier", err)
-		}
-		v.ProtocolIdentifier = ProtocolIdentifier(x)
+	extBit := opt0&(1<<3) != 0
+	if err := d.ReadOIDInto((*per.OID)(&v.ProtocolIdentifier)); err != nil {
+		return wrapErr("protocolIdentifier", err)
 	}
 	if opt0&(1<<2) != 0 {
-		v.AlternativeAddress = new(TransportAddress)
+		if v.AlternativeAddress == nil {
+			v.AlternativeAddress = new(TransportAddress)
+		}
 		if err := v.AlternativeAddress.Decode(d); err != nil {
 			return wrapErr("alternativeAddress", err)
 		}
+	} else {
+		v.AlternativeAddress = nil
 	}
 	if opt0&(1<<1) != 0 {
+		if v.AlternativeAliasAddress == nil {
+			v.AlternativeAliasAddress = new([]AliasAddress)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 6)
 			if err != nil {
 				return wrapErr("alternativeAliasAddress", err)
 			}
-			var items0 []AliasAddress
-			if n0 > 0 {
+			items0 := (*v.AlternativeAliasAddress)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]AliasAddress, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, AliasAddress{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("alternativeAliasAddress", err)
 					}
 				}
@@ -5189,335 +8739,470 @@ func (v *FacilityUUIE) Decode(d *per.Decoder) error {
 					return wrapErr("alternativeAliasAddress", err)
 				}
 			}
-			v.AlternativeAliasAddress = new([]AliasAddress(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.AlternativeAliasAddress = items0
 		}
+	} else {
+		v.AlternativeAliasAddress = nil
 	}
 	if opt0&(1<<0) != 0 {
-		{
-			x, err := d.ReadOctetString(per.FixedSize(16))
-			if err != nil {
-				return wrapErr("conferenceID", err)
-			}
-			v.ConferenceID = new(ConferenceIdentifier(x))
+		if v.ConferenceID == nil {
+			v.ConferenceID = new(ConferenceIdentifier)
 		}
+		if err := d.ReadOctetStringInto((*[]byte)(v.ConferenceID), per.FixedSize(16)); err != nil {
+			return wrapErr("conferenceID", err)
+		}
+	} else {
+		v.ConferenceID = nil
 	}
 	if err := v.Reason.Decode(d); err != nil {
 		return wrapErr("reason", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 16 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 16 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("callIdentifier", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("callIdentifier", err)
-			}
+		if v.CallIdentifier == nil {
 			v.CallIdentifier = new(CallIdentifier)
-			if err := v.CallIdentifier.Decode(&sub); err != nil {
-				return wrapErr("callIdentifier", err)
-			}
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.CallIdentifier.Decode(d); err != nil {
+			return wrapErr("callIdentifier", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.CallIdentifier = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("destExtraCallInfo", err)
+		}
+		if v.DestExtraCallInfo == nil {
+			v.DestExtraCallInfo = new([]AliasAddress)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 6)
+			if err != nil {
 				return wrapErr("destExtraCallInfo", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 6)
-				if err != nil {
-					return wrapErr("destExtraCallInfo", err)
-				}
-				var items0 []AliasAddress
-				if n0 > 0 {
-					items0 = make([]AliasAddress, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, AliasAddress{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("destExtraCallInfo", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(6); err != nil {
+			items0 := (*v.DestExtraCallInfo)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]AliasAddress, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("destExtraCallInfo", err)
 					}
 				}
-				v.DestExtraCallInfo = new([]AliasAddress(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(6); err != nil {
+					return wrapErr("destExtraCallInfo", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.DestExtraCallInfo = items0
 		}
-		if ext.Has(2) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("remoteExtensionAddress", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.DestExtraCallInfo = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("remoteExtensionAddress", err)
+		}
+		if v.RemoteExtensionAddress == nil {
 			v.RemoteExtensionAddress = new(AliasAddress)
-			if err := v.RemoteExtensionAddress.Decode(&sub); err != nil {
-				return wrapErr("remoteExtensionAddress", err)
-			}
 		}
-		if ext.Has(3) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.RemoteExtensionAddress.Decode(d); err != nil {
+			return wrapErr("remoteExtensionAddress", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.RemoteExtensionAddress = nil
+	}
+	if ext.Has(3) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("tokens", err)
+		}
+		if v.Tokens == nil {
+			v.Tokens = new([]ClearToken)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
+			if err != nil {
 				return wrapErr("tokens", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 17)
-				if err != nil {
-					return wrapErr("tokens", err)
-				}
-				var items0 []ClearToken
-				if n0 > 0 {
-					items0 = make([]ClearToken, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, ClearToken{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("tokens", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(17); err != nil {
+			items0 := (*v.Tokens)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]ClearToken, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
-				v.Tokens = new([]ClearToken(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(17); err != nil {
+					return wrapErr("tokens", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Tokens = items0
 		}
-		if ext.Has(4) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.Tokens = nil
+	}
+	if ext.Has(4) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("cryptoTokens", err)
+		}
+		if v.CryptoTokens == nil {
+			v.CryptoTokens = new([]CryptoH323Token)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 15)
+			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 15)
-				if err != nil {
-					return wrapErr("cryptoTokens", err)
-				}
-				var items0 []CryptoH323Token
-				if n0 > 0 {
-					items0 = make([]CryptoH323Token, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, CryptoH323Token{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("cryptoTokens", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(15); err != nil {
+			items0 := (*v.CryptoTokens)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]CryptoH323Token, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
-				v.CryptoTokens = new([]CryptoH323Token(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(15); err != nil {
+					return wrapErr("cryptoTokens", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CryptoTokens = items0
 		}
-		if ext.Has(5) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.CryptoTokens = nil
+	}
+	if ext.Has(5) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("conferences", err)
+		}
+		if v.Conferences == nil {
+			v.Conferences = new([]ConferenceList)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 4)
+			if err != nil {
 				return wrapErr("conferences", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 4)
-				if err != nil {
-					return wrapErr("conferences", err)
-				}
-				var items0 []ConferenceList
-				if n0 > 0 {
-					items0 = make([]ConferenceList, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, ConferenceList{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("conferences", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(4); err != nil {
+			items0 := (*v.Conferences)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]ConferenceList, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("conferences", err)
 					}
 				}
-				v.Conferences = new([]ConferenceList(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(4); err != nil {
+					return wrapErr("conferences", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Conferences = items0
 		}
-		if ext.Has(6) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("h245Address", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.Conferences = nil
+	}
+	if ext.Has(6) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("h245Address", err)
+		}
+		if v.H245Address == nil {
 			v.H245Address = new(TransportAddress)
-			if err := v.H245Address.Decode(&sub); err != nil {
-				return wrapErr("h245Address", err)
-			}
 		}
-		if ext.Has(7) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.H245Address.Decode(d); err != nil {
+			return wrapErr("h245Address", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.H245Address = nil
+	}
+	if ext.Has(7) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("fastStart", err)
+		}
+		if v.FastStart == nil {
+			v.FastStart = new([][]byte)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 0)
+			if err != nil {
 				return wrapErr("fastStart", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 0)
-				if err != nil {
-					return wrapErr("fastStart", err)
-				}
-				var items0 [][]byte
-				if n0 > 0 {
-					items0 = make([][]byte, 0, min(n0, 64))
-				}
-				var buf0 []byte
-				for {
-					for range n0 {
+			items0 := (*v.FastStart)[:0]
+			if cap(items0) < n0 {
+				items0 = make([][]byte, 0, min(n0, 64))
+			}
+			var buf0 []byte
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if cap(*it0) == 0 {
 						if buf0 == nil {
-							buf0 = make([]byte, 0, sub.BitsLeft()/8)
+							buf0 = make([]byte, 0, d.BitsLeft()/8)
 						}
 						start := len(buf0)
-						x, err := sub.ReadOpenTypeBytes()
+						x, err := d.ReadOpenTypeBytes()
 						if err != nil {
 							return wrapErr("fastStart", err)
 						}
 						buf0 = append(buf0, x...)
-						items0 = append(items0, []byte(buf0[start:len(buf0):len(buf0)]))
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(0); err != nil {
-						return wrapErr("fastStart", err)
-					}
-				}
-				v.FastStart = new([][]byte(items0))
-			}
-		}
-		if ext.Has(8) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("multipleCalls", err)
-			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("multipleCalls", err)
-				}
-				v.MultipleCalls = new(bool(x))
-			}
-		}
-		if ext.Has(9) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("maintainConnection", err)
-			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("maintainConnection", err)
-				}
-				v.MaintainConnection = new(bool(x))
-			}
-		}
-		if ext.Has(10) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("fastConnectRefused", err)
-			}
-			v.FastConnectRefused = true
-		}
-		if ext.Has(11) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("serviceControl", err)
-			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 13)
-				if err != nil {
-					return wrapErr("serviceControl", err)
-				}
-				var items0 []ServiceControlSession
-				if n0 > 0 {
-					items0 = make([]ServiceControlSession, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, ServiceControlSession{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("serviceControl", err)
+						*it0 = nil
+						if len(buf0) > start {
+							*it0 = []byte(buf0[start:len(buf0):len(buf0)])
+						}
+					} else {
+						if err := d.ReadOctetStringInto(it0, per.SizeConstraint{}); err != nil {
+							return wrapErr("fastStart", err)
 						}
 					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(13); err != nil {
+				}
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(0); err != nil {
+					return wrapErr("fastStart", err)
+				}
+			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.FastStart = items0
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.FastStart = nil
+	}
+	if ext.Has(8) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("multipleCalls", err)
+		}
+		if v.MultipleCalls == nil {
+			v.MultipleCalls = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
+				return wrapErr("multipleCalls", err)
+			}
+			*v.MultipleCalls = bool(x)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.MultipleCalls = nil
+	}
+	if ext.Has(9) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("maintainConnection", err)
+		}
+		if v.MaintainConnection == nil {
+			v.MaintainConnection = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
+				return wrapErr("maintainConnection", err)
+			}
+			*v.MaintainConnection = bool(x)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.MaintainConnection = nil
+	}
+	if ext.Has(10) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("fastConnectRefused", err)
+		}
+		v.FastConnectRefused = true
+		d.LeaveOpenType(ot)
+	} else {
+		v.FastConnectRefused = false
+	}
+	if ext.Has(11) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("serviceControl", err)
+		}
+		if v.ServiceControl == nil {
+			v.ServiceControl = new([]ServiceControlSession)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 13)
+			if err != nil {
+				return wrapErr("serviceControl", err)
+			}
+			items0 := (*v.ServiceControl)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]ServiceControlSession, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("serviceControl", err)
 					}
 				}
-				v.ServiceControl = new([]ServiceControlSession(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(13); err != nil {
+					return wrapErr("serviceControl", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.ServiceControl = items0
 		}
-		if ext.Has(12) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("circuitInfo", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.ServiceControl = nil
+	}
+	if ext.Has(12) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("circuitInfo", err)
+		}
+		if v.CircuitInfo == nil {
 			v.CircuitInfo = new(CircuitInfo)
-			if err := v.CircuitInfo.Decode(&sub); err != nil {
-				return wrapErr("circuitInfo", err)
-			}
 		}
-		if ext.Has(13) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("featureSet", err)
-			}
+		if err := v.CircuitInfo.Decode(d); err != nil {
+			return wrapErr("circuitInfo", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.CircuitInfo = nil
+	}
+	if ext.Has(13) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("featureSet", err)
+		}
+		if v.FeatureSet == nil {
 			v.FeatureSet = new(FeatureSet)
-			if err := v.FeatureSet.Decode(&sub); err != nil {
-				return wrapErr("featureSet", err)
-			}
 		}
-		if ext.Has(14) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("destinationInfo", err)
-			}
+		if err := v.FeatureSet.Decode(d); err != nil {
+			return wrapErr("featureSet", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.FeatureSet = nil
+	}
+	if ext.Has(14) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("destinationInfo", err)
+		}
+		if v.DestinationInfo == nil {
 			v.DestinationInfo = new(EndpointType)
-			if err := v.DestinationInfo.Decode(&sub); err != nil {
-				return wrapErr("destinationInfo", err)
-			}
 		}
-		if ext.Has(15) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("h245SecurityMode", err)
-			}
+		if err := v.DestinationInfo.Decode(d); err != nil {
+			return wrapErr("destinationInfo", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.DestinationInfo = nil
+	}
+	if ext.Has(15) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("h245SecurityMode", err)
+		}
+		if v.H245SecurityMode == nil {
 			v.H245SecurityMode = new(H245Security)
-			if err := v.H245SecurityMode.Decode(&sub); err != nil {
-				return wrapErr("h245SecurityMode", err)
-			}
 		}
+		if err := v.H245SecurityMode.Decode(d); err != nil {
+			return wrapErr("h245SecurityMode", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.H245SecurityMode = nil
+	}
+	if ext.Len() > 16 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 16; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -5556,75 +9241,67 @@ func (c FacilityReasonChoice) String() string {
 func (v *FacilityReason) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case FacilityReasonChoiceRouteCallToGatekeeper:
-		if err := e.WriteChoiceIndex(0, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case FacilityReasonChoiceCallForwarded:
-		if err := e.WriteChoiceIndex(1, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case FacilityReasonChoiceRouteCallToMC:
-		if err := e.WriteChoiceIndex(2, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	case FacilityReasonChoiceUndefinedReason:
-		if err := e.WriteChoiceIndex(3, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 3)
 	case FacilityReasonChoiceConferenceListChoice:
 		if err := e.WriteChoiceIndex(4, 4, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("conferenceListChoice", err)
 		}
 	case FacilityReasonChoiceStartH245:
 		if err := e.WriteChoiceIndex(5, 4, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("startH245", err)
 		}
 	case FacilityReasonChoiceNoH245:
 		if err := e.WriteChoiceIndex(6, 4, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("noH245", err)
 		}
 	case FacilityReasonChoiceNewTokens:
 		if err := e.WriteChoiceIndex(7, 4, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("newTokens", err)
 		}
 	case FacilityReasonChoiceFeatureSetUpdate:
 		if err := e.WriteChoiceIndex(8, 4, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("featureSetUpdate", err)
 		}
 	case FacilityReasonChoiceForwardedElements:
 		if err := e.WriteChoiceIndex(9, 4, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("forwardedElements", err)
 		}
 	case FacilityReasonChoiceTransportedInformation:
 		if err := e.WriteChoiceIndex(10, 4, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("transportedInformation", err)
 		}
 	default:
@@ -5639,74 +9316,79 @@ func (v *FacilityReason) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *FacilityReason) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FacilityReason{}
 	i, err := d.ReadChoiceIndex(4, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = FacilityReasonChoiceRouteCallToGatekeeper
+		*v = FacilityReason{Choice: FacilityReasonChoiceRouteCallToGatekeeper}
 	case 1:
-		v.Choice = FacilityReasonChoiceCallForwarded
+		*v = FacilityReason{Choice: FacilityReasonChoiceCallForwarded}
 	case 2:
-		v.Choice = FacilityReasonChoiceRouteCallToMC
+		*v = FacilityReason{Choice: FacilityReasonChoiceRouteCallToMC}
 	case 3:
-		v.Choice = FacilityReasonChoiceUndefinedReason
+		*v = FacilityReason{Choice: FacilityReasonChoiceUndefinedReason}
 	case 4:
-		v.Choice = FacilityReasonChoiceConferenceListChoice
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("conferenceListChoice", err)
 		}
+		*v = FacilityReason{Choice: FacilityReasonChoiceConferenceListChoice}
+		d.LeaveOpenType(ot)
 	case 5:
-		v.Choice = FacilityReasonChoiceStartH245
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("startH245", err)
 		}
+		*v = FacilityReason{Choice: FacilityReasonChoiceStartH245}
+		d.LeaveOpenType(ot)
 	case 6:
-		v.Choice = FacilityReasonChoiceNoH245
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("noH245", err)
 		}
+		*v = FacilityReason{Choice: FacilityReasonChoiceNoH245}
+		d.LeaveOpenType(ot)
 	case 7:
-		v.Choice = FacilityReasonChoiceNewTokens
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("newTokens", err)
 		}
+		*v = FacilityReason{Choice: FacilityReasonChoiceNewTokens}
+		d.LeaveOpenType(ot)
 	case 8:
-		v.Choice = FacilityReasonChoiceFeatureSetUpdate
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("featureSetUpdate", err)
 		}
+		*v = FacilityReason{Choice: FacilityReasonChoiceFeatureSetUpdate}
+		d.LeaveOpenType(ot)
 	case 9:
-		v.Choice = FacilityReasonChoiceForwardedElements
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("forwardedElements", err)
 		}
+		*v = FacilityReason{Choice: FacilityReasonChoiceForwardedElements}
+		d.LeaveOpenType(ot)
 	case 10:
-		v.Choice = FacilityReasonChoiceTransportedInformation
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("transportedInformation", err)
 		}
+		*v = FacilityReason{Choice: FacilityReasonChoiceTransportedInformation}
+		d.LeaveOpenType(ot)
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = FacilityReason{Choice: FacilityReasonChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = FacilityReasonChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -5728,10 +9410,22 @@ func (v *ConferenceList) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.ConferenceID != nil)
-	e.WriteBit(v.ConferenceAlias != nil)
-	e.WriteBit(v.NonStandardData != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 3
+		}
+		if v.ConferenceID != nil {
+			pre |= 1 << 2
+		}
+		if v.ConferenceAlias != nil {
+			pre |= 1 << 1
+		}
+		if v.NonStandardData != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 4)
+	}
 	if v.ConferenceID != nil {
 		if err := e.WriteOctetString([]byte((*v.ConferenceID)), per.FixedSize(16)); err != nil {
 			return wrapErr("conferenceID", err)
@@ -5761,59 +9455,74 @@ func (v *ConferenceList) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ConferenceList) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceList{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(4)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(3)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<3) != 0
 	if opt0&(1<<2) != 0 {
-		{
-			x, err := d.ReadOctetString(per.FixedSize(16))
-			if err != nil {
-				return wrapErr("conferenceID", err)
-			}
-			v.ConferenceID = new(ConferenceIdentifier(x))
+		if v.ConferenceID == nil {
+			v.ConferenceID = new(ConferenceIdentifier)
 		}
+		if err := d.ReadOctetStringInto((*[]byte)(v.ConferenceID), per.FixedSize(16)); err != nil {
+			return wrapErr("conferenceID", err)
+		}
+	} else {
+		v.ConferenceID = nil
 	}
 	if opt0&(1<<1) != 0 {
-		v.ConferenceAlias = new(AliasAddress)
+		if v.ConferenceAlias == nil {
+			v.ConferenceAlias = new(AliasAddress)
+		}
 		if err := v.ConferenceAlias.Decode(d); err != nil {
 			return wrapErr("conferenceAlias", err)
 		}
+	} else {
+		v.ConferenceAlias = nil
 	}
 	if opt0&(1<<0) != 0 {
-		v.NonStandardData = new(NonStandardParameter)
+		if v.NonStandardData == nil {
+			v.NonStandardData = new(NonStandardParameter)
+		}
 		if err := v.NonStandardData.Decode(d); err != nil {
 			return wrapErr("nonStandardData", err)
 		}
+	} else {
+		v.NonStandardData = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -5844,12 +9553,28 @@ func (v *ProgressUUIE) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.H245Address != nil)
-	e.WriteBit(v.H245SecurityMode != nil)
-	e.WriteBit(v.Tokens != nil)
-	e.WriteBit(v.CryptoTokens != nil)
-	e.WriteBit(v.FastStart != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 5
+		}
+		if v.H245Address != nil {
+			pre |= 1 << 4
+		}
+		if v.H245SecurityMode != nil {
+			pre |= 1 << 3
+		}
+		if v.Tokens != nil {
+			pre |= 1 << 2
+		}
+		if v.CryptoTokens != nil {
+			pre |= 1 << 1
+		}
+		if v.FastStart != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 6)
+	}
 	if err := e.WriteOID(per.OID(v.ProtocolIdentifier)); err != nil {
 		return wrapErr("protocolIdentifier", err)
 	}
@@ -5936,22 +9661,22 @@ func (v *ProgressUUIE) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.MultipleCalls != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.MultipleCalls)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.MultipleCalls)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("multipleCalls", err)
 		}
 	}
 	if v.MaintainConnection != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.MaintainConnection)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.MaintainConnection)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("maintainConnection", err)
 		}
 	}
 	if v.FastConnectRefused {
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("fastConnectRefused", err)
 		}
 	}
@@ -5963,59 +9688,64 @@ func (v *ProgressUUIE) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ProgressUUIE) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ProgressUUIE{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(6)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(5)
-	if err != nil {
-		return err
-	}
-	{
-		x, err := d.ReadOID()
-		if err != nil {
-			return wrapErr("protocolIdentifier", err)
-		}
-		v.ProtocolIdentifier = ProtocolIdentifier(x)
+	extBit := opt0&(1<<5) != 0
+	if err := d.ReadOIDInto((*per.OID)(&v.ProtocolIdentifier)); err != nil {
+		return wrapErr("protocolIdentifier", err)
 	}
 	if err := v.DestinationInfo.Decode(d); err != nil {
 		return wrapErr("destinationInfo", err)
 	}
 	if opt0&(1<<4) != 0 {
-		v.H245Address = new(TransportAddress)
+		if v.H245Address == nil {
+			v.H245Address = new(TransportAddress)
+		}
 		if err := v.H245Address.Decode(d); err != nil {
 			return wrapErr("h245Address", err)
 		}
+	} else {
+		v.H245Address = nil
 	}
 	if err := v.CallIdentifier.Decode(d); err != nil {
 		return wrapErr("callIdentifier", err)
 	}
 	if opt0&(1<<3) != 0 {
-		v.H245SecurityMode = new(H245Security)
+		if v.H245SecurityMode == nil {
+			v.H245SecurityMode = new(H245Security)
+		}
 		if err := v.H245SecurityMode.Decode(d); err != nil {
 			return wrapErr("h245SecurityMode", err)
 		}
+	} else {
+		v.H245SecurityMode = nil
 	}
 	if opt0&(1<<2) != 0 {
+		if v.Tokens == nil {
+			v.Tokens = new([]ClearToken)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
 			if err != nil {
 				return wrapErr("tokens", err)
 			}
-			var items0 []ClearToken
-			if n0 > 0 {
+			items0 := (*v.Tokens)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]ClearToken, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, ClearToken{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
@@ -6026,23 +9756,32 @@ func (v *ProgressUUIE) Decode(d *per.Decoder) error {
 					return wrapErr("tokens", err)
 				}
 			}
-			v.Tokens = new([]ClearToken(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Tokens = items0
 		}
+	} else {
+		v.Tokens = nil
 	}
 	if opt0&(1<<1) != 0 {
+		if v.CryptoTokens == nil {
+			v.CryptoTokens = new([]CryptoH323Token)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 15)
 			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
-			var items0 []CryptoH323Token
-			if n0 > 0 {
+			items0 := (*v.CryptoTokens)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]CryptoH323Token, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, CryptoH323Token{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
@@ -6053,32 +9792,51 @@ func (v *ProgressUUIE) Decode(d *per.Decoder) error {
 					return wrapErr("cryptoTokens", err)
 				}
 			}
-			v.CryptoTokens = new([]CryptoH323Token(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CryptoTokens = items0
 		}
+	} else {
+		v.CryptoTokens = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.FastStart == nil {
+			v.FastStart = new([][]byte)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 0)
 			if err != nil {
 				return wrapErr("fastStart", err)
 			}
-			var items0 [][]byte
-			if n0 > 0 {
+			items0 := (*v.FastStart)[:0]
+			if cap(items0) < n0 {
 				items0 = make([][]byte, 0, min(n0, 64))
 			}
 			var buf0 []byte
 			for {
 				for range n0 {
-					if buf0 == nil {
-						buf0 = make([]byte, 0, d.BitsLeft()/8)
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if cap(*it0) == 0 {
+						if buf0 == nil {
+							buf0 = make([]byte, 0, d.BitsLeft()/8)
+						}
+						start := len(buf0)
+						x, err := d.ReadOpenTypeBytes()
+						if err != nil {
+							return wrapErr("fastStart", err)
+						}
+						buf0 = append(buf0, x...)
+						*it0 = nil
+						if len(buf0) > start {
+							*it0 = []byte(buf0[start:len(buf0):len(buf0)])
+						}
+					} else {
+						if err := d.ReadOctetStringInto(it0, per.SizeConstraint{}); err != nil {
+							return wrapErr("fastStart", err)
+						}
 					}
-					start := len(buf0)
-					x, err := d.ReadOpenTypeBytes()
-					if err != nil {
-						return wrapErr("fastStart", err)
-					}
-					buf0 = append(buf0, x...)
-					items0 = append(items0, []byte(buf0[start:len(buf0):len(buf0)]))
 				}
 				if !more0 {
 					break
@@ -6087,60 +9845,89 @@ func (v *ProgressUUIE) Decode(d *per.Decoder) error {
 					return wrapErr("fastStart", err)
 				}
 			}
-			v.FastStart = new([][]byte(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.FastStart = items0
 		}
+	} else {
+		v.FastStart = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 3 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 3 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("multipleCalls", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.MultipleCalls == nil {
+			v.MultipleCalls = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
 				return wrapErr("multipleCalls", err)
 			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("multipleCalls", err)
-				}
-				v.MultipleCalls = new(bool(x))
-			}
+			*v.MultipleCalls = bool(x)
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.MultipleCalls = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("maintainConnection", err)
+		}
+		if v.MaintainConnection == nil {
+			v.MaintainConnection = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
 				return wrapErr("maintainConnection", err)
 			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("maintainConnection", err)
-				}
-				v.MaintainConnection = new(bool(x))
-			}
+			*v.MaintainConnection = bool(x)
 		}
-		if ext.Has(2) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("fastConnectRefused", err)
-			}
-			v.FastConnectRefused = true
+		d.LeaveOpenType(ot)
+	} else {
+		v.MaintainConnection = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("fastConnectRefused", err)
 		}
+		v.FastConnectRefused = true
+		d.LeaveOpenType(ot)
+	} else {
+		v.FastConnectRefused = false
+	}
+	if ext.Len() > 3 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 3; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -6162,9 +9949,19 @@ func (v *StatusUUIE) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.Tokens != nil)
-	e.WriteBit(v.CryptoTokens != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.Tokens != nil {
+			pre |= 1 << 1
+		}
+		if v.CryptoTokens != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
 	if err := e.WriteOID(per.OID(v.ProtocolIdentifier)); err != nil {
 		return wrapErr("protocolIdentifier", err)
 	}
@@ -6225,44 +10022,41 @@ func (v *StatusUUIE) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *StatusUUIE) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = StatusUUIE{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(3)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(2)
-	if err != nil {
-		return err
-	}
-	{
-		x, err := d.ReadOID()
-		if err != nil {
-			return wrapErr("protocolIdentifier", err)
-		}
-		v.ProtocolIdentifier = ProtocolIdentifier(x)
+	extBit := opt0&(1<<2) != 0
+	if err := d.ReadOIDInto((*per.OID)(&v.ProtocolIdentifier)); err != nil {
+		return wrapErr("protocolIdentifier", err)
 	}
 	if err := v.CallIdentifier.Decode(d); err != nil {
 		return wrapErr("callIdentifier", err)
 	}
 	if opt0&(1<<1) != 0 {
+		if v.Tokens == nil {
+			v.Tokens = new([]ClearToken)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
 			if err != nil {
 				return wrapErr("tokens", err)
 			}
-			var items0 []ClearToken
-			if n0 > 0 {
+			items0 := (*v.Tokens)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]ClearToken, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, ClearToken{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
@@ -6273,23 +10067,32 @@ func (v *StatusUUIE) Decode(d *per.Decoder) error {
 					return wrapErr("tokens", err)
 				}
 			}
-			v.Tokens = new([]ClearToken(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Tokens = items0
 		}
+	} else {
+		v.Tokens = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.CryptoTokens == nil {
+			v.CryptoTokens = new([]CryptoH323Token)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 15)
 			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
-			var items0 []CryptoH323Token
-			if n0 > 0 {
+			items0 := (*v.CryptoTokens)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]CryptoH323Token, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, CryptoH323Token{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
@@ -6300,27 +10103,41 @@ func (v *StatusUUIE) Decode(d *per.Decoder) error {
 					return wrapErr("cryptoTokens", err)
 				}
 			}
-			v.CryptoTokens = new([]CryptoH323Token(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CryptoTokens = items0
 		}
+	} else {
+		v.CryptoTokens = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -6342,9 +10159,19 @@ func (v *StatusInquiryUUIE) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.Tokens != nil)
-	e.WriteBit(v.CryptoTokens != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.Tokens != nil {
+			pre |= 1 << 1
+		}
+		if v.CryptoTokens != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
 	if err := e.WriteOID(per.OID(v.ProtocolIdentifier)); err != nil {
 		return wrapErr("protocolIdentifier", err)
 	}
@@ -6405,44 +10232,41 @@ func (v *StatusInquiryUUIE) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *StatusInquiryUUIE) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = StatusInquiryUUIE{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(3)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(2)
-	if err != nil {
-		return err
-	}
-	{
-		x, err := d.ReadOID()
-		if err != nil {
-			return wrapErr("protocolIdentifier", err)
-		}
-		v.ProtocolIdentifier = ProtocolIdentifier(x)
+	extBit := opt0&(1<<2) != 0
+	if err := d.ReadOIDInto((*per.OID)(&v.ProtocolIdentifier)); err != nil {
+		return wrapErr("protocolIdentifier", err)
 	}
 	if err := v.CallIdentifier.Decode(d); err != nil {
 		return wrapErr("callIdentifier", err)
 	}
 	if opt0&(1<<1) != 0 {
+		if v.Tokens == nil {
+			v.Tokens = new([]ClearToken)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
 			if err != nil {
 				return wrapErr("tokens", err)
 			}
-			var items0 []ClearToken
-			if n0 > 0 {
+			items0 := (*v.Tokens)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]ClearToken, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, ClearToken{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
@@ -6453,23 +10277,32 @@ func (v *StatusInquiryUUIE) Decode(d *per.Decoder) error {
 					return wrapErr("tokens", err)
 				}
 			}
-			v.Tokens = new([]ClearToken(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Tokens = items0
 		}
+	} else {
+		v.Tokens = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.CryptoTokens == nil {
+			v.CryptoTokens = new([]CryptoH323Token)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 15)
 			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
-			var items0 []CryptoH323Token
-			if n0 > 0 {
+			items0 := (*v.CryptoTokens)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]CryptoH323Token, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, CryptoH323Token{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
@@ -6480,27 +10313,41 @@ func (v *StatusInquiryUUIE) Decode(d *per.Decoder) error {
 					return wrapErr("cryptoTokens", err)
 				}
 			}
-			v.CryptoTokens = new([]CryptoH323Token(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CryptoTokens = items0
 		}
+	} else {
+		v.CryptoTokens = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -6522,9 +10369,19 @@ func (v *SetupAcknowledgeUUIE) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.Tokens != nil)
-	e.WriteBit(v.CryptoTokens != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.Tokens != nil {
+			pre |= 1 << 1
+		}
+		if v.CryptoTokens != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
 	if err := e.WriteOID(per.OID(v.ProtocolIdentifier)); err != nil {
 		return wrapErr("protocolIdentifier", err)
 	}
@@ -6585,44 +10442,41 @@ func (v *SetupAcknowledgeUUIE) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *SetupAcknowledgeUUIE) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = SetupAcknowledgeUUIE{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(3)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(2)
-	if err != nil {
-		return err
-	}
-	{
-		x, err := d.ReadOID()
-		if err != nil {
-			return wrapErr("protocolIdentifier", err)
-		}
-		v.ProtocolIdentifier = ProtocolIdentifier(x)
+	extBit := opt0&(1<<2) != 0
+	if err := d.ReadOIDInto((*per.OID)(&v.ProtocolIdentifier)); err != nil {
+		return wrapErr("protocolIdentifier", err)
 	}
 	if err := v.CallIdentifier.Decode(d); err != nil {
 		return wrapErr("callIdentifier", err)
 	}
 	if opt0&(1<<1) != 0 {
+		if v.Tokens == nil {
+			v.Tokens = new([]ClearToken)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
 			if err != nil {
 				return wrapErr("tokens", err)
 			}
-			var items0 []ClearToken
-			if n0 > 0 {
+			items0 := (*v.Tokens)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]ClearToken, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, ClearToken{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
@@ -6633,23 +10487,32 @@ func (v *SetupAcknowledgeUUIE) Decode(d *per.Decoder) error {
 					return wrapErr("tokens", err)
 				}
 			}
-			v.Tokens = new([]ClearToken(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Tokens = items0
 		}
+	} else {
+		v.Tokens = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.CryptoTokens == nil {
+			v.CryptoTokens = new([]CryptoH323Token)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 15)
 			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
-			var items0 []CryptoH323Token
-			if n0 > 0 {
+			items0 := (*v.CryptoTokens)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]CryptoH323Token, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, CryptoH323Token{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
@@ -6660,27 +10523,41 @@ func (v *SetupAcknowledgeUUIE) Decode(d *per.Decoder) error {
 					return wrapErr("cryptoTokens", err)
 				}
 			}
-			v.CryptoTokens = new([]CryptoH323Token(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CryptoTokens = items0
 		}
+	} else {
+		v.CryptoTokens = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -6717,9 +10594,19 @@ func (v *NotifyUUIE) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.Tokens != nil)
-	e.WriteBit(v.CryptoTokens != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.Tokens != nil {
+			pre |= 1 << 1
+		}
+		if v.CryptoTokens != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
 	if err := e.WriteOID(per.OID(v.ProtocolIdentifier)); err != nil {
 		return wrapErr("protocolIdentifier", err)
 	}
@@ -6773,77 +10660,77 @@ func (v *NotifyUUIE) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.ConnectedAddress != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.ConnectedAddress)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("connectedAddress", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("connectedAddress", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("connectedAddress", err)
 		}
 	}
 	if v.PresentationIndicator != nil {
-		sub := e.BeginOpenType()
-		if err := v.PresentationIndicator.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.PresentationIndicator.Encode(e); err != nil {
 			return wrapErr("presentationIndicator", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("presentationIndicator", err)
 		}
 	}
 	if v.ScreeningIndicator != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteEnumerated(int((*v.ScreeningIndicator)), 4, true); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteEnumerated(int((*v.ScreeningIndicator)), 4, true); err != nil {
 			return wrapErr("screeningIndicator", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("screeningIndicator", err)
 		}
 	}
 	if v.DestinationInfo != nil {
-		sub := e.BeginOpenType()
-		if err := v.DestinationInfo.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.DestinationInfo.Encode(e); err != nil {
 			return wrapErr("destinationInfo", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("destinationInfo", err)
 		}
 	}
 	if v.DisplayName != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.DisplayName)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("displayName", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("displayName", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("displayName", err)
 		}
 	}
@@ -6855,44 +10742,41 @@ func (v *NotifyUUIE) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *NotifyUUIE) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NotifyUUIE{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(3)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(2)
-	if err != nil {
-		return err
-	}
-	{
-		x, err := d.ReadOID()
-		if err != nil {
-			return wrapErr("protocolIdentifier", err)
-		}
-		v.ProtocolIdentifier = ProtocolIdentifier(x)
+	extBit := opt0&(1<<2) != 0
+	if err := d.ReadOIDInto((*per.OID)(&v.ProtocolIdentifier)); err != nil {
+		return wrapErr("protocolIdentifier", err)
 	}
 	if err := v.CallIdentifier.Decode(d); err != nil {
 		return wrapErr("callIdentifier", err)
 	}
 	if opt0&(1<<1) != 0 {
+		if v.Tokens == nil {
+			v.Tokens = new([]ClearToken)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
 			if err != nil {
 				return wrapErr("tokens", err)
 			}
-			var items0 []ClearToken
-			if n0 > 0 {
+			items0 := (*v.Tokens)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]ClearToken, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, ClearToken{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
@@ -6903,23 +10787,32 @@ func (v *NotifyUUIE) Decode(d *per.Decoder) error {
 					return wrapErr("tokens", err)
 				}
 			}
-			v.Tokens = new([]ClearToken(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Tokens = items0
 		}
+	} else {
+		v.Tokens = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.CryptoTokens == nil {
+			v.CryptoTokens = new([]CryptoH323Token)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 15)
 			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
-			var items0 []CryptoH323Token
-			if n0 > 0 {
+			items0 := (*v.CryptoTokens)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]CryptoH323Token, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, CryptoH323Token{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
@@ -6930,122 +10823,172 @@ func (v *NotifyUUIE) Decode(d *per.Decoder) error {
 					return wrapErr("cryptoTokens", err)
 				}
 			}
-			v.CryptoTokens = new([]CryptoH323Token(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CryptoTokens = items0
 		}
+	} else {
+		v.CryptoTokens = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 5 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 5 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("connectedAddress", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.ConnectedAddress == nil {
+			v.ConnectedAddress = new([]AliasAddress)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 6)
+			if err != nil {
 				return wrapErr("connectedAddress", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 6)
-				if err != nil {
-					return wrapErr("connectedAddress", err)
-				}
-				var items0 []AliasAddress
-				if n0 > 0 {
-					items0 = make([]AliasAddress, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, AliasAddress{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("connectedAddress", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(6); err != nil {
+			items0 := (*v.ConnectedAddress)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]AliasAddress, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("connectedAddress", err)
 					}
 				}
-				v.ConnectedAddress = new([]AliasAddress(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(6); err != nil {
+					return wrapErr("connectedAddress", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.ConnectedAddress = items0
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("presentationIndicator", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.ConnectedAddress = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("presentationIndicator", err)
+		}
+		if v.PresentationIndicator == nil {
 			v.PresentationIndicator = new(PresentationIndicator)
-			if err := v.PresentationIndicator.Decode(&sub); err != nil {
-				return wrapErr("presentationIndicator", err)
-			}
 		}
-		if ext.Has(2) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.PresentationIndicator.Decode(d); err != nil {
+			return wrapErr("presentationIndicator", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.PresentationIndicator = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("screeningIndicator", err)
+		}
+		if v.ScreeningIndicator == nil {
+			v.ScreeningIndicator = new(ScreeningIndicator)
+		}
+		{
+			x, err := d.ReadEnumerated(4, true)
+			if err != nil {
 				return wrapErr("screeningIndicator", err)
 			}
-			{
-				x, err := sub.ReadEnumerated(4, true)
-				if err != nil {
-					return wrapErr("screeningIndicator", err)
-				}
-				v.ScreeningIndicator = new(ScreeningIndicator(x))
-			}
+			*v.ScreeningIndicator = ScreeningIndicator(x)
 		}
-		if ext.Has(3) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("destinationInfo", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.ScreeningIndicator = nil
+	}
+	if ext.Has(3) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("destinationInfo", err)
+		}
+		if v.DestinationInfo == nil {
 			v.DestinationInfo = new(EndpointType)
-			if err := v.DestinationInfo.Decode(&sub); err != nil {
-				return wrapErr("destinationInfo", err)
-			}
 		}
-		if ext.Has(4) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.DestinationInfo.Decode(d); err != nil {
+			return wrapErr("destinationInfo", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.DestinationInfo = nil
+	}
+	if ext.Has(4) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("displayName", err)
+		}
+		if v.DisplayName == nil {
+			v.DisplayName = new([]DisplayName)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
+			if err != nil {
 				return wrapErr("displayName", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 17)
-				if err != nil {
-					return wrapErr("displayName", err)
-				}
-				var items0 []DisplayName
-				if n0 > 0 {
-					items0 = make([]DisplayName, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, DisplayName{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("displayName", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(17); err != nil {
+			items0 := (*v.DisplayName)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]DisplayName, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("displayName", err)
 					}
 				}
-				v.DisplayName = new([]DisplayName(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(17); err != nil {
+					return wrapErr("displayName", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.DisplayName = items0
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.DisplayName = nil
+	}
+	if ext.Len() > 5 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 5; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -7067,10 +11010,22 @@ func (v *StimulusControl) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.NonStandard != nil)
-	e.WriteBit(v.IsText)
-	e.WriteBit(v.H248Message != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 3
+		}
+		if v.NonStandard != nil {
+			pre |= 1 << 2
+		}
+		if v.IsText {
+			pre |= 1 << 1
+		}
+		if v.H248Message != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 4)
+	}
 	if v.NonStandard != nil {
 		if err := v.NonStandard.Encode(e); err != nil {
 			return wrapErr("nonStandard", err)
@@ -7095,54 +11050,65 @@ func (v *StimulusControl) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *StimulusControl) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = StimulusControl{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(4)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(3)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<3) != 0
 	if opt0&(1<<2) != 0 {
-		v.NonStandard = new(NonStandardParameter)
+		if v.NonStandard == nil {
+			v.NonStandard = new(NonStandardParameter)
+		}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
+	} else {
+		v.NonStandard = nil
 	}
 	v.IsText = opt0&(1<<1) != 0
 	if opt0&(1<<0) != 0 {
-		{
-			x, err := d.ReadOctetString(per.SizeConstraint{})
-			if err != nil {
-				return wrapErr("h248Message", err)
-			}
-			v.H248Message = new([]byte(x))
+		if v.H248Message == nil {
+			v.H248Message = new([]byte)
 		}
+		if err := d.ReadOctetStringInto(v.H248Message, per.SizeConstraint{}); err != nil {
+			return wrapErr("h248Message", err)
+		}
+	} else {
+		v.H248Message = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -7167,24 +11133,16 @@ func (c InfoRequestResponseStatusChoice) String() string {
 func (v *InfoRequestResponseStatus) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case InfoRequestResponseStatusChoiceComplete:
-		if err := e.WriteChoiceIndex(0, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case InfoRequestResponseStatusChoiceIncomplete:
-		if err := e.WriteChoiceIndex(1, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case InfoRequestResponseStatusChoiceSegment:
-		if err := e.WriteChoiceIndex(2, 4, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.Segment), per.IntRange(0, 65535)); err != nil {
+		e.WriteBits(2, 3)
+		if err := e.WriteConstrainedWholeNumber(int64(v.Segment), 0, 65535); err != nil {
 			return wrapErr("segment", err)
 		}
 	case InfoRequestResponseStatusChoiceInvalidCall:
-		if err := e.WriteChoiceIndex(3, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 3)
 	default:
 		if int(v.Choice) > 4 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 4, true); err != nil {
@@ -7197,39 +11155,37 @@ func (v *InfoRequestResponseStatus) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *InfoRequestResponseStatus) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = InfoRequestResponseStatus{}
 	i, err := d.ReadChoiceIndex(4, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = InfoRequestResponseStatusChoiceComplete
+		*v = InfoRequestResponseStatus{Choice: InfoRequestResponseStatusChoiceComplete}
 	case 1:
-		v.Choice = InfoRequestResponseStatusChoiceIncomplete
+		*v = InfoRequestResponseStatus{Choice: InfoRequestResponseStatusChoiceIncomplete}
 	case 2:
-		v.Choice = InfoRequestResponseStatusChoiceSegment
+		*v = InfoRequestResponseStatus{Choice: InfoRequestResponseStatusChoiceSegment}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 65535))
+			x, err := d.ReadConstrainedWholeNumber(0, 65535)
 			if err != nil {
 				return wrapErr("segment", err)
 			}
 			v.Segment = uint16(x)
 		}
 	case 3:
-		v.Choice = InfoRequestResponseStatusChoiceInvalidCall
+		*v = InfoRequestResponseStatus{Choice: InfoRequestResponseStatusChoiceInvalidCall}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = InfoRequestResponseStatus{Choice: InfoRequestResponseStatusChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = InfoRequestResponseStatusChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -7267,7 +11223,7 @@ func (v *NonStandardMessage) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.RequestSeqNum), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.RequestSeqNum), 1, 65535); err != nil {
 		return wrapErr("requestSeqNum", err)
 	}
 	if err := v.NonStandardData.Encode(e); err != nil {
@@ -7280,92 +11236,92 @@ func (v *NonStandardMessage) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.Tokens != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.Tokens)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("tokens", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("tokens", err)
 		}
 	}
 	if v.CryptoTokens != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.CryptoTokens)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("cryptoTokens", err)
 		}
 	}
 	if v.IntegrityCheckValue != nil {
-		sub := e.BeginOpenType()
-		if err := v.IntegrityCheckValue.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.IntegrityCheckValue.Encode(e); err != nil {
 			return wrapErr("integrityCheckValue", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("integrityCheckValue", err)
 		}
 	}
 	if v.FeatureSet != nil {
-		sub := e.BeginOpenType()
-		if err := v.FeatureSet.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.FeatureSet.Encode(e); err != nil {
 			return wrapErr("featureSet", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("featureSet", err)
 		}
 	}
 	if v.GenericData != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.GenericData)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("genericData", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("genericData", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericData", err)
 		}
 	}
@@ -7377,18 +11333,19 @@ func (v *NonStandardMessage) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *NonStandardMessage) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NonStandardMessage{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("requestSeqNum", err)
 		}
@@ -7397,137 +11354,186 @@ func (v *NonStandardMessage) Decode(d *per.Decoder) error {
 	if err := v.NonStandardData.Decode(d); err != nil {
 		return wrapErr("nonStandardData", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 5 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 5 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("tokens", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.Tokens == nil {
+			v.Tokens = new([]ClearToken)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
+			if err != nil {
 				return wrapErr("tokens", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 17)
-				if err != nil {
-					return wrapErr("tokens", err)
-				}
-				var items0 []ClearToken
-				if n0 > 0 {
-					items0 = make([]ClearToken, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, ClearToken{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("tokens", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(17); err != nil {
+			items0 := (*v.Tokens)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]ClearToken, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
-				v.Tokens = new([]ClearToken(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(17); err != nil {
+					return wrapErr("tokens", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Tokens = items0
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.Tokens = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("cryptoTokens", err)
+		}
+		if v.CryptoTokens == nil {
+			v.CryptoTokens = new([]CryptoH323Token)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 15)
+			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 15)
-				if err != nil {
-					return wrapErr("cryptoTokens", err)
-				}
-				var items0 []CryptoH323Token
-				if n0 > 0 {
-					items0 = make([]CryptoH323Token, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, CryptoH323Token{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("cryptoTokens", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(15); err != nil {
+			items0 := (*v.CryptoTokens)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]CryptoH323Token, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
-				v.CryptoTokens = new([]CryptoH323Token(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(15); err != nil {
+					return wrapErr("cryptoTokens", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CryptoTokens = items0
 		}
-		if ext.Has(2) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("integrityCheckValue", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.CryptoTokens = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("integrityCheckValue", err)
+		}
+		if v.IntegrityCheckValue == nil {
 			v.IntegrityCheckValue = new(ICV)
-			if err := v.IntegrityCheckValue.Decode(&sub); err != nil {
-				return wrapErr("integrityCheckValue", err)
-			}
 		}
-		if ext.Has(3) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("featureSet", err)
-			}
+		if err := v.IntegrityCheckValue.Decode(d); err != nil {
+			return wrapErr("integrityCheckValue", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.IntegrityCheckValue = nil
+	}
+	if ext.Has(3) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("featureSet", err)
+		}
+		if v.FeatureSet == nil {
 			v.FeatureSet = new(FeatureSet)
-			if err := v.FeatureSet.Decode(&sub); err != nil {
-				return wrapErr("featureSet", err)
-			}
 		}
-		if ext.Has(4) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.FeatureSet.Decode(d); err != nil {
+			return wrapErr("featureSet", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.FeatureSet = nil
+	}
+	if ext.Has(4) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericData", err)
+		}
+		if v.GenericData == nil {
+			v.GenericData = new([]GenericData)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 13)
+			if err != nil {
 				return wrapErr("genericData", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 13)
-				if err != nil {
-					return wrapErr("genericData", err)
-				}
-				var items0 []GenericData
-				if n0 > 0 {
-					items0 = make([]GenericData, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, GenericData{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("genericData", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(13); err != nil {
+			items0 := (*v.GenericData)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]GenericData, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("genericData", err)
 					}
 				}
-				v.GenericData = new([]GenericData(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(13); err != nil {
+					return wrapErr("genericData", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.GenericData = items0
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.GenericData = nil
+	}
+	if ext.Len() > 5 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 5; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -7562,7 +11568,7 @@ func (v *UnknownMessageResponse) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.RequestSeqNum), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.RequestSeqNum), 1, 65535); err != nil {
 		return wrapErr("requestSeqNum", err)
 	}
 	if !ext.Any() {
@@ -7572,68 +11578,68 @@ func (v *UnknownMessageResponse) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.Tokens != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.Tokens)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("tokens", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("tokens", err)
 		}
 	}
 	if v.CryptoTokens != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.CryptoTokens)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("cryptoTokens", err)
 		}
 	}
 	if v.IntegrityCheckValue != nil {
-		sub := e.BeginOpenType()
-		if err := v.IntegrityCheckValue.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.IntegrityCheckValue.Encode(e); err != nil {
 			return wrapErr("integrityCheckValue", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("integrityCheckValue", err)
 		}
 	}
 	if v.MessageNotUnderstood != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteOctetString([]byte((*v.MessageNotUnderstood)), per.SizeConstraint{}); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteOctetString([]byte((*v.MessageNotUnderstood)), per.SizeConstraint{}); err != nil {
 			return wrapErr("messageNotUnderstood", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("messageNotUnderstood", err)
 		}
 	}
@@ -7645,126 +11651,163 @@ func (v *UnknownMessageResponse) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *UnknownMessageResponse) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UnknownMessageResponse{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("requestSeqNum", err)
 		}
 		v.RequestSeqNum = RequestSeqNum(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 4 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 4 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("tokens", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.Tokens == nil {
+			v.Tokens = new([]ClearToken)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
+			if err != nil {
 				return wrapErr("tokens", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 17)
-				if err != nil {
-					return wrapErr("tokens", err)
-				}
-				var items0 []ClearToken
-				if n0 > 0 {
-					items0 = make([]ClearToken, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, ClearToken{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("tokens", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(17); err != nil {
+			items0 := (*v.Tokens)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]ClearToken, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
-				v.Tokens = new([]ClearToken(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(17); err != nil {
+					return wrapErr("tokens", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Tokens = items0
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.Tokens = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("cryptoTokens", err)
+		}
+		if v.CryptoTokens == nil {
+			v.CryptoTokens = new([]CryptoH323Token)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 15)
+			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 15)
-				if err != nil {
-					return wrapErr("cryptoTokens", err)
-				}
-				var items0 []CryptoH323Token
-				if n0 > 0 {
-					items0 = make([]CryptoH323Token, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, CryptoH323Token{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("cryptoTokens", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(15); err != nil {
+			items0 := (*v.CryptoTokens)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]CryptoH323Token, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
-				v.CryptoTokens = new([]CryptoH323Token(items0))
-			}
-		}
-		if ext.Has(2) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("integrityCheckValue", err)
-			}
-			v.IntegrityCheckValue = new(ICV)
-			if err := v.IntegrityCheckValue.Decode(&sub); err != nil {
-				return wrapErr("integrityCheckValue", err)
-			}
-		}
-		if ext.Has(3) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("messageNotUnderstood", err)
-			}
-			{
-				x, err := sub.ReadOctetString(per.SizeConstraint{})
-				if err != nil {
-					return wrapErr("messageNotUnderstood", err)
+				if !more0 {
+					break
 				}
-				v.MessageNotUnderstood = new([]byte(x))
+				if n0, more0, err = d.ReadLengthNext(15); err != nil {
+					return wrapErr("cryptoTokens", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CryptoTokens = items0
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.CryptoTokens = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("integrityCheckValue", err)
+		}
+		if v.IntegrityCheckValue == nil {
+			v.IntegrityCheckValue = new(ICV)
+		}
+		if err := v.IntegrityCheckValue.Decode(d); err != nil {
+			return wrapErr("integrityCheckValue", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.IntegrityCheckValue = nil
+	}
+	if ext.Has(3) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("messageNotUnderstood", err)
+		}
+		if v.MessageNotUnderstood == nil {
+			v.MessageNotUnderstood = new([]byte)
+		}
+		if err := d.ReadOctetStringInto(v.MessageNotUnderstood, per.SizeConstraint{}); err != nil {
+			return wrapErr("messageNotUnderstood", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.MessageNotUnderstood = nil
+	}
+	if ext.Len() > 4 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 4; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -7786,12 +11829,26 @@ func (v *RequestInProgress) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.NonStandardData != nil)
-	e.WriteBit(v.Tokens != nil)
-	e.WriteBit(v.CryptoTokens != nil)
-	e.WriteBit(v.IntegrityCheckValue != nil)
-	if err := e.WriteInteger(int64(v.RequestSeqNum), per.IntRange(1, 65535)); err != nil {
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 4
+		}
+		if v.NonStandardData != nil {
+			pre |= 1 << 3
+		}
+		if v.Tokens != nil {
+			pre |= 1 << 2
+		}
+		if v.CryptoTokens != nil {
+			pre |= 1 << 1
+		}
+		if v.IntegrityCheckValue != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 5)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.RequestSeqNum), 1, 65535); err != nil {
 		return wrapErr("requestSeqNum", err)
 	}
 	if v.NonStandardData != nil {
@@ -7844,7 +11901,7 @@ func (v *RequestInProgress) Encode(e *per.Encoder) error {
 			return wrapErr("integrityCheckValue", err)
 		}
 	}
-	if err := e.WriteInteger(int64(v.Delay), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.Delay), 1, 65535); err != nil {
 		return wrapErr("delay", err)
 	}
 	if !ext.Any() {
@@ -7861,47 +11918,52 @@ func (v *RequestInProgress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RequestInProgress) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestInProgress{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(5)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(4)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<4) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("requestSeqNum", err)
 		}
 		v.RequestSeqNum = RequestSeqNum(x)
 	}
 	if opt0&(1<<3) != 0 {
-		v.NonStandardData = new(NonStandardParameter)
+		if v.NonStandardData == nil {
+			v.NonStandardData = new(NonStandardParameter)
+		}
 		if err := v.NonStandardData.Decode(d); err != nil {
 			return wrapErr("nonStandardData", err)
 		}
+	} else {
+		v.NonStandardData = nil
 	}
 	if opt0&(1<<2) != 0 {
+		if v.Tokens == nil {
+			v.Tokens = new([]ClearToken)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
 			if err != nil {
 				return wrapErr("tokens", err)
 			}
-			var items0 []ClearToken
-			if n0 > 0 {
+			items0 := (*v.Tokens)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]ClearToken, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, ClearToken{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
@@ -7912,23 +11974,32 @@ func (v *RequestInProgress) Decode(d *per.Decoder) error {
 					return wrapErr("tokens", err)
 				}
 			}
-			v.Tokens = new([]ClearToken(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Tokens = items0
 		}
+	} else {
+		v.Tokens = nil
 	}
 	if opt0&(1<<1) != 0 {
+		if v.CryptoTokens == nil {
+			v.CryptoTokens = new([]CryptoH323Token)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 15)
 			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
-			var items0 []CryptoH323Token
-			if n0 > 0 {
+			items0 := (*v.CryptoTokens)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]CryptoH323Token, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, CryptoH323Token{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
@@ -7939,40 +12010,58 @@ func (v *RequestInProgress) Decode(d *per.Decoder) error {
 					return wrapErr("cryptoTokens", err)
 				}
 			}
-			v.CryptoTokens = new([]CryptoH323Token(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CryptoTokens = items0
 		}
+	} else {
+		v.CryptoTokens = nil
 	}
 	if opt0&(1<<0) != 0 {
-		v.IntegrityCheckValue = new(ICV)
+		if v.IntegrityCheckValue == nil {
+			v.IntegrityCheckValue = new(ICV)
+		}
 		if err := v.IntegrityCheckValue.Decode(d); err != nil {
 			return wrapErr("integrityCheckValue", err)
 		}
+	} else {
+		v.IntegrityCheckValue = nil
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("delay", err)
 		}
 		v.Delay = uint16(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -8000,12 +12089,26 @@ func (v *ResourcesAvailableIndicate) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.NonStandardData != nil)
-	e.WriteBit(v.Tokens != nil)
-	e.WriteBit(v.CryptoTokens != nil)
-	e.WriteBit(v.IntegrityCheckValue != nil)
-	if err := e.WriteInteger(int64(v.RequestSeqNum), per.IntRange(1, 65535)); err != nil {
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 4
+		}
+		if v.NonStandardData != nil {
+			pre |= 1 << 3
+		}
+		if v.Tokens != nil {
+			pre |= 1 << 2
+		}
+		if v.CryptoTokens != nil {
+			pre |= 1 << 1
+		}
+		if v.IntegrityCheckValue != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 5)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.RequestSeqNum), 1, 65535); err != nil {
 		return wrapErr("requestSeqNum", err)
 	}
 	if err := e.WriteOID(per.OID(v.ProtocolIdentifier)); err != nil {
@@ -8090,35 +12193,35 @@ func (v *ResourcesAvailableIndicate) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.Capacity != nil {
-		sub := e.BeginOpenType()
-		if err := v.Capacity.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.Capacity.Encode(e); err != nil {
 			return wrapErr("capacity", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("capacity", err)
 		}
 	}
 	if v.GenericData != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.GenericData)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("genericData", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("genericData", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericData", err)
 		}
 	}
@@ -8130,60 +12233,54 @@ func (v *ResourcesAvailableIndicate) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ResourcesAvailableIndicate) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ResourcesAvailableIndicate{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(5)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(4)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<4) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("requestSeqNum", err)
 		}
 		v.RequestSeqNum = RequestSeqNum(x)
 	}
-	{
-		x, err := d.ReadOID()
-		if err != nil {
-			return wrapErr("protocolIdentifier", err)
-		}
-		v.ProtocolIdentifier = ProtocolIdentifier(x)
+	if err := d.ReadOIDInto((*per.OID)(&v.ProtocolIdentifier)); err != nil {
+		return wrapErr("protocolIdentifier", err)
 	}
 	if opt0&(1<<3) != 0 {
-		v.NonStandardData = new(NonStandardParameter)
+		if v.NonStandardData == nil {
+			v.NonStandardData = new(NonStandardParameter)
+		}
 		if err := v.NonStandardData.Decode(d); err != nil {
 			return wrapErr("nonStandardData", err)
 		}
+	} else {
+		v.NonStandardData = nil
 	}
-	{
-		x, err := readBMPString(d, per.Size(1, 128))
-		if err != nil {
-			return wrapErr("endpointIdentifier", err)
-		}
-		v.EndpointIdentifier = EndpointIdentifier(x)
+	if err := readBMPString(d, (*string)(&v.EndpointIdentifier), per.Size(1, 128)); err != nil {
+		return wrapErr("endpointIdentifier", err)
 	}
 	{
 		n0, more0, err := d.ReadLength(per.SizeConstraint{}, 7)
 		if err != nil {
 			return wrapErr("protocols", err)
 		}
-		var items0 []SupportedProtocols
-		if n0 > 0 {
+		items0 := v.Protocols[:0]
+		if cap(items0) < n0 {
 			items0 = make([]SupportedProtocols, 0, n0)
 		}
 		for {
 			for range n0 {
-				items0 = append(items0, SupportedProtocols{})
-				if err := items0[len(items0)-1].Decode(d); err != nil {
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if err := it0.Decode(d); err != nil {
 					return wrapErr("protocols", err)
 				}
 			}
@@ -8194,7 +12291,10 @@ func (v *ResourcesAvailableIndicate) Decode(d *per.Decoder) error {
 				return wrapErr("protocols", err)
 			}
 		}
-		v.Protocols = []SupportedProtocols(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.Protocols = items0
 	}
 	{
 		x, err := d.ReadBool()
@@ -8204,19 +12304,23 @@ func (v *ResourcesAvailableIndicate) Decode(d *per.Decoder) error {
 		v.AlmostOutOfResources = bool(x)
 	}
 	if opt0&(1<<2) != 0 {
+		if v.Tokens == nil {
+			v.Tokens = new([]ClearToken)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
 			if err != nil {
 				return wrapErr("tokens", err)
 			}
-			var items0 []ClearToken
-			if n0 > 0 {
+			items0 := (*v.Tokens)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]ClearToken, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, ClearToken{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
@@ -8227,23 +12331,32 @@ func (v *ResourcesAvailableIndicate) Decode(d *per.Decoder) error {
 					return wrapErr("tokens", err)
 				}
 			}
-			v.Tokens = new([]ClearToken(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Tokens = items0
 		}
+	} else {
+		v.Tokens = nil
 	}
 	if opt0&(1<<1) != 0 {
+		if v.CryptoTokens == nil {
+			v.CryptoTokens = new([]CryptoH323Token)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 15)
 			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
-			var items0 []CryptoH323Token
-			if n0 > 0 {
+			items0 := (*v.CryptoTokens)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]CryptoH323Token, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, CryptoH323Token{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
@@ -8254,74 +12367,107 @@ func (v *ResourcesAvailableIndicate) Decode(d *per.Decoder) error {
 					return wrapErr("cryptoTokens", err)
 				}
 			}
-			v.CryptoTokens = new([]CryptoH323Token(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CryptoTokens = items0
 		}
+	} else {
+		v.CryptoTokens = nil
 	}
 	if opt0&(1<<0) != 0 {
-		v.IntegrityCheckValue = new(ICV)
+		if v.IntegrityCheckValue == nil {
+			v.IntegrityCheckValue = new(ICV)
+		}
 		if err := v.IntegrityCheckValue.Decode(d); err != nil {
 			return wrapErr("integrityCheckValue", err)
 		}
+	} else {
+		v.IntegrityCheckValue = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 2 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 2 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("capacity", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("capacity", err)
-			}
+		if v.Capacity == nil {
 			v.Capacity = new(CallCapacity)
-			if err := v.Capacity.Decode(&sub); err != nil {
-				return wrapErr("capacity", err)
-			}
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.Capacity.Decode(d); err != nil {
+			return wrapErr("capacity", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.Capacity = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericData", err)
+		}
+		if v.GenericData == nil {
+			v.GenericData = new([]GenericData)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 13)
+			if err != nil {
 				return wrapErr("genericData", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 13)
-				if err != nil {
-					return wrapErr("genericData", err)
-				}
-				var items0 []GenericData
-				if n0 > 0 {
-					items0 = make([]GenericData, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, GenericData{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("genericData", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(13); err != nil {
+			items0 := (*v.GenericData)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]GenericData, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("genericData", err)
 					}
 				}
-				v.GenericData = new([]GenericData(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(13); err != nil {
+					return wrapErr("genericData", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.GenericData = items0
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.GenericData = nil
+	}
+	if ext.Len() > 2 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 2; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -8346,12 +12492,26 @@ func (v *ResourcesAvailableConfirm) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.NonStandardData != nil)
-	e.WriteBit(v.Tokens != nil)
-	e.WriteBit(v.CryptoTokens != nil)
-	e.WriteBit(v.IntegrityCheckValue != nil)
-	if err := e.WriteInteger(int64(v.RequestSeqNum), per.IntRange(1, 65535)); err != nil {
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 4
+		}
+		if v.NonStandardData != nil {
+			pre |= 1 << 3
+		}
+		if v.Tokens != nil {
+			pre |= 1 << 2
+		}
+		if v.CryptoTokens != nil {
+			pre |= 1 << 1
+		}
+		if v.IntegrityCheckValue != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 5)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.RequestSeqNum), 1, 65535); err != nil {
 		return wrapErr("requestSeqNum", err)
 	}
 	if err := e.WriteOID(per.OID(v.ProtocolIdentifier)); err != nil {
@@ -8414,26 +12574,26 @@ func (v *ResourcesAvailableConfirm) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.GenericData != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.GenericData)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("genericData", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("genericData", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericData", err)
 		}
 	}
@@ -8445,54 +12605,55 @@ func (v *ResourcesAvailableConfirm) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ResourcesAvailableConfirm) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ResourcesAvailableConfirm{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(5)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(4)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<4) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("requestSeqNum", err)
 		}
 		v.RequestSeqNum = RequestSeqNum(x)
 	}
-	{
-		x, err := d.ReadOID()
-		if err != nil {
-			return wrapErr("protocolIdentifier", err)
-		}
-		v.ProtocolIdentifier = ProtocolIdentifier(x)
+	if err := d.ReadOIDInto((*per.OID)(&v.ProtocolIdentifier)); err != nil {
+		return wrapErr("protocolIdentifier", err)
 	}
 	if opt0&(1<<3) != 0 {
-		v.NonStandardData = new(NonStandardParameter)
+		if v.NonStandardData == nil {
+			v.NonStandardData = new(NonStandardParameter)
+		}
 		if err := v.NonStandardData.Decode(d); err != nil {
 			return wrapErr("nonStandardData", err)
 		}
+	} else {
+		v.NonStandardData = nil
 	}
 	if opt0&(1<<2) != 0 {
+		if v.Tokens == nil {
+			v.Tokens = new([]ClearToken)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
 			if err != nil {
 				return wrapErr("tokens", err)
 			}
-			var items0 []ClearToken
-			if n0 > 0 {
+			items0 := (*v.Tokens)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]ClearToken, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, ClearToken{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
@@ -8503,23 +12664,32 @@ func (v *ResourcesAvailableConfirm) Decode(d *per.Decoder) error {
 					return wrapErr("tokens", err)
 				}
 			}
-			v.Tokens = new([]ClearToken(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Tokens = items0
 		}
+	} else {
+		v.Tokens = nil
 	}
 	if opt0&(1<<1) != 0 {
+		if v.CryptoTokens == nil {
+			v.CryptoTokens = new([]CryptoH323Token)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 15)
 			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
-			var items0 []CryptoH323Token
-			if n0 > 0 {
+			items0 := (*v.CryptoTokens)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]CryptoH323Token, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, CryptoH323Token{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
@@ -8530,64 +12700,92 @@ func (v *ResourcesAvailableConfirm) Decode(d *per.Decoder) error {
 					return wrapErr("cryptoTokens", err)
 				}
 			}
-			v.CryptoTokens = new([]CryptoH323Token(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CryptoTokens = items0
 		}
+	} else {
+		v.CryptoTokens = nil
 	}
 	if opt0&(1<<0) != 0 {
-		v.IntegrityCheckValue = new(ICV)
+		if v.IntegrityCheckValue == nil {
+			v.IntegrityCheckValue = new(ICV)
+		}
 		if err := v.IntegrityCheckValue.Decode(d); err != nil {
 			return wrapErr("integrityCheckValue", err)
 		}
+	} else {
+		v.IntegrityCheckValue = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericData", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.GenericData == nil {
+			v.GenericData = new([]GenericData)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 13)
+			if err != nil {
 				return wrapErr("genericData", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 13)
-				if err != nil {
-					return wrapErr("genericData", err)
-				}
-				var items0 []GenericData
-				if n0 > 0 {
-					items0 = make([]GenericData, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, GenericData{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("genericData", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(13); err != nil {
+			items0 := (*v.GenericData)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]GenericData, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("genericData", err)
 					}
 				}
-				v.GenericData = new([]GenericData(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(13); err != nil {
+					return wrapErr("genericData", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.GenericData = items0
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.GenericData = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 1; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -8609,12 +12807,26 @@ func (v *InfoRequestAck) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.NonStandardData != nil)
-	e.WriteBit(v.Tokens != nil)
-	e.WriteBit(v.CryptoTokens != nil)
-	e.WriteBit(v.IntegrityCheckValue != nil)
-	if err := e.WriteInteger(int64(v.RequestSeqNum), per.IntRange(1, 65535)); err != nil {
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 4
+		}
+		if v.NonStandardData != nil {
+			pre |= 1 << 3
+		}
+		if v.Tokens != nil {
+			pre |= 1 << 2
+		}
+		if v.CryptoTokens != nil {
+			pre |= 1 << 1
+		}
+		if v.IntegrityCheckValue != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 5)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.RequestSeqNum), 1, 65535); err != nil {
 		return wrapErr("requestSeqNum", err)
 	}
 	if v.NonStandardData != nil {
@@ -8681,47 +12893,52 @@ func (v *InfoRequestAck) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *InfoRequestAck) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = InfoRequestAck{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(5)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(4)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<4) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("requestSeqNum", err)
 		}
 		v.RequestSeqNum = RequestSeqNum(x)
 	}
 	if opt0&(1<<3) != 0 {
-		v.NonStandardData = new(NonStandardParameter)
+		if v.NonStandardData == nil {
+			v.NonStandardData = new(NonStandardParameter)
+		}
 		if err := v.NonStandardData.Decode(d); err != nil {
 			return wrapErr("nonStandardData", err)
 		}
+	} else {
+		v.NonStandardData = nil
 	}
 	if opt0&(1<<2) != 0 {
+		if v.Tokens == nil {
+			v.Tokens = new([]ClearToken)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
 			if err != nil {
 				return wrapErr("tokens", err)
 			}
-			var items0 []ClearToken
-			if n0 > 0 {
+			items0 := (*v.Tokens)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]ClearToken, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, ClearToken{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
@@ -8732,23 +12949,32 @@ func (v *InfoRequestAck) Decode(d *per.Decoder) error {
 					return wrapErr("tokens", err)
 				}
 			}
-			v.Tokens = new([]ClearToken(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Tokens = items0
 		}
+	} else {
+		v.Tokens = nil
 	}
 	if opt0&(1<<1) != 0 {
+		if v.CryptoTokens == nil {
+			v.CryptoTokens = new([]CryptoH323Token)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 15)
 			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
-			var items0 []CryptoH323Token
-			if n0 > 0 {
+			items0 := (*v.CryptoTokens)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]CryptoH323Token, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, CryptoH323Token{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
@@ -8759,33 +12985,51 @@ func (v *InfoRequestAck) Decode(d *per.Decoder) error {
 					return wrapErr("cryptoTokens", err)
 				}
 			}
-			v.CryptoTokens = new([]CryptoH323Token(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CryptoTokens = items0
 		}
+	} else {
+		v.CryptoTokens = nil
 	}
 	if opt0&(1<<0) != 0 {
-		v.IntegrityCheckValue = new(ICV)
+		if v.IntegrityCheckValue == nil {
+			v.IntegrityCheckValue = new(ICV)
+		}
 		if err := v.IntegrityCheckValue.Decode(d); err != nil {
 			return wrapErr("integrityCheckValue", err)
 		}
+	} else {
+		v.IntegrityCheckValue = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -8807,13 +13051,29 @@ func (v *InfoRequestNak) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.NonStandardData != nil)
-	e.WriteBit(v.AltGKInfo != nil)
-	e.WriteBit(v.Tokens != nil)
-	e.WriteBit(v.CryptoTokens != nil)
-	e.WriteBit(v.IntegrityCheckValue != nil)
-	if err := e.WriteInteger(int64(v.RequestSeqNum), per.IntRange(1, 65535)); err != nil {
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 5
+		}
+		if v.NonStandardData != nil {
+			pre |= 1 << 4
+		}
+		if v.AltGKInfo != nil {
+			pre |= 1 << 3
+		}
+		if v.Tokens != nil {
+			pre |= 1 << 2
+		}
+		if v.CryptoTokens != nil {
+			pre |= 1 << 1
+		}
+		if v.IntegrityCheckValue != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 6)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.RequestSeqNum), 1, 65535); err != nil {
 		return wrapErr("requestSeqNum", err)
 	}
 	if v.NonStandardData != nil {
@@ -8888,56 +13148,65 @@ func (v *InfoRequestNak) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *InfoRequestNak) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = InfoRequestNak{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(6)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(5)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<5) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("requestSeqNum", err)
 		}
 		v.RequestSeqNum = RequestSeqNum(x)
 	}
 	if opt0&(1<<4) != 0 {
-		v.NonStandardData = new(NonStandardParameter)
+		if v.NonStandardData == nil {
+			v.NonStandardData = new(NonStandardParameter)
+		}
 		if err := v.NonStandardData.Decode(d); err != nil {
 			return wrapErr("nonStandardData", err)
 		}
+	} else {
+		v.NonStandardData = nil
 	}
 	if err := v.NakReason.Decode(d); err != nil {
 		return wrapErr("nakReason", err)
 	}
 	if opt0&(1<<3) != 0 {
-		v.AltGKInfo = new(AltGKInfo)
+		if v.AltGKInfo == nil {
+			v.AltGKInfo = new(AltGKInfo)
+		}
 		if err := v.AltGKInfo.Decode(d); err != nil {
 			return wrapErr("altGKInfo", err)
 		}
+	} else {
+		v.AltGKInfo = nil
 	}
 	if opt0&(1<<2) != 0 {
+		if v.Tokens == nil {
+			v.Tokens = new([]ClearToken)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
 			if err != nil {
 				return wrapErr("tokens", err)
 			}
-			var items0 []ClearToken
-			if n0 > 0 {
+			items0 := (*v.Tokens)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]ClearToken, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, ClearToken{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
@@ -8948,23 +13217,32 @@ func (v *InfoRequestNak) Decode(d *per.Decoder) error {
 					return wrapErr("tokens", err)
 				}
 			}
-			v.Tokens = new([]ClearToken(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Tokens = items0
 		}
+	} else {
+		v.Tokens = nil
 	}
 	if opt0&(1<<1) != 0 {
+		if v.CryptoTokens == nil {
+			v.CryptoTokens = new([]CryptoH323Token)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 15)
 			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
-			var items0 []CryptoH323Token
-			if n0 > 0 {
+			items0 := (*v.CryptoTokens)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]CryptoH323Token, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, CryptoH323Token{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
@@ -8975,33 +13253,51 @@ func (v *InfoRequestNak) Decode(d *per.Decoder) error {
 					return wrapErr("cryptoTokens", err)
 				}
 			}
-			v.CryptoTokens = new([]CryptoH323Token(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CryptoTokens = items0
 		}
+	} else {
+		v.CryptoTokens = nil
 	}
 	if opt0&(1<<0) != 0 {
-		v.IntegrityCheckValue = new(ICV)
+		if v.IntegrityCheckValue == nil {
+			v.IntegrityCheckValue = new(ICV)
+		}
 		if err := v.IntegrityCheckValue.Decode(d); err != nil {
 			return wrapErr("integrityCheckValue", err)
 		}
+	} else {
+		v.IntegrityCheckValue = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -9026,17 +13322,11 @@ func (c InfoRequestNakReasonChoice) String() string {
 func (v *InfoRequestNakReason) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case InfoRequestNakReasonChoiceNotRegistered:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case InfoRequestNakReasonChoiceSecurityDenial:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case InfoRequestNakReasonChoiceUndefinedReason:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	case InfoRequestNakReasonChoiceSecurityError:
 		if err := e.WriteChoiceIndex(3, 3, true); err != nil {
 			return err
@@ -9044,11 +13334,11 @@ func (v *InfoRequestNakReason) Encode(e *per.Encoder) error {
 		if v.SecurityError == nil {
 			return errNoValue("securityError")
 		}
-		sub := e.BeginOpenType()
-		if err := v.SecurityError.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.SecurityError.Encode(e); err != nil {
 			return wrapErr("securityError", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("securityError", err)
 		}
 	default:
@@ -9063,40 +13353,42 @@ func (v *InfoRequestNakReason) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *InfoRequestNakReason) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = InfoRequestNakReason{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = InfoRequestNakReasonChoiceNotRegistered
+		*v = InfoRequestNakReason{Choice: InfoRequestNakReasonChoiceNotRegistered}
 	case 1:
-		v.Choice = InfoRequestNakReasonChoiceSecurityDenial
+		*v = InfoRequestNakReason{Choice: InfoRequestNakReasonChoiceSecurityDenial}
 	case 2:
-		v.Choice = InfoRequestNakReasonChoiceUndefinedReason
+		*v = InfoRequestNakReason{Choice: InfoRequestNakReasonChoiceUndefinedReason}
 	case 3:
-		v.Choice = InfoRequestNakReasonChoiceSecurityError
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("securityError", err)
-		}
-		v.SecurityError = new(SecurityErrors2)
-		if err := v.SecurityError.Decode(&sub); err != nil {
-			return wrapErr("securityError", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("securityError", err)
+		}
+		keep := v.SecurityError
+		if keep == nil {
+			keep = new(SecurityErrors2)
+		}
+		*v = InfoRequestNakReason{Choice: InfoRequestNakReasonChoiceSecurityError, SecurityError: keep}
+		if err := v.SecurityError.Decode(d); err != nil {
+			return wrapErr("securityError", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = InfoRequestNakReason{Choice: InfoRequestNakReasonChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = InfoRequestNakReasonChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -9118,16 +13410,38 @@ func (v *ServiceControlIndication) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.NonStandardData != nil)
-	e.WriteBit(v.EndpointIdentifier != nil)
-	e.WriteBit(v.CallSpecific != nil)
-	e.WriteBit(v.Tokens != nil)
-	e.WriteBit(v.CryptoTokens != nil)
-	e.WriteBit(v.IntegrityCheckValue != nil)
-	e.WriteBit(v.FeatureSet != nil)
-	e.WriteBit(v.GenericData != nil)
-	if err := e.WriteInteger(int64(v.RequestSeqNum), per.IntRange(1, 65535)); err != nil {
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 8
+		}
+		if v.NonStandardData != nil {
+			pre |= 1 << 7
+		}
+		if v.EndpointIdentifier != nil {
+			pre |= 1 << 6
+		}
+		if v.CallSpecific != nil {
+			pre |= 1 << 5
+		}
+		if v.Tokens != nil {
+			pre |= 1 << 4
+		}
+		if v.CryptoTokens != nil {
+			pre |= 1 << 3
+		}
+		if v.IntegrityCheckValue != nil {
+			pre |= 1 << 2
+		}
+		if v.FeatureSet != nil {
+			pre |= 1 << 1
+		}
+		if v.GenericData != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 9)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.RequestSeqNum), 1, 65535); err != nil {
 		return wrapErr("requestSeqNum", err)
 	}
 	if v.NonStandardData != nil {
@@ -9247,46 +13561,48 @@ func (v *ServiceControlIndication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ServiceControlIndication) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ServiceControlIndication{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(9)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(8)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<8) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("requestSeqNum", err)
 		}
 		v.RequestSeqNum = RequestSeqNum(x)
 	}
 	if opt0&(1<<7) != 0 {
-		v.NonStandardData = new(NonStandardParameter)
+		if v.NonStandardData == nil {
+			v.NonStandardData = new(NonStandardParameter)
+		}
 		if err := v.NonStandardData.Decode(d); err != nil {
 			return wrapErr("nonStandardData", err)
 		}
+	} else {
+		v.NonStandardData = nil
 	}
 	{
 		n0, more0, err := d.ReadLength(per.SizeConstraint{}, 13)
 		if err != nil {
 			return wrapErr("serviceControl", err)
 		}
-		var items0 []ServiceControlSession
-		if n0 > 0 {
+		items0 := v.ServiceControl[:0]
+		if cap(items0) < n0 {
 			items0 = make([]ServiceControlSession, 0, n0)
 		}
 		for {
 			for range n0 {
-				items0 = append(items0, ServiceControlSession{})
-				if err := items0[len(items0)-1].Decode(d); err != nil {
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if err := it0.Decode(d); err != nil {
 					return wrapErr("serviceControl", err)
 				}
 			}
@@ -9297,37 +13613,49 @@ func (v *ServiceControlIndication) Decode(d *per.Decoder) error {
 				return wrapErr("serviceControl", err)
 			}
 		}
-		v.ServiceControl = []ServiceControlSession(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.ServiceControl = items0
 	}
 	if opt0&(1<<6) != 0 {
-		{
-			x, err := readBMPString(d, per.Size(1, 128))
-			if err != nil {
-				return wrapErr("endpointIdentifier", err)
-			}
-			v.EndpointIdentifier = new(EndpointIdentifier(x))
+		if v.EndpointIdentifier == nil {
+			v.EndpointIdentifier = new(EndpointIdentifier)
 		}
+		if err := readBMPString(d, (*string)(v.EndpointIdentifier), per.Size(1, 128)); err != nil {
+			return wrapErr("endpointIdentifier", err)
+		}
+	} else {
+		v.EndpointIdentifier = nil
 	}
 	if opt0&(1<<5) != 0 {
-		v.CallSpecific = new(ServiceControlIndicationCallSpecific)
+		if v.CallSpecific == nil {
+			v.CallSpecific = new(ServiceControlIndicationCallSpecific)
+		}
 		if err := v.CallSpecific.Decode(d); err != nil {
 			return wrapErr("callSpecific", err)
 		}
+	} else {
+		v.CallSpecific = nil
 	}
 	if opt0&(1<<4) != 0 {
+		if v.Tokens == nil {
+			v.Tokens = new([]ClearToken)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
 			if err != nil {
 				return wrapErr("tokens", err)
 			}
-			var items0 []ClearToken
-			if n0 > 0 {
+			items0 := (*v.Tokens)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]ClearToken, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, ClearToken{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
@@ -9338,23 +13666,32 @@ func (v *ServiceControlIndication) Decode(d *per.Decoder) error {
 					return wrapErr("tokens", err)
 				}
 			}
-			v.Tokens = new([]ClearToken(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Tokens = items0
 		}
+	} else {
+		v.Tokens = nil
 	}
 	if opt0&(1<<3) != 0 {
+		if v.CryptoTokens == nil {
+			v.CryptoTokens = new([]CryptoH323Token)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 15)
 			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
-			var items0 []CryptoH323Token
-			if n0 > 0 {
+			items0 := (*v.CryptoTokens)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]CryptoH323Token, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, CryptoH323Token{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
@@ -9365,35 +13702,52 @@ func (v *ServiceControlIndication) Decode(d *per.Decoder) error {
 					return wrapErr("cryptoTokens", err)
 				}
 			}
-			v.CryptoTokens = new([]CryptoH323Token(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CryptoTokens = items0
 		}
+	} else {
+		v.CryptoTokens = nil
 	}
 	if opt0&(1<<2) != 0 {
-		v.IntegrityCheckValue = new(ICV)
+		if v.IntegrityCheckValue == nil {
+			v.IntegrityCheckValue = new(ICV)
+		}
 		if err := v.IntegrityCheckValue.Decode(d); err != nil {
 			return wrapErr("integrityCheckValue", err)
 		}
+	} else {
+		v.IntegrityCheckValue = nil
 	}
 	if opt0&(1<<1) != 0 {
-		v.FeatureSet = new(FeatureSet)
+		if v.FeatureSet == nil {
+			v.FeatureSet = new(FeatureSet)
+		}
 		if err := v.FeatureSet.Decode(d); err != nil {
 			return wrapErr("featureSet", err)
 		}
+	} else {
+		v.FeatureSet = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.GenericData == nil {
+			v.GenericData = new([]GenericData)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 13)
 			if err != nil {
 				return wrapErr("genericData", err)
 			}
-			var items0 []GenericData
-			if n0 > 0 {
+			items0 := (*v.GenericData)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]GenericData, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, GenericData{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("genericData", err)
 					}
 				}
@@ -9404,27 +13758,41 @@ func (v *ServiceControlIndication) Decode(d *per.Decoder) error {
 					return wrapErr("genericData", err)
 				}
 			}
-			v.GenericData = new([]GenericData(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.GenericData = items0
 		}
+	} else {
+		v.GenericData = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -9446,15 +13814,35 @@ func (v *ServiceControlResponse) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.Result != nil)
-	e.WriteBit(v.NonStandardData != nil)
-	e.WriteBit(v.Tokens != nil)
-	e.WriteBit(v.CryptoTokens != nil)
-	e.WriteBit(v.IntegrityCheckValue != nil)
-	e.WriteBit(v.FeatureSet != nil)
-	e.WriteBit(v.GenericData != nil)
-	if err := e.WriteInteger(int64(v.RequestSeqNum), per.IntRange(1, 65535)); err != nil {
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 7
+		}
+		if v.Result != nil {
+			pre |= 1 << 6
+		}
+		if v.NonStandardData != nil {
+			pre |= 1 << 5
+		}
+		if v.Tokens != nil {
+			pre |= 1 << 4
+		}
+		if v.CryptoTokens != nil {
+			pre |= 1 << 3
+		}
+		if v.IntegrityCheckValue != nil {
+			pre |= 1 << 2
+		}
+		if v.FeatureSet != nil {
+			pre |= 1 << 1
+		}
+		if v.GenericData != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 8)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.RequestSeqNum), 1, 65535); err != nil {
 		return wrapErr("requestSeqNum", err)
 	}
 	if v.Result != nil {
@@ -9551,53 +13939,62 @@ func (v *ServiceControlResponse) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ServiceControlResponse) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ServiceControlResponse{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(8)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(7)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<7) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("requestSeqNum", err)
 		}
 		v.RequestSeqNum = RequestSeqNum(x)
 	}
 	if opt0&(1<<6) != 0 {
-		v.Result = new(ServiceControlResponseResult)
+		if v.Result == nil {
+			v.Result = new(ServiceControlResponseResult)
+		}
 		if err := v.Result.Decode(d); err != nil {
 			return wrapErr("result", err)
 		}
+	} else {
+		v.Result = nil
 	}
 	if opt0&(1<<5) != 0 {
-		v.NonStandardData = new(NonStandardParameter)
+		if v.NonStandardData == nil {
+			v.NonStandardData = new(NonStandardParameter)
+		}
 		if err := v.NonStandardData.Decode(d); err != nil {
 			return wrapErr("nonStandardData", err)
 		}
+	} else {
+		v.NonStandardData = nil
 	}
 	if opt0&(1<<4) != 0 {
+		if v.Tokens == nil {
+			v.Tokens = new([]ClearToken)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
 			if err != nil {
 				return wrapErr("tokens", err)
 			}
-			var items0 []ClearToken
-			if n0 > 0 {
+			items0 := (*v.Tokens)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]ClearToken, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, ClearToken{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
@@ -9608,23 +14005,32 @@ func (v *ServiceControlResponse) Decode(d *per.Decoder) error {
 					return wrapErr("tokens", err)
 				}
 			}
-			v.Tokens = new([]ClearToken(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Tokens = items0
 		}
+	} else {
+		v.Tokens = nil
 	}
 	if opt0&(1<<3) != 0 {
+		if v.CryptoTokens == nil {
+			v.CryptoTokens = new([]CryptoH323Token)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 15)
 			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
-			var items0 []CryptoH323Token
-			if n0 > 0 {
+			items0 := (*v.CryptoTokens)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]CryptoH323Token, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, CryptoH323Token{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
@@ -9635,35 +14041,52 @@ func (v *ServiceControlResponse) Decode(d *per.Decoder) error {
 					return wrapErr("cryptoTokens", err)
 				}
 			}
-			v.CryptoTokens = new([]CryptoH323Token(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CryptoTokens = items0
 		}
+	} else {
+		v.CryptoTokens = nil
 	}
 	if opt0&(1<<2) != 0 {
-		v.IntegrityCheckValue = new(ICV)
+		if v.IntegrityCheckValue == nil {
+			v.IntegrityCheckValue = new(ICV)
+		}
 		if err := v.IntegrityCheckValue.Decode(d); err != nil {
 			return wrapErr("integrityCheckValue", err)
 		}
+	} else {
+		v.IntegrityCheckValue = nil
 	}
 	if opt0&(1<<1) != 0 {
-		v.FeatureSet = new(FeatureSet)
+		if v.FeatureSet == nil {
+			v.FeatureSet = new(FeatureSet)
+		}
 		if err := v.FeatureSet.Decode(d); err != nil {
 			return wrapErr("featureSet", err)
 		}
+	} else {
+		v.FeatureSet = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.GenericData == nil {
+			v.GenericData = new([]GenericData)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 13)
 			if err != nil {
 				return wrapErr("genericData", err)
 			}
-			var items0 []GenericData
-			if n0 > 0 {
+			items0 := (*v.GenericData)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]GenericData, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, GenericData{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("genericData", err)
 					}
 				}
@@ -9674,27 +14097,41 @@ func (v *ServiceControlResponse) Decode(d *per.Decoder) error {
 					return wrapErr("genericData", err)
 				}
 			}
-			v.GenericData = new([]GenericData(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.GenericData = items0
 		}
+	} else {
+		v.GenericData = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -9716,8 +14153,16 @@ func (v *H323UserInformation) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.UserData != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.UserData != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if err := v.H323UuPdu.Encode(e); err != nil {
 		return wrapErr("h323-uu-pdu", err)
 	}
@@ -9740,47 +14185,57 @@ func (v *H323UserInformation) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H323UserInformation) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H323UserInformation{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if err := v.H323UuPdu.Decode(d); err != nil {
 		return wrapErr("h323-uu-pdu", err)
 	}
 	if opt0&(1<<0) != 0 {
-		v.UserData = new(H323UserInformationUserData)
+		if v.UserData == nil {
+			v.UserData = new(H323UserInformationUserData)
+		}
 		if err := v.UserData.Decode(d); err != nil {
 			return wrapErr("user-data", err)
 		}
+	} else {
+		v.UserData = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -9795,8 +14250,8 @@ func (v *H323UserInformation) MarshalPER() ([]byte, error) {
 	return append([]byte(nil), e.Bytes()...), nil
 }
 
-// UnmarshalPER decodes the aligned PER encoding b into v. Padding after
-// the value is ignored.
+// UnmarshalPER decodes the aligned PER encoding b into v, as Decode
+// does. Padding after the value is ignored.
 func (v *H323UserInformation) UnmarshalPER(b []byte) error {
 	var d per.Decoder
 	d.Reset(b)
@@ -9843,40 +14298,50 @@ func (v *IncomingCallIndication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *IncomingCallIndication) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IncomingCallIndication{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.CallSignallingAddress.Decode(d); err != nil {
 		return wrapErr("callSignallingAddress", err)
 	}
 	if err := v.CallID.Decode(d); err != nil {
 		return wrapErr("callID", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -9891,8 +14356,8 @@ func (v *IncomingCallIndication) MarshalPER() ([]byte, error) {
 	return append([]byte(nil), e.Bytes()...), nil
 }
 
-// UnmarshalPER decodes the aligned PER encoding b into v. Padding after
-// the value is ignored.
+// UnmarshalPER decodes the aligned PER encoding b into v, as Decode
+// does. Padding after the value is ignored.
 func (v *IncomingCallIndication) UnmarshalPER(b []byte) error {
 	var d per.Decoder
 	d.Reset(b)
@@ -9919,7 +14384,7 @@ func (v *LRQKeepAliveData) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.LrqKeepAliveInterval), per.IntRange(1, 4294967295)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.LrqKeepAliveInterval), 1, 4294967295); err != nil {
 		return wrapErr("lrqKeepAliveInterval", err)
 	}
 	if !ext.Any() {
@@ -9936,41 +14401,51 @@ func (v *LRQKeepAliveData) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *LRQKeepAliveData) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = LRQKeepAliveData{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 4294967295))
+		x, err := d.ReadConstrainedWholeNumber(1, 4294967295)
 		if err != nil {
 			return wrapErr("lrqKeepAliveInterval", err)
 		}
 		v.LrqKeepAliveInterval = TimeToLive(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -9985,8 +14460,8 @@ func (v *LRQKeepAliveData) MarshalPER() ([]byte, error) {
 	return append([]byte(nil), e.Bytes()...), nil
 }
 
-// UnmarshalPER decodes the aligned PER encoding b into v. Padding after
-// the value is ignored.
+// UnmarshalPER decodes the aligned PER encoding b into v, as Decode
+// does. Padding after the value is ignored.
 func (v *LRQKeepAliveData) UnmarshalPER(b []byte) error {
 	var d per.Decoder
 	d.Reset(b)
@@ -10012,13 +14487,31 @@ func (v *TraversalParameters) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.MultiplexedMediaChannel != nil)
-	e.WriteBit(v.MultiplexedMediaControlChannel != nil)
-	e.WriteBit(v.MultiplexID != nil)
-	e.WriteBit(v.KeepAliveChannel != nil)
-	e.WriteBit(v.KeepAlivePayloadType != nil)
-	e.WriteBit(v.KeepAliveInterval != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 6
+		}
+		if v.MultiplexedMediaChannel != nil {
+			pre |= 1 << 5
+		}
+		if v.MultiplexedMediaControlChannel != nil {
+			pre |= 1 << 4
+		}
+		if v.MultiplexID != nil {
+			pre |= 1 << 3
+		}
+		if v.KeepAliveChannel != nil {
+			pre |= 1 << 2
+		}
+		if v.KeepAlivePayloadType != nil {
+			pre |= 1 << 1
+		}
+		if v.KeepAliveInterval != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 7)
+	}
 	if v.MultiplexedMediaChannel != nil {
 		if err := v.MultiplexedMediaChannel.Encode(e); err != nil {
 			return wrapErr("multiplexedMediaChannel", err)
@@ -10030,7 +14523,7 @@ func (v *TraversalParameters) Encode(e *per.Encoder) error {
 		}
 	}
 	if v.MultiplexID != nil {
-		if err := e.WriteInteger(int64((*v.MultiplexID)), per.IntRange(0, 4294967295)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.MultiplexID)), 0, 4294967295); err != nil {
 			return wrapErr("multiplexID", err)
 		}
 	}
@@ -10040,12 +14533,12 @@ func (v *TraversalParameters) Encode(e *per.Encoder) error {
 		}
 	}
 	if v.KeepAlivePayloadType != nil {
-		if err := e.WriteInteger(int64((*v.KeepAlivePayloadType)), per.IntRange(0, 127)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.KeepAlivePayloadType)), 0, 127); err != nil {
 			return wrapErr("keepAlivePayloadType", err)
 		}
 	}
 	if v.KeepAliveInterval != nil {
-		if err := e.WriteInteger(int64((*v.KeepAliveInterval)), per.IntRange(1, 4294967295)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.KeepAliveInterval)), 1, 4294967295); err != nil {
 			return wrapErr("keepAliveInterval", err)
 		}
 	}
@@ -10063,83 +14556,116 @@ func (v *TraversalParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *TraversalParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TraversalParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(7)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(6)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<6) != 0
 	if opt0&(1<<5) != 0 {
-		v.MultiplexedMediaChannel = new(h245.TransportAddress)
+		if v.MultiplexedMediaChannel == nil {
+			v.MultiplexedMediaChannel = new(h245.TransportAddress)
+		}
 		if err := v.MultiplexedMediaChannel.Decode(d); err != nil {
 			return wrapErr("multiplexedMediaChannel", err)
 		}
+	} else {
+		v.MultiplexedMediaChannel = nil
 	}
 	if opt0&(1<<4) != 0 {
-		v.MultiplexedMediaControlChannel = new(h245.TransportAddress)
+		if v.MultiplexedMediaControlChannel == nil {
+			v.MultiplexedMediaControlChannel = new(h245.TransportAddress)
+		}
 		if err := v.MultiplexedMediaControlChannel.Decode(d); err != nil {
 			return wrapErr("multiplexedMediaControlChannel", err)
 		}
+	} else {
+		v.MultiplexedMediaControlChannel = nil
 	}
 	if opt0&(1<<3) != 0 {
+		if v.MultiplexID == nil {
+			v.MultiplexID = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 4294967295))
+			x, err := d.ReadConstrainedWholeNumber(0, 4294967295)
 			if err != nil {
 				return wrapErr("multiplexID", err)
 			}
-			v.MultiplexID = new(uint32(x))
+			*v.MultiplexID = uint32(x)
 		}
+	} else {
+		v.MultiplexID = nil
 	}
 	if opt0&(1<<2) != 0 {
-		v.KeepAliveChannel = new(h245.TransportAddress)
+		if v.KeepAliveChannel == nil {
+			v.KeepAliveChannel = new(h245.TransportAddress)
+		}
 		if err := v.KeepAliveChannel.Decode(d); err != nil {
 			return wrapErr("keepAliveChannel", err)
 		}
+	} else {
+		v.KeepAliveChannel = nil
 	}
 	if opt0&(1<<1) != 0 {
+		if v.KeepAlivePayloadType == nil {
+			v.KeepAlivePayloadType = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 127))
+			x, err := d.ReadConstrainedWholeNumber(0, 127)
 			if err != nil {
 				return wrapErr("keepAlivePayloadType", err)
 			}
-			v.KeepAlivePayloadType = new(uint8(x))
+			*v.KeepAlivePayloadType = uint8(x)
 		}
+	} else {
+		v.KeepAlivePayloadType = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.KeepAliveInterval == nil {
+			v.KeepAliveInterval = new(TimeToLive)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 4294967295))
+			x, err := d.ReadConstrainedWholeNumber(1, 4294967295)
 			if err != nil {
 				return wrapErr("keepAliveInterval", err)
 			}
-			v.KeepAliveInterval = new(TimeToLive(x))
+			*v.KeepAliveInterval = TimeToLive(x)
 		}
+	} else {
+		v.KeepAliveInterval = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -10154,8 +14680,8 @@ func (v *TraversalParameters) MarshalPER() ([]byte, error) {
 	return append([]byte(nil), e.Bytes()...), nil
 }
 
-// UnmarshalPER decodes the aligned PER encoding b into v. Padding after
-// the value is ignored.
+// UnmarshalPER decodes the aligned PER encoding b into v, as Decode
+// does. Padding after the value is ignored.
 func (v *TraversalParameters) UnmarshalPER(b []byte) error {
 	var d per.Decoder
 	d.Reset(b)
@@ -10170,27 +14696,23 @@ func (v *TransportAddressIPAddress) Encode(e *per.Encoder) error {
 	if err := e.WriteOctetString([]byte(v.IP), per.FixedSize(4)); err != nil {
 		return wrapErr("ip", err)
 	}
-	if err := e.WriteInteger(int64(v.Port), per.IntRange(0, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.Port), 0, 65535); err != nil {
 		return wrapErr("port", err)
 	}
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *TransportAddressIPAddress) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TransportAddressIPAddress{}
-	{
-		x, err := d.ReadOctetString(per.FixedSize(4))
-		if err != nil {
-			return wrapErr("ip", err)
-		}
-		v.IP = []byte(x)
+	if err := d.ReadOctetStringInto(&v.IP, per.FixedSize(4)); err != nil {
+		return wrapErr("ip", err)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 65535))
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
 		if err != nil {
 			return wrapErr("port", err)
 		}
@@ -10220,7 +14742,7 @@ func (v *TransportAddressIPSourceRoute) Encode(e *per.Encoder) error {
 	if err := e.WriteOctetString([]byte(v.IP), per.FixedSize(4)); err != nil {
 		return wrapErr("ip", err)
 	}
-	if err := e.WriteInteger(int64(v.Port), per.IntRange(0, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.Port), 0, 65535); err != nil {
 		return wrapErr("port", err)
 	}
 	{
@@ -10258,25 +14780,22 @@ func (v *TransportAddressIPSourceRoute) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *TransportAddressIPSourceRoute) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TransportAddressIPSourceRoute{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
-	{
-		x, err := d.ReadOctetString(per.FixedSize(4))
-		if err != nil {
-			return wrapErr("ip", err)
-		}
-		v.IP = []byte(x)
+	extBit := opt0&(1<<0) != 0
+	if err := d.ReadOctetStringInto(&v.IP, per.FixedSize(4)); err != nil {
+		return wrapErr("ip", err)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 65535))
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
 		if err != nil {
 			return wrapErr("port", err)
 		}
@@ -10287,21 +14806,32 @@ func (v *TransportAddressIPSourceRoute) Decode(d *per.Decoder) error {
 		if err != nil {
 			return wrapErr("route", err)
 		}
-		var items0 [][]byte
-		if n0 > 0 {
+		items0 := v.Route[:0]
+		if cap(items0) < n0 {
 			items0 = make([][]byte, 0, n0)
 		}
 		var buf0 []byte
 		for {
 			for range n0 {
-				if buf0 == nil {
-					buf0 = make([]byte, 0, d.BitsLeft()/8)
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if cap(*it0) == 0 {
+					if buf0 == nil {
+						buf0 = make([]byte, 0, d.BitsLeft()/8)
+					}
+					start := len(buf0)
+					if buf0, err = d.AppendOctetString(buf0, per.FixedSize(4)); err != nil {
+						return wrapErr("route", err)
+					}
+					*it0 = nil
+					if len(buf0) > start {
+						*it0 = []byte(buf0[start:len(buf0):len(buf0)])
+					}
+				} else {
+					if err := d.ReadOctetStringInto(it0, per.FixedSize(4)); err != nil {
+						return wrapErr("route", err)
+					}
 				}
-				start := len(buf0)
-				if buf0, err = d.AppendOctetString(buf0, per.FixedSize(4)); err != nil {
-					return wrapErr("route", err)
-				}
-				items0 = append(items0, []byte(buf0[start:len(buf0):len(buf0)]))
 			}
 			if !more0 {
 				break
@@ -10310,29 +14840,41 @@ func (v *TransportAddressIPSourceRoute) Decode(d *per.Decoder) error {
 				return wrapErr("route", err)
 			}
 		}
-		v.Route = [][]byte(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.Route = items0
 	}
 	if err := v.Routing.Decode(d); err != nil {
 		return wrapErr("routing", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -10353,13 +14895,9 @@ func (c TransportAddressIPSourceRouteRoutingChoice) String() string {
 func (v *TransportAddressIPSourceRouteRouting) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case TransportAddressIPSourceRouteRoutingChoiceStrict:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case TransportAddressIPSourceRouteRoutingChoiceLoose:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	default:
 		if int(v.Choice) > 2 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
@@ -10372,28 +14910,26 @@ func (v *TransportAddressIPSourceRouteRouting) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *TransportAddressIPSourceRouteRouting) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TransportAddressIPSourceRouteRouting{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = TransportAddressIPSourceRouteRoutingChoiceStrict
+		*v = TransportAddressIPSourceRouteRouting{Choice: TransportAddressIPSourceRouteRoutingChoiceStrict}
 	case 1:
-		v.Choice = TransportAddressIPSourceRouteRoutingChoiceLoose
+		*v = TransportAddressIPSourceRouteRouting{Choice: TransportAddressIPSourceRouteRoutingChoiceLoose}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = TransportAddressIPSourceRouteRouting{Choice: TransportAddressIPSourceRouteRoutingChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = TransportAddressIPSourceRouteRoutingChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -10413,32 +14949,20 @@ func (v *TransportAddressIpxAddress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *TransportAddressIpxAddress) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TransportAddressIpxAddress{}
-	{
-		x, err := d.ReadOctetString(per.FixedSize(6))
-		if err != nil {
-			return wrapErr("node", err)
-		}
-		v.Node = []byte(x)
+	if err := d.ReadOctetStringInto(&v.Node, per.FixedSize(6)); err != nil {
+		return wrapErr("node", err)
 	}
-	{
-		x, err := d.ReadOctetString(per.FixedSize(4))
-		if err != nil {
-			return wrapErr("netnum", err)
-		}
-		v.Netnum = []byte(x)
+	if err := d.ReadOctetStringInto(&v.Netnum, per.FixedSize(4)); err != nil {
+		return wrapErr("netnum", err)
 	}
-	{
-		x, err := d.ReadOctetString(per.FixedSize(2))
-		if err != nil {
-			return wrapErr("port", err)
-		}
-		v.Port = []byte(x)
+	if err := d.ReadOctetStringInto(&v.Port, per.FixedSize(2)); err != nil {
+		return wrapErr("port", err)
 	}
 	d.Leave()
 	return nil
@@ -10464,7 +14988,7 @@ func (v *TransportAddressIP6Address) Encode(e *per.Encoder) error {
 	if err := e.WriteOctetString([]byte(v.IP), per.FixedSize(16)); err != nil {
 		return wrapErr("ip", err)
 	}
-	if err := e.WriteInteger(int64(v.Port), per.IntRange(0, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.Port), 0, 65535); err != nil {
 		return wrapErr("port", err)
 	}
 	if !ext.Any() {
@@ -10481,48 +15005,54 @@ func (v *TransportAddressIP6Address) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *TransportAddressIP6Address) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TransportAddressIP6Address{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
-	{
-		x, err := d.ReadOctetString(per.FixedSize(16))
-		if err != nil {
-			return wrapErr("ip", err)
-		}
-		v.IP = []byte(x)
+	extBit := opt0&(1<<0) != 0
+	if err := d.ReadOctetStringInto(&v.IP, per.FixedSize(16)); err != nil {
+		return wrapErr("ip", err)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 65535))
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
 		if err != nil {
 			return wrapErr("port", err)
 		}
 		v.Port = uint16(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -10543,16 +15073,12 @@ func (c ANSI41UIMSystemIDChoice) String() string {
 func (v *ANSI41UIMSystemID) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case ANSI41UIMSystemIDChoiceSid:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 		if err := e.WriteString(string(v.Sid), alphabet3, per.Size(1, 4)); err != nil {
 			return wrapErr("sid", err)
 		}
 	case ANSI41UIMSystemIDChoiceMid:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 		if err := e.WriteString(string(v.Mid), alphabet3, per.Size(1, 4)); err != nil {
 			return wrapErr("mid", err)
 		}
@@ -10568,42 +15094,32 @@ func (v *ANSI41UIMSystemID) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *ANSI41UIMSystemID) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ANSI41UIMSystemID{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = ANSI41UIMSystemIDChoiceSid
-		{
-			x, err := d.ReadString(alphabet3, per.Size(1, 4))
-			if err != nil {
-				return wrapErr("sid", err)
-			}
-			v.Sid = TBCDSTRING(x)
+		*v = ANSI41UIMSystemID{Choice: ANSI41UIMSystemIDChoiceSid, Sid: v.Sid}
+		if err := d.ReadStringInto((*string)(&v.Sid), alphabet3, per.Size(1, 4)); err != nil {
+			return wrapErr("sid", err)
 		}
 	case 1:
-		v.Choice = ANSI41UIMSystemIDChoiceMid
-		{
-			x, err := d.ReadString(alphabet3, per.Size(1, 4))
-			if err != nil {
-				return wrapErr("mid", err)
-			}
-			v.Mid = TBCDSTRING(x)
+		*v = ANSI41UIMSystemID{Choice: ANSI41UIMSystemIDChoiceMid, Mid: v.Mid}
+		if err := d.ReadStringInto((*string)(&v.Mid), alphabet3, per.Size(1, 4)); err != nil {
+			return wrapErr("mid", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = ANSI41UIMSystemID{Choice: ANSI41UIMSystemIDChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = ANSI41UIMSystemIDChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -10624,16 +15140,12 @@ func (c TunnelledProtocolIDChoice) String() string {
 func (v *TunnelledProtocolID) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case TunnelledProtocolIDChoiceTunnelledProtocolObjectID:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 		if err := e.WriteOID(per.OID(v.TunnelledProtocolObjectID)); err != nil {
 			return wrapErr("tunnelledProtocolObjectID", err)
 		}
 	case TunnelledProtocolIDChoiceTunnelledProtocolAlternateID:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 		if v.TunnelledProtocolAlternateID == nil {
 			return errNoValue("tunnelledProtocolAlternateID")
 		}
@@ -10652,39 +15164,36 @@ func (v *TunnelledProtocolID) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *TunnelledProtocolID) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TunnelledProtocolID{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = TunnelledProtocolIDChoiceTunnelledProtocolObjectID
-		{
-			x, err := d.ReadOID()
-			if err != nil {
-				return wrapErr("tunnelledProtocolObjectID", err)
-			}
-			v.TunnelledProtocolObjectID = per.OID(x)
+		*v = TunnelledProtocolID{Choice: TunnelledProtocolIDChoiceTunnelledProtocolObjectID, TunnelledProtocolObjectID: v.TunnelledProtocolObjectID}
+		if err := d.ReadOIDInto(&v.TunnelledProtocolObjectID); err != nil {
+			return wrapErr("tunnelledProtocolObjectID", err)
 		}
 	case 1:
-		v.Choice = TunnelledProtocolIDChoiceTunnelledProtocolAlternateID
-		v.TunnelledProtocolAlternateID = new(TunnelledProtocolAlternateIdentifier)
+		keep := v.TunnelledProtocolAlternateID
+		if keep == nil {
+			keep = new(TunnelledProtocolAlternateIdentifier)
+		}
+		*v = TunnelledProtocolID{Choice: TunnelledProtocolIDChoiceTunnelledProtocolAlternateID, TunnelledProtocolAlternateID: keep}
 		if err := v.TunnelledProtocolAlternateID.Decode(d); err != nil {
 			return wrapErr("tunnelledProtocolAlternateID", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = TunnelledProtocolID{Choice: TunnelledProtocolIDChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = TunnelledProtocolIDChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -10710,38 +15219,26 @@ func (v *ECKASDHEckasdhp) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ECKASDHEckasdhp) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ECKASDHEckasdhp{}
 	if err := v.PublicKey.Decode(d); err != nil {
 		return wrapErr("public-key", err)
 	}
-	{
-		x, err := d.ReadBitString(per.Size(0, 511))
-		if err != nil {
-			return wrapErr("modulus", err)
-		}
-		v.Modulus = per.BitString(x)
+	if err := d.ReadBitStringInto(&v.Modulus, per.Size(0, 511)); err != nil {
+		return wrapErr("modulus", err)
 	}
 	if err := v.Base.Decode(d); err != nil {
 		return wrapErr("base", err)
 	}
-	{
-		x, err := d.ReadBitString(per.Size(0, 511))
-		if err != nil {
-			return wrapErr("weierstrassA", err)
-		}
-		v.WeierstrassA = per.BitString(x)
+	if err := d.ReadBitStringInto(&v.WeierstrassA, per.Size(0, 511)); err != nil {
+		return wrapErr("weierstrassA", err)
 	}
-	{
-		x, err := d.ReadBitString(per.Size(0, 511))
-		if err != nil {
-			return wrapErr("weierstrassB", err)
-		}
-		v.WeierstrassB = per.BitString(x)
+	if err := d.ReadBitStringInto(&v.WeierstrassB, per.Size(0, 511)); err != nil {
+		return wrapErr("weierstrassB", err)
 	}
 	d.Leave()
 	return nil
@@ -10767,38 +15264,26 @@ func (v *ECKASDHEckasdh2) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ECKASDHEckasdh2) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ECKASDHEckasdh2{}
 	if err := v.PublicKey.Decode(d); err != nil {
 		return wrapErr("public-key", err)
 	}
-	{
-		x, err := d.ReadBitString(per.Size(0, 511))
-		if err != nil {
-			return wrapErr("fieldSize", err)
-		}
-		v.FieldSize = per.BitString(x)
+	if err := d.ReadBitStringInto(&v.FieldSize, per.Size(0, 511)); err != nil {
+		return wrapErr("fieldSize", err)
 	}
 	if err := v.Base.Decode(d); err != nil {
 		return wrapErr("base", err)
 	}
-	{
-		x, err := d.ReadBitString(per.Size(0, 511))
-		if err != nil {
-			return wrapErr("weierstrassA", err)
-		}
-		v.WeierstrassA = per.BitString(x)
+	if err := d.ReadBitStringInto(&v.WeierstrassA, per.Size(0, 511)); err != nil {
+		return wrapErr("weierstrassA", err)
 	}
-	{
-		x, err := d.ReadBitString(per.Size(0, 511))
-		if err != nil {
-			return wrapErr("weierstrassB", err)
-		}
-		v.WeierstrassB = per.BitString(x)
+	if err := d.ReadBitStringInto(&v.WeierstrassB, per.Size(0, 511)); err != nil {
+		return wrapErr("weierstrassB", err)
 	}
 	d.Leave()
 	return nil
@@ -10809,7 +15294,7 @@ func (v *CryptoH323TokenCryptoEPPwdHash) Encode(e *per.Encoder) error {
 	if err := v.Alias.Encode(e); err != nil {
 		return wrapErr("alias", err)
 	}
-	if err := e.WriteInteger(int64(v.TimeStamp), per.IntRange(1, 4294967295)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.TimeStamp), 1, 4294967295); err != nil {
 		return wrapErr("timeStamp", err)
 	}
 	if err := v.Token.Encode(e); err != nil {
@@ -10818,17 +15303,17 @@ func (v *CryptoH323TokenCryptoEPPwdHash) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *CryptoH323TokenCryptoEPPwdHash) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CryptoH323TokenCryptoEPPwdHash{}
 	if err := v.Alias.Decode(d); err != nil {
 		return wrapErr("alias", err)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 4294967295))
+		x, err := d.ReadConstrainedWholeNumber(1, 4294967295)
 		if err != nil {
 			return wrapErr("timeStamp", err)
 		}
@@ -10846,7 +15331,7 @@ func (v *CryptoH323TokenCryptoGKPwdHash) Encode(e *per.Encoder) error {
 	if err := writeBMPString(e, string(v.GatekeeperID), per.Size(1, 128)); err != nil {
 		return wrapErr("gatekeeperId", err)
 	}
-	if err := e.WriteInteger(int64(v.TimeStamp), per.IntRange(1, 4294967295)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.TimeStamp), 1, 4294967295); err != nil {
 		return wrapErr("timeStamp", err)
 	}
 	if err := v.Token.Encode(e); err != nil {
@@ -10855,21 +15340,17 @@ func (v *CryptoH323TokenCryptoGKPwdHash) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *CryptoH323TokenCryptoGKPwdHash) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CryptoH323TokenCryptoGKPwdHash{}
-	{
-		x, err := readBMPString(d, per.Size(1, 128))
-		if err != nil {
-			return wrapErr("gatekeeperId", err)
-		}
-		v.GatekeeperID = GatekeeperIdentifier(x)
+	if err := readBMPString(d, (*string)(&v.GatekeeperID), per.Size(1, 128)); err != nil {
+		return wrapErr("gatekeeperId", err)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 4294967295))
+		x, err := d.ReadConstrainedWholeNumber(1, 4294967295)
 		if err != nil {
 			return wrapErr("timeStamp", err)
 		}
@@ -10893,18 +15374,14 @@ func (v *CryptoTokenCryptoEncryptedToken) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *CryptoTokenCryptoEncryptedToken) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CryptoTokenCryptoEncryptedToken{}
-	{
-		x, err := d.ReadOID()
-		if err != nil {
-			return wrapErr("tokenOID", err)
-		}
-		v.TokenOID = per.OID(x)
+	if err := d.ReadOIDInto(&v.TokenOID); err != nil {
+		return wrapErr("tokenOID", err)
 	}
 	if err := v.Token.Decode(d); err != nil {
 		return wrapErr("token", err)
@@ -10924,18 +15401,14 @@ func (v *CryptoTokenCryptoSignedToken) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *CryptoTokenCryptoSignedToken) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CryptoTokenCryptoSignedToken{}
-	{
-		x, err := d.ReadOID()
-		if err != nil {
-			return wrapErr("tokenOID", err)
-		}
-		v.TokenOID = per.OID(x)
+	if err := d.ReadOIDInto(&v.TokenOID); err != nil {
+		return wrapErr("tokenOID", err)
 	}
 	if err := v.Token.Decode(d); err != nil {
 		return wrapErr("token", err)
@@ -10958,18 +15431,14 @@ func (v *CryptoTokenCryptoHashedToken) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *CryptoTokenCryptoHashedToken) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CryptoTokenCryptoHashedToken{}
-	{
-		x, err := d.ReadOID()
-		if err != nil {
-			return wrapErr("tokenOID", err)
-		}
-		v.TokenOID = per.OID(x)
+	if err := d.ReadOIDInto(&v.TokenOID); err != nil {
+		return wrapErr("tokenOID", err)
 	}
 	if err := v.HashedVals.Decode(d); err != nil {
 		return wrapErr("hashedVals", err)
@@ -10992,12 +15461,12 @@ func (v *AddressPatternRange) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *AddressPatternRange) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AddressPatternRange{}
 	if err := v.StartOfRange.Decode(d); err != nil {
 		return wrapErr("startOfRange", err)
 	}
@@ -11048,38 +15517,38 @@ func (v *RegistrationConfirmPreGrantedARQ) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.IrrFrequencyInCall != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64((*v.IrrFrequencyInCall)), per.IntRange(1, 65535)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.IrrFrequencyInCall)), 1, 65535); err != nil {
 			return wrapErr("irrFrequencyInCall", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("irrFrequencyInCall", err)
 		}
 	}
 	if v.TotalBandwidthRestriction != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64((*v.TotalBandwidthRestriction)), per.IntRange(0, 4294967295)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.TotalBandwidthRestriction)), 0, 4294967295); err != nil {
 			return wrapErr("totalBandwidthRestriction", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("totalBandwidthRestriction", err)
 		}
 	}
 	if v.AlternateTransportAddresses != nil {
-		sub := e.BeginOpenType()
-		if err := v.AlternateTransportAddresses.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.AlternateTransportAddresses.Encode(e); err != nil {
 			return wrapErr("alternateTransportAddresses", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("alternateTransportAddresses", err)
 		}
 	}
 	if v.UseSpecifiedTransport != nil {
-		sub := e.BeginOpenType()
-		if err := v.UseSpecifiedTransport.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.UseSpecifiedTransport.Encode(e); err != nil {
 			return wrapErr("useSpecifiedTransport", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("useSpecifiedTransport", err)
 		}
 	}
@@ -11091,16 +15560,17 @@ func (v *RegistrationConfirmPreGrantedARQ) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RegistrationConfirmPreGrantedARQ) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RegistrationConfirmPreGrantedARQ{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -11129,70 +15599,101 @@ func (v *RegistrationConfirmPreGrantedARQ) Decode(d *per.Decoder) error {
 		}
 		v.UseGKCallSignalAddressToAnswer = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 4 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 4 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("irrFrequencyInCall", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.IrrFrequencyInCall == nil {
+			v.IrrFrequencyInCall = new(uint16)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(1, 65535)
+			if err != nil {
 				return wrapErr("irrFrequencyInCall", err)
 			}
-			{
-				x, err := sub.ReadInteger(per.IntRange(1, 65535))
-				if err != nil {
-					return wrapErr("irrFrequencyInCall", err)
-				}
-				v.IrrFrequencyInCall = new(uint16(x))
-			}
+			*v.IrrFrequencyInCall = uint16(x)
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.IrrFrequencyInCall = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("totalBandwidthRestriction", err)
+		}
+		if v.TotalBandwidthRestriction == nil {
+			v.TotalBandwidthRestriction = new(BandWidth)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(0, 4294967295)
+			if err != nil {
 				return wrapErr("totalBandwidthRestriction", err)
 			}
-			{
-				x, err := sub.ReadInteger(per.IntRange(0, 4294967295))
-				if err != nil {
-					return wrapErr("totalBandwidthRestriction", err)
-				}
-				v.TotalBandwidthRestriction = new(BandWidth(x))
-			}
+			*v.TotalBandwidthRestriction = BandWidth(x)
 		}
-		if ext.Has(2) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("alternateTransportAddresses", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.TotalBandwidthRestriction = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("alternateTransportAddresses", err)
+		}
+		if v.AlternateTransportAddresses == nil {
 			v.AlternateTransportAddresses = new(AlternateTransportAddresses)
-			if err := v.AlternateTransportAddresses.Decode(&sub); err != nil {
-				return wrapErr("alternateTransportAddresses", err)
-			}
 		}
-		if ext.Has(3) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("useSpecifiedTransport", err)
-			}
+		if err := v.AlternateTransportAddresses.Decode(d); err != nil {
+			return wrapErr("alternateTransportAddresses", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.AlternateTransportAddresses = nil
+	}
+	if ext.Has(3) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("useSpecifiedTransport", err)
+		}
+		if v.UseSpecifiedTransport == nil {
 			v.UseSpecifiedTransport = new(UseSpecifiedTransport)
-			if err := v.UseSpecifiedTransport.Decode(&sub); err != nil {
-				return wrapErr("useSpecifiedTransport", err)
-			}
 		}
+		if err := v.UseSpecifiedTransport.Decode(d); err != nil {
+			return wrapErr("useSpecifiedTransport", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.UseSpecifiedTransport = nil
+	}
+	if ext.Len() > 4 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 4; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -11215,17 +15716,11 @@ func (c ServiceControlSessionReasonChoice) String() string {
 func (v *ServiceControlSessionReason) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case ServiceControlSessionReasonChoiceOpen:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case ServiceControlSessionReasonChoiceRefresh:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case ServiceControlSessionReasonChoiceClose:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	default:
 		if int(v.Choice) > 3 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 3, true); err != nil {
@@ -11238,30 +15733,28 @@ func (v *ServiceControlSessionReason) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *ServiceControlSessionReason) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ServiceControlSessionReason{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = ServiceControlSessionReasonChoiceOpen
+		*v = ServiceControlSessionReason{Choice: ServiceControlSessionReasonChoiceOpen}
 	case 1:
-		v.Choice = ServiceControlSessionReasonChoiceRefresh
+		*v = ServiceControlSessionReason{Choice: ServiceControlSessionReasonChoiceRefresh}
 	case 2:
-		v.Choice = ServiceControlSessionReasonChoiceClose
+		*v = ServiceControlSessionReason{Choice: ServiceControlSessionReasonChoiceClose}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = ServiceControlSessionReason{Choice: ServiceControlSessionReasonChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = ServiceControlSessionReasonChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -11282,13 +15775,9 @@ func (c CallCreditServiceControlBillingModeChoice) String() string {
 func (v *CallCreditServiceControlBillingMode) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case CallCreditServiceControlBillingModeChoiceCredit:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case CallCreditServiceControlBillingModeChoiceDebit:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	default:
 		if int(v.Choice) > 2 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
@@ -11301,28 +15790,26 @@ func (v *CallCreditServiceControlBillingMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *CallCreditServiceControlBillingMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CallCreditServiceControlBillingMode{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = CallCreditServiceControlBillingModeChoiceCredit
+		*v = CallCreditServiceControlBillingMode{Choice: CallCreditServiceControlBillingModeChoiceCredit}
 	case 1:
-		v.Choice = CallCreditServiceControlBillingModeChoiceDebit
+		*v = CallCreditServiceControlBillingMode{Choice: CallCreditServiceControlBillingModeChoiceDebit}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = CallCreditServiceControlBillingMode{Choice: CallCreditServiceControlBillingModeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = CallCreditServiceControlBillingModeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -11343,13 +15830,9 @@ func (c CallCreditServiceControlCallStartingPointChoice) String() string {
 func (v *CallCreditServiceControlCallStartingPoint) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case CallCreditServiceControlCallStartingPointChoiceAlerting:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case CallCreditServiceControlCallStartingPointChoiceConnect:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	default:
 		if int(v.Choice) > 2 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
@@ -11362,28 +15845,26 @@ func (v *CallCreditServiceControlCallStartingPoint) Encode(e *per.Encoder) error
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *CallCreditServiceControlCallStartingPoint) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CallCreditServiceControlCallStartingPoint{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = CallCreditServiceControlCallStartingPointChoiceAlerting
+		*v = CallCreditServiceControlCallStartingPoint{Choice: CallCreditServiceControlCallStartingPointChoiceAlerting}
 	case 1:
-		v.Choice = CallCreditServiceControlCallStartingPointChoiceConnect
+		*v = CallCreditServiceControlCallStartingPoint{Choice: CallCreditServiceControlCallStartingPointChoiceConnect}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = CallCreditServiceControlCallStartingPoint{Choice: CallCreditServiceControlCallStartingPointChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = CallCreditServiceControlCallStartingPointChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -11405,10 +15886,22 @@ func (v *RasUsageSpecificationWhen) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.Start)
-	e.WriteBit(v.End)
-	e.WriteBit(v.InIrr)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 3
+		}
+		if v.Start {
+			pre |= 1 << 2
+		}
+		if v.End {
+			pre |= 1 << 1
+		}
+		if v.InIrr {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 4)
+	}
 	if !ext.Any() {
 		return nil
 	}
@@ -11423,41 +15916,47 @@ func (v *RasUsageSpecificationWhen) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RasUsageSpecificationWhen) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RasUsageSpecificationWhen{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(4)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(3)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<3) != 0
 	v.Start = opt0&(1<<2) != 0
 	v.End = opt0&(1<<1) != 0
 	v.InIrr = opt0&(1<<0) != 0
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -11479,9 +15978,19 @@ func (v *RasUsageSpecificationCallStartingPoint) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.Alerting)
-	e.WriteBit(v.Connect)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.Alerting {
+			pre |= 1 << 1
+		}
+		if v.Connect {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
 	if !ext.Any() {
 		return nil
 	}
@@ -11496,40 +16005,46 @@ func (v *RasUsageSpecificationCallStartingPoint) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RasUsageSpecificationCallStartingPoint) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RasUsageSpecificationCallStartingPoint{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(3)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(2)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<2) != 0
 	v.Alerting = opt0&(1<<1) != 0
 	v.Connect = opt0&(1<<0) != 0
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -11551,9 +16066,19 @@ func (v *CapacityReportingSpecificationWhen) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.CallStart)
-	e.WriteBit(v.CallEnd)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.CallStart {
+			pre |= 1 << 1
+		}
+		if v.CallEnd {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
 	if !ext.Any() {
 		return nil
 	}
@@ -11568,40 +16093,46 @@ func (v *CapacityReportingSpecificationWhen) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *CapacityReportingSpecificationWhen) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CapacityReportingSpecificationWhen{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(3)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(2)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<2) != 0
 	v.CallStart = opt0&(1<<1) != 0
 	v.CallEnd = opt0&(1<<0) != 0
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -11623,10 +16154,22 @@ func (v *RegistrationRejectReasonInvalidTerminalAliases) Encode(e *per.Encoder) 
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.TerminalAlias != nil)
-	e.WriteBit(v.TerminalAliasPattern != nil)
-	e.WriteBit(v.SupportedPrefixes != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 3
+		}
+		if v.TerminalAlias != nil {
+			pre |= 1 << 2
+		}
+		if v.TerminalAliasPattern != nil {
+			pre |= 1 << 1
+		}
+		if v.SupportedPrefixes != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 4)
+	}
 	if v.TerminalAlias != nil {
 		{
 			items0 := (*v.TerminalAlias)
@@ -11701,34 +16244,35 @@ func (v *RegistrationRejectReasonInvalidTerminalAliases) Encode(e *per.Encoder) 
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RegistrationRejectReasonInvalidTerminalAliases) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RegistrationRejectReasonInvalidTerminalAliases{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(4)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(3)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<3) != 0
 	if opt0&(1<<2) != 0 {
+		if v.TerminalAlias == nil {
+			v.TerminalAlias = new([]AliasAddress)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 6)
 			if err != nil {
 				return wrapErr("terminalAlias", err)
 			}
-			var items0 []AliasAddress
-			if n0 > 0 {
+			items0 := (*v.TerminalAlias)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]AliasAddress, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, AliasAddress{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("terminalAlias", err)
 					}
 				}
@@ -11739,23 +16283,32 @@ func (v *RegistrationRejectReasonInvalidTerminalAliases) Decode(d *per.Decoder) 
 					return wrapErr("terminalAlias", err)
 				}
 			}
-			v.TerminalAlias = new([]AliasAddress(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.TerminalAlias = items0
 		}
+	} else {
+		v.TerminalAlias = nil
 	}
 	if opt0&(1<<1) != 0 {
+		if v.TerminalAliasPattern == nil {
+			v.TerminalAliasPattern = new([]AddressPattern)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 8)
 			if err != nil {
 				return wrapErr("terminalAliasPattern", err)
 			}
-			var items0 []AddressPattern
-			if n0 > 0 {
+			items0 := (*v.TerminalAliasPattern)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]AddressPattern, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, AddressPattern{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("terminalAliasPattern", err)
 					}
 				}
@@ -11766,23 +16319,32 @@ func (v *RegistrationRejectReasonInvalidTerminalAliases) Decode(d *per.Decoder) 
 					return wrapErr("terminalAliasPattern", err)
 				}
 			}
-			v.TerminalAliasPattern = new([]AddressPattern(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.TerminalAliasPattern = items0
 		}
+	} else {
+		v.TerminalAliasPattern = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.SupportedPrefixes == nil {
+			v.SupportedPrefixes = new([]SupportedPrefix)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 8)
 			if err != nil {
 				return wrapErr("supportedPrefixes", err)
 			}
-			var items0 []SupportedPrefix
-			if n0 > 0 {
+			items0 := (*v.SupportedPrefixes)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]SupportedPrefix, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, SupportedPrefix{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("supportedPrefixes", err)
 					}
 				}
@@ -11793,27 +16355,41 @@ func (v *RegistrationRejectReasonInvalidTerminalAliases) Decode(d *per.Decoder) 
 					return wrapErr("supportedPrefixes", err)
 				}
 			}
-			v.SupportedPrefixes = new([]SupportedPrefix(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.SupportedPrefixes = items0
 		}
+	} else {
+		v.SupportedPrefixes = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -11859,18 +16435,34 @@ func (v *InfoRequestResponsePerCallInfoItem) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.NonStandardData != nil)
-	e.WriteBit(v.Originator != nil)
-	e.WriteBit(v.Audio != nil)
-	e.WriteBit(v.Video != nil)
-	e.WriteBit(v.Data != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 5
+		}
+		if v.NonStandardData != nil {
+			pre |= 1 << 4
+		}
+		if v.Originator != nil {
+			pre |= 1 << 3
+		}
+		if v.Audio != nil {
+			pre |= 1 << 2
+		}
+		if v.Video != nil {
+			pre |= 1 << 1
+		}
+		if v.Data != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 6)
+	}
 	if v.NonStandardData != nil {
 		if err := v.NonStandardData.Encode(e); err != nil {
 			return wrapErr("nonStandardData", err)
 		}
 	}
-	if err := e.WriteInteger(int64(v.CallReferenceValue), per.IntRange(0, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.CallReferenceValue), 0, 65535); err != nil {
 		return wrapErr("callReferenceValue", err)
 	}
 	if err := e.WriteOctetString([]byte(v.ConferenceID), per.FixedSize(16)); err != nil {
@@ -11948,7 +16540,7 @@ func (v *InfoRequestResponsePerCallInfoItem) Encode(e *per.Encoder) error {
 	if err := v.CallType.Encode(e); err != nil {
 		return wrapErr("callType", err)
 	}
-	if err := e.WriteInteger(int64(v.BandWidth), per.IntRange(0, 4294967295)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.BandWidth), 0, 4294967295); err != nil {
 		return wrapErr("bandWidth", err)
 	}
 	if err := v.CallModel.Encode(e); err != nil {
@@ -11961,134 +16553,134 @@ func (v *InfoRequestResponsePerCallInfoItem) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.CallIdentifier != nil {
-		sub := e.BeginOpenType()
-		if err := v.CallIdentifier.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.CallIdentifier.Encode(e); err != nil {
 			return wrapErr("callIdentifier", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("callIdentifier", err)
 		}
 	}
 	if v.Tokens != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.Tokens)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("tokens", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("tokens", err)
 		}
 	}
 	if v.CryptoTokens != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.CryptoTokens)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("cryptoTokens", err)
 		}
 	}
 	if v.SubstituteConfIDs != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.SubstituteConfIDs)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("substituteConfIDs", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := sub.WriteOctetString([]byte(items0[i0]), per.FixedSize(16)); err != nil {
+					if err := e.WriteOctetString([]byte(items0[i0]), per.FixedSize(16)); err != nil {
 						return wrapErr("substituteConfIDs", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("substituteConfIDs", err)
 		}
 	}
 	if v.Pdu != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.Pdu)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("pdu", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("pdu", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("pdu", err)
 		}
 	}
 	if v.CallLinkage != nil {
-		sub := e.BeginOpenType()
-		if err := v.CallLinkage.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.CallLinkage.Encode(e); err != nil {
 			return wrapErr("callLinkage", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("callLinkage", err)
 		}
 	}
 	if v.UsageInformation != nil {
-		sub := e.BeginOpenType()
-		if err := v.UsageInformation.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.UsageInformation.Encode(e); err != nil {
 			return wrapErr("usageInformation", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("usageInformation", err)
 		}
 	}
 	if v.CircuitInfo != nil {
-		sub := e.BeginOpenType()
-		if err := v.CircuitInfo.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.CircuitInfo.Encode(e); err != nil {
 			return wrapErr("circuitInfo", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("circuitInfo", err)
 		}
 	}
@@ -12100,63 +16692,69 @@ func (v *InfoRequestResponsePerCallInfoItem) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *InfoRequestResponsePerCallInfoItem) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = InfoRequestResponsePerCallInfoItem{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(6)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(5)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<5) != 0
 	if opt0&(1<<4) != 0 {
-		v.NonStandardData = new(NonStandardParameter)
+		if v.NonStandardData == nil {
+			v.NonStandardData = new(NonStandardParameter)
+		}
 		if err := v.NonStandardData.Decode(d); err != nil {
 			return wrapErr("nonStandardData", err)
 		}
+	} else {
+		v.NonStandardData = nil
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 65535))
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
 		if err != nil {
 			return wrapErr("callReferenceValue", err)
 		}
 		v.CallReferenceValue = CallReferenceValue(x)
 	}
-	{
-		x, err := d.ReadOctetString(per.FixedSize(16))
-		if err != nil {
-			return wrapErr("conferenceID", err)
-		}
-		v.ConferenceID = ConferenceIdentifier(x)
+	if err := d.ReadOctetStringInto((*[]byte)(&v.ConferenceID), per.FixedSize(16)); err != nil {
+		return wrapErr("conferenceID", err)
 	}
 	if opt0&(1<<3) != 0 {
+		if v.Originator == nil {
+			v.Originator = new(bool)
+		}
 		{
 			x, err := d.ReadBool()
 			if err != nil {
 				return wrapErr("originator", err)
 			}
-			v.Originator = new(bool(x))
+			*v.Originator = bool(x)
 		}
+	} else {
+		v.Originator = nil
 	}
 	if opt0&(1<<2) != 0 {
+		if v.Audio == nil {
+			v.Audio = new([]RTPSession)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 23)
 			if err != nil {
 				return wrapErr("audio", err)
 			}
-			var items0 []RTPSession
-			if n0 > 0 {
+			items0 := (*v.Audio)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]RTPSession, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, RTPSession{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("audio", err)
 					}
 				}
@@ -12167,23 +16765,32 @@ func (v *InfoRequestResponsePerCallInfoItem) Decode(d *per.Decoder) error {
 					return wrapErr("audio", err)
 				}
 			}
-			v.Audio = new([]RTPSession(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Audio = items0
 		}
+	} else {
+		v.Audio = nil
 	}
 	if opt0&(1<<1) != 0 {
+		if v.Video == nil {
+			v.Video = new([]RTPSession)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 23)
 			if err != nil {
 				return wrapErr("video", err)
 			}
-			var items0 []RTPSession
-			if n0 > 0 {
+			items0 := (*v.Video)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]RTPSession, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, RTPSession{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("video", err)
 					}
 				}
@@ -12194,23 +16801,32 @@ func (v *InfoRequestResponsePerCallInfoItem) Decode(d *per.Decoder) error {
 					return wrapErr("video", err)
 				}
 			}
-			v.Video = new([]RTPSession(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Video = items0
 		}
+	} else {
+		v.Video = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.Data == nil {
+			v.Data = new([]TransportChannelInfo)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 3)
 			if err != nil {
 				return wrapErr("data", err)
 			}
-			var items0 []TransportChannelInfo
-			if n0 > 0 {
+			items0 := (*v.Data)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]TransportChannelInfo, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, TransportChannelInfo{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("data", err)
 					}
 				}
@@ -12221,8 +16837,13 @@ func (v *InfoRequestResponsePerCallInfoItem) Decode(d *per.Decoder) error {
 					return wrapErr("data", err)
 				}
 			}
-			v.Data = new([]TransportChannelInfo(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Data = items0
 		}
+	} else {
+		v.Data = nil
 	}
 	if err := v.H245.Decode(d); err != nil {
 		return wrapErr("h245", err)
@@ -12234,7 +16855,7 @@ func (v *InfoRequestResponsePerCallInfoItem) Decode(d *per.Decoder) error {
 		return wrapErr("callType", err)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 4294967295))
+		x, err := d.ReadConstrainedWholeNumber(0, 4294967295)
 		if err != nil {
 			return wrapErr("bandWidth", err)
 		}
@@ -12243,193 +16864,272 @@ func (v *InfoRequestResponsePerCallInfoItem) Decode(d *per.Decoder) error {
 	if err := v.CallModel.Decode(d); err != nil {
 		return wrapErr("callModel", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 8 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 8 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("callIdentifier", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("callIdentifier", err)
-			}
+		if v.CallIdentifier == nil {
 			v.CallIdentifier = new(CallIdentifier)
-			if err := v.CallIdentifier.Decode(&sub); err != nil {
-				return wrapErr("callIdentifier", err)
-			}
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.CallIdentifier.Decode(d); err != nil {
+			return wrapErr("callIdentifier", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.CallIdentifier = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("tokens", err)
+		}
+		if v.Tokens == nil {
+			v.Tokens = new([]ClearToken)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
+			if err != nil {
 				return wrapErr("tokens", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 17)
-				if err != nil {
-					return wrapErr("tokens", err)
-				}
-				var items0 []ClearToken
-				if n0 > 0 {
-					items0 = make([]ClearToken, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, ClearToken{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("tokens", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(17); err != nil {
+			items0 := (*v.Tokens)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]ClearToken, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("tokens", err)
 					}
 				}
-				v.Tokens = new([]ClearToken(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(17); err != nil {
+					return wrapErr("tokens", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Tokens = items0
 		}
-		if ext.Has(2) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.Tokens = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("cryptoTokens", err)
+		}
+		if v.CryptoTokens == nil {
+			v.CryptoTokens = new([]CryptoH323Token)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 15)
+			if err != nil {
 				return wrapErr("cryptoTokens", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 15)
-				if err != nil {
-					return wrapErr("cryptoTokens", err)
-				}
-				var items0 []CryptoH323Token
-				if n0 > 0 {
-					items0 = make([]CryptoH323Token, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, CryptoH323Token{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("cryptoTokens", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(15); err != nil {
+			items0 := (*v.CryptoTokens)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]CryptoH323Token, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("cryptoTokens", err)
 					}
 				}
-				v.CryptoTokens = new([]CryptoH323Token(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(15); err != nil {
+					return wrapErr("cryptoTokens", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CryptoTokens = items0
 		}
-		if ext.Has(3) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.CryptoTokens = nil
+	}
+	if ext.Has(3) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("substituteConfIDs", err)
+		}
+		if v.SubstituteConfIDs == nil {
+			v.SubstituteConfIDs = new([]ConferenceIdentifier)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 128)
+			if err != nil {
 				return wrapErr("substituteConfIDs", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 128)
-				if err != nil {
-					return wrapErr("substituteConfIDs", err)
-				}
-				var items0 []ConferenceIdentifier
-				if n0 > 0 {
-					items0 = make([]ConferenceIdentifier, 0, n0)
-				}
-				var buf0 []byte
-				for {
-					for range n0 {
+			items0 := (*v.SubstituteConfIDs)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]ConferenceIdentifier, 0, n0)
+			}
+			var buf0 []byte
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if cap(*it0) == 0 {
 						if buf0 == nil {
-							buf0 = make([]byte, 0, sub.BitsLeft()/8)
+							buf0 = make([]byte, 0, d.BitsLeft()/8)
 						}
 						start := len(buf0)
-						if buf0, err = sub.AppendOctetString(buf0, per.FixedSize(16)); err != nil {
+						if buf0, err = d.AppendOctetString(buf0, per.FixedSize(16)); err != nil {
 							return wrapErr("substituteConfIDs", err)
 						}
-						items0 = append(items0, ConferenceIdentifier(buf0[start:len(buf0):len(buf0)]))
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(128); err != nil {
-						return wrapErr("substituteConfIDs", err)
-					}
-				}
-				v.SubstituteConfIDs = new([]ConferenceIdentifier(items0))
-			}
-		}
-		if ext.Has(4) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("pdu", err)
-			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 16)
-				if err != nil {
-					return wrapErr("pdu", err)
-				}
-				var items0 []InfoRequestResponsePerCallInfoItemPduItem
-				if n0 > 0 {
-					items0 = make([]InfoRequestResponsePerCallInfoItemPduItem, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, InfoRequestResponsePerCallInfoItemPduItem{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("pdu", err)
+						*it0 = nil
+						if len(buf0) > start {
+							*it0 = ConferenceIdentifier(buf0[start:len(buf0):len(buf0)])
+						}
+					} else {
+						if err := d.ReadOctetStringInto((*[]byte)(it0), per.FixedSize(16)); err != nil {
+							return wrapErr("substituteConfIDs", err)
 						}
 					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(16); err != nil {
+				}
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(128); err != nil {
+					return wrapErr("substituteConfIDs", err)
+				}
+			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.SubstituteConfIDs = items0
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.SubstituteConfIDs = nil
+	}
+	if ext.Has(4) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("pdu", err)
+		}
+		if v.Pdu == nil {
+			v.Pdu = new([]InfoRequestResponsePerCallInfoItemPduItem)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 16)
+			if err != nil {
+				return wrapErr("pdu", err)
+			}
+			items0 := (*v.Pdu)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]InfoRequestResponsePerCallInfoItemPduItem, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("pdu", err)
 					}
 				}
-				v.Pdu = new([]InfoRequestResponsePerCallInfoItemPduItem(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(16); err != nil {
+					return wrapErr("pdu", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Pdu = items0
 		}
-		if ext.Has(5) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("callLinkage", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.Pdu = nil
+	}
+	if ext.Has(5) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("callLinkage", err)
+		}
+		if v.CallLinkage == nil {
 			v.CallLinkage = new(CallLinkage)
-			if err := v.CallLinkage.Decode(&sub); err != nil {
-				return wrapErr("callLinkage", err)
-			}
 		}
-		if ext.Has(6) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("usageInformation", err)
-			}
+		if err := v.CallLinkage.Decode(d); err != nil {
+			return wrapErr("callLinkage", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.CallLinkage = nil
+	}
+	if ext.Has(6) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("usageInformation", err)
+		}
+		if v.UsageInformation == nil {
 			v.UsageInformation = new(RasUsageInformation)
-			if err := v.UsageInformation.Decode(&sub); err != nil {
-				return wrapErr("usageInformation", err)
-			}
 		}
-		if ext.Has(7) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("circuitInfo", err)
-			}
+		if err := v.UsageInformation.Decode(d); err != nil {
+			return wrapErr("usageInformation", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.UsageInformation = nil
+	}
+	if ext.Has(7) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("circuitInfo", err)
+		}
+		if v.CircuitInfo == nil {
 			v.CircuitInfo = new(CircuitInfo)
-			if err := v.CircuitInfo.Decode(&sub); err != nil {
-				return wrapErr("circuitInfo", err)
-			}
 		}
+		if err := v.CircuitInfo.Decode(d); err != nil {
+			return wrapErr("circuitInfo", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.CircuitInfo = nil
+	}
+	if ext.Len() > 8 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 8; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -12444,12 +17144,12 @@ func (v *InfoRequestResponsePerCallInfoItemPduItem) Encode(e *per.Encoder) error
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *InfoRequestResponsePerCallInfoItemPduItem) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = InfoRequestResponsePerCallInfoItemPduItem{}
 	if err := v.H323pdu.Decode(d); err != nil {
 		return wrapErr("h323pdu", err)
 	}
@@ -12501,9 +17201,7 @@ func (c H323UUPDUH323MessageBodyChoice) String() string {
 func (v *H323UUPDUH323MessageBody) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case H323UUPDUH323MessageBodyChoiceSetup:
-		if err := e.WriteChoiceIndex(0, 7, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 4)
 		if v.Setup == nil {
 			return errNoValue("setup")
 		}
@@ -12511,9 +17209,7 @@ func (v *H323UUPDUH323MessageBody) Encode(e *per.Encoder) error {
 			return wrapErr("setup", err)
 		}
 	case H323UUPDUH323MessageBodyChoiceCallProceeding:
-		if err := e.WriteChoiceIndex(1, 7, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 4)
 		if v.CallProceeding == nil {
 			return errNoValue("callProceeding")
 		}
@@ -12521,9 +17217,7 @@ func (v *H323UUPDUH323MessageBody) Encode(e *per.Encoder) error {
 			return wrapErr("callProceeding", err)
 		}
 	case H323UUPDUH323MessageBodyChoiceConnect:
-		if err := e.WriteChoiceIndex(2, 7, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 4)
 		if v.Connect == nil {
 			return errNoValue("connect")
 		}
@@ -12531,9 +17225,7 @@ func (v *H323UUPDUH323MessageBody) Encode(e *per.Encoder) error {
 			return wrapErr("connect", err)
 		}
 	case H323UUPDUH323MessageBodyChoiceAlerting:
-		if err := e.WriteChoiceIndex(3, 7, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 4)
 		if v.Alerting == nil {
 			return errNoValue("alerting")
 		}
@@ -12541,9 +17233,7 @@ func (v *H323UUPDUH323MessageBody) Encode(e *per.Encoder) error {
 			return wrapErr("alerting", err)
 		}
 	case H323UUPDUH323MessageBodyChoiceInformation:
-		if err := e.WriteChoiceIndex(4, 7, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 4)
 		if v.Information == nil {
 			return errNoValue("information")
 		}
@@ -12551,9 +17241,7 @@ func (v *H323UUPDUH323MessageBody) Encode(e *per.Encoder) error {
 			return wrapErr("information", err)
 		}
 	case H323UUPDUH323MessageBodyChoiceReleaseComplete:
-		if err := e.WriteChoiceIndex(5, 7, true); err != nil {
-			return err
-		}
+		e.WriteBits(5, 4)
 		if v.ReleaseComplete == nil {
 			return errNoValue("releaseComplete")
 		}
@@ -12561,9 +17249,7 @@ func (v *H323UUPDUH323MessageBody) Encode(e *per.Encoder) error {
 			return wrapErr("releaseComplete", err)
 		}
 	case H323UUPDUH323MessageBodyChoiceFacility:
-		if err := e.WriteChoiceIndex(6, 7, true); err != nil {
-			return err
-		}
+		e.WriteBits(6, 4)
 		if v.Facility == nil {
 			return errNoValue("facility")
 		}
@@ -12577,19 +17263,19 @@ func (v *H323UUPDUH323MessageBody) Encode(e *per.Encoder) error {
 		if v.Progress == nil {
 			return errNoValue("progress")
 		}
-		sub := e.BeginOpenType()
-		if err := v.Progress.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.Progress.Encode(e); err != nil {
 			return wrapErr("progress", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("progress", err)
 		}
 	case H323UUPDUH323MessageBodyChoiceEmpty:
 		if err := e.WriteChoiceIndex(8, 7, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("empty", err)
 		}
 	case H323UUPDUH323MessageBodyChoiceStatus:
@@ -12599,11 +17285,11 @@ func (v *H323UUPDUH323MessageBody) Encode(e *per.Encoder) error {
 		if v.Status == nil {
 			return errNoValue("status")
 		}
-		sub := e.BeginOpenType()
-		if err := v.Status.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.Status.Encode(e); err != nil {
 			return wrapErr("status", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("status", err)
 		}
 	case H323UUPDUH323MessageBodyChoiceStatusInquiry:
@@ -12613,11 +17299,11 @@ func (v *H323UUPDUH323MessageBody) Encode(e *per.Encoder) error {
 		if v.StatusInquiry == nil {
 			return errNoValue("statusInquiry")
 		}
-		sub := e.BeginOpenType()
-		if err := v.StatusInquiry.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.StatusInquiry.Encode(e); err != nil {
 			return wrapErr("statusInquiry", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("statusInquiry", err)
 		}
 	case H323UUPDUH323MessageBodyChoiceSetupAcknowledge:
@@ -12627,11 +17313,11 @@ func (v *H323UUPDUH323MessageBody) Encode(e *per.Encoder) error {
 		if v.SetupAcknowledge == nil {
 			return errNoValue("setupAcknowledge")
 		}
-		sub := e.BeginOpenType()
-		if err := v.SetupAcknowledge.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.SetupAcknowledge.Encode(e); err != nil {
 			return wrapErr("setupAcknowledge", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("setupAcknowledge", err)
 		}
 	case H323UUPDUH323MessageBodyChoiceNotify:
@@ -12641,11 +17327,11 @@ func (v *H323UUPDUH323MessageBody) Encode(e *per.Encoder) error {
 		if v.Notify == nil {
 			return errNoValue("notify")
 		}
-		sub := e.BeginOpenType()
-		if err := v.Notify.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.Notify.Encode(e); err != nil {
 			return wrapErr("notify", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("notify", err)
 		}
 	default:
@@ -12660,122 +17346,162 @@ func (v *H323UUPDUH323MessageBody) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *H323UUPDUH323MessageBody) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H323UUPDUH323MessageBody{}
 	i, err := d.ReadChoiceIndex(7, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = H323UUPDUH323MessageBodyChoiceSetup
-		v.Setup = new(SetupUUIE)
+		keep := v.Setup
+		if keep == nil {
+			keep = new(SetupUUIE)
+		}
+		*v = H323UUPDUH323MessageBody{Choice: H323UUPDUH323MessageBodyChoiceSetup, Setup: keep}
 		if err := v.Setup.Decode(d); err != nil {
 			return wrapErr("setup", err)
 		}
 	case 1:
-		v.Choice = H323UUPDUH323MessageBodyChoiceCallProceeding
-		v.CallProceeding = new(CallProceedingUUIE)
+		keep := v.CallProceeding
+		if keep == nil {
+			keep = new(CallProceedingUUIE)
+		}
+		*v = H323UUPDUH323MessageBody{Choice: H323UUPDUH323MessageBodyChoiceCallProceeding, CallProceeding: keep}
 		if err := v.CallProceeding.Decode(d); err != nil {
 			return wrapErr("callProceeding", err)
 		}
 	case 2:
-		v.Choice = H323UUPDUH323MessageBodyChoiceConnect
-		v.Connect = new(ConnectUUIE)
+		keep := v.Connect
+		if keep == nil {
+			keep = new(ConnectUUIE)
+		}
+		*v = H323UUPDUH323MessageBody{Choice: H323UUPDUH323MessageBodyChoiceConnect, Connect: keep}
 		if err := v.Connect.Decode(d); err != nil {
 			return wrapErr("connect", err)
 		}
 	case 3:
-		v.Choice = H323UUPDUH323MessageBodyChoiceAlerting
-		v.Alerting = new(AlertingUUIE)
+		keep := v.Alerting
+		if keep == nil {
+			keep = new(AlertingUUIE)
+		}
+		*v = H323UUPDUH323MessageBody{Choice: H323UUPDUH323MessageBodyChoiceAlerting, Alerting: keep}
 		if err := v.Alerting.Decode(d); err != nil {
 			return wrapErr("alerting", err)
 		}
 	case 4:
-		v.Choice = H323UUPDUH323MessageBodyChoiceInformation
-		v.Information = new(InformationUUIE)
+		keep := v.Information
+		if keep == nil {
+			keep = new(InformationUUIE)
+		}
+		*v = H323UUPDUH323MessageBody{Choice: H323UUPDUH323MessageBodyChoiceInformation, Information: keep}
 		if err := v.Information.Decode(d); err != nil {
 			return wrapErr("information", err)
 		}
 	case 5:
-		v.Choice = H323UUPDUH323MessageBodyChoiceReleaseComplete
-		v.ReleaseComplete = new(ReleaseCompleteUUIE)
+		keep := v.ReleaseComplete
+		if keep == nil {
+			keep = new(ReleaseCompleteUUIE)
+		}
+		*v = H323UUPDUH323MessageBody{Choice: H323UUPDUH323MessageBodyChoiceReleaseComplete, ReleaseComplete: keep}
 		if err := v.ReleaseComplete.Decode(d); err != nil {
 			return wrapErr("releaseComplete", err)
 		}
 	case 6:
-		v.Choice = H323UUPDUH323MessageBodyChoiceFacility
-		v.Facility = new(FacilityUUIE)
+		keep := v.Facility
+		if keep == nil {
+			keep = new(FacilityUUIE)
+		}
+		*v = H323UUPDUH323MessageBody{Choice: H323UUPDUH323MessageBodyChoiceFacility, Facility: keep}
 		if err := v.Facility.Decode(d); err != nil {
 			return wrapErr("facility", err)
 		}
 	case 7:
-		v.Choice = H323UUPDUH323MessageBodyChoiceProgress
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("progress", err)
 		}
-		v.Progress = new(ProgressUUIE)
-		if err := v.Progress.Decode(&sub); err != nil {
+		keep := v.Progress
+		if keep == nil {
+			keep = new(ProgressUUIE)
+		}
+		*v = H323UUPDUH323MessageBody{Choice: H323UUPDUH323MessageBodyChoiceProgress, Progress: keep}
+		if err := v.Progress.Decode(d); err != nil {
 			return wrapErr("progress", err)
 		}
+		d.LeaveOpenType(ot)
 	case 8:
-		v.Choice = H323UUPDUH323MessageBodyChoiceEmpty
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("empty", err)
 		}
+		*v = H323UUPDUH323MessageBody{Choice: H323UUPDUH323MessageBodyChoiceEmpty}
+		d.LeaveOpenType(ot)
 	case 9:
-		v.Choice = H323UUPDUH323MessageBodyChoiceStatus
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("status", err)
-		}
-		v.Status = new(StatusUUIE)
-		if err := v.Status.Decode(&sub); err != nil {
-			return wrapErr("status", err)
-		}
-	case 10:
-		v.Choice = H323UUPDUH323MessageBodyChoiceStatusInquiry
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("statusInquiry", err)
-		}
-		v.StatusInquiry = new(StatusInquiryUUIE)
-		if err := v.StatusInquiry.Decode(&sub); err != nil {
-			return wrapErr("statusInquiry", err)
-		}
-	case 11:
-		v.Choice = H323UUPDUH323MessageBodyChoiceSetupAcknowledge
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("setupAcknowledge", err)
-		}
-		v.SetupAcknowledge = new(SetupAcknowledgeUUIE)
-		if err := v.SetupAcknowledge.Decode(&sub); err != nil {
-			return wrapErr("setupAcknowledge", err)
-		}
-	case 12:
-		v.Choice = H323UUPDUH323MessageBodyChoiceNotify
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("notify", err)
-		}
-		v.Notify = new(NotifyUUIE)
-		if err := v.Notify.Decode(&sub); err != nil {
-			return wrapErr("notify", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("status", err)
+		}
+		keep := v.Status
+		if keep == nil {
+			keep = new(StatusUUIE)
+		}
+		*v = H323UUPDUH323MessageBody{Choice: H323UUPDUH323MessageBodyChoiceStatus, Status: keep}
+		if err := v.Status.Decode(d); err != nil {
+			return wrapErr("status", err)
+		}
+		d.LeaveOpenType(ot)
+	case 10:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("statusInquiry", err)
+		}
+		keep := v.StatusInquiry
+		if keep == nil {
+			keep = new(StatusInquiryUUIE)
+		}
+		*v = H323UUPDUH323MessageBody{Choice: H323UUPDUH323MessageBodyChoiceStatusInquiry, StatusInquiry: keep}
+		if err := v.StatusInquiry.Decode(d); err != nil {
+			return wrapErr("statusInquiry", err)
+		}
+		d.LeaveOpenType(ot)
+	case 11:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("setupAcknowledge", err)
+		}
+		keep := v.SetupAcknowledge
+		if keep == nil {
+			keep = new(SetupAcknowledgeUUIE)
+		}
+		*v = H323UUPDUH323MessageBody{Choice: H323UUPDUH323MessageBodyChoiceSetupAcknowledge, SetupAcknowledge: keep}
+		if err := v.SetupAcknowledge.Decode(d); err != nil {
+			return wrapErr("setupAcknowledge", err)
+		}
+		d.LeaveOpenType(ot)
+	case 12:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("notify", err)
+		}
+		keep := v.Notify
+		if keep == nil {
+			keep = new(NotifyUUIE)
+		}
+		*v = H323UUPDUH323MessageBody{Choice: H323UUPDUH323MessageBodyChoiceNotify, Notify: keep}
+		if err := v.Notify.Decode(d); err != nil {
+			return wrapErr("notify", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = H323UUPDUH323MessageBody{Choice: H323UUPDUH323MessageBodyChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = H323UUPDUH323MessageBodyChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -12797,9 +17523,19 @@ func (v *H323UUPDUTunnelledSignallingMessage) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.TunnellingRequired)
-	e.WriteBit(v.NonStandardData != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.TunnellingRequired {
+			pre |= 1 << 1
+		}
+		if v.NonStandardData != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
 	if err := v.TunnelledProtocolID.Encode(e); err != nil {
 		return wrapErr("tunnelledProtocolID", err)
 	}
@@ -12840,20 +17576,17 @@ func (v *H323UUPDUTunnelledSignallingMessage) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H323UUPDUTunnelledSignallingMessage) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H323UUPDUTunnelledSignallingMessage{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(3)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(2)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<2) != 0
 	if err := v.TunnelledProtocolID.Decode(d); err != nil {
 		return wrapErr("tunnelledProtocolID", err)
 	}
@@ -12862,23 +17595,34 @@ func (v *H323UUPDUTunnelledSignallingMessage) Decode(d *per.Decoder) error {
 		if err != nil {
 			return wrapErr("messageContent", err)
 		}
-		var items0 [][]byte
-		if n0 > 0 {
+		items0 := v.MessageContent[:0]
+		if cap(items0) < n0 {
 			items0 = make([][]byte, 0, min(n0, 64))
 		}
 		var buf0 []byte
 		for {
 			for range n0 {
-				if buf0 == nil {
-					buf0 = make([]byte, 0, d.BitsLeft()/8)
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if cap(*it0) == 0 {
+					if buf0 == nil {
+						buf0 = make([]byte, 0, d.BitsLeft()/8)
+					}
+					start := len(buf0)
+					x, err := d.ReadOpenTypeBytes()
+					if err != nil {
+						return wrapErr("messageContent", err)
+					}
+					buf0 = append(buf0, x...)
+					*it0 = nil
+					if len(buf0) > start {
+						*it0 = []byte(buf0[start:len(buf0):len(buf0)])
+					}
+				} else {
+					if err := d.ReadOctetStringInto(it0, per.SizeConstraint{}); err != nil {
+						return wrapErr("messageContent", err)
+					}
 				}
-				start := len(buf0)
-				x, err := d.ReadOpenTypeBytes()
-				if err != nil {
-					return wrapErr("messageContent", err)
-				}
-				buf0 = append(buf0, x...)
-				items0 = append(items0, []byte(buf0[start:len(buf0):len(buf0)]))
 			}
 			if !more0 {
 				break
@@ -12887,33 +17631,49 @@ func (v *H323UUPDUTunnelledSignallingMessage) Decode(d *per.Decoder) error {
 				return wrapErr("messageContent", err)
 			}
 		}
-		v.MessageContent = [][]byte(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.MessageContent = items0
 	}
 	v.TunnellingRequired = opt0&(1<<1) != 0
 	if opt0&(1<<0) != 0 {
-		v.NonStandardData = new(NonStandardParameter)
+		if v.NonStandardData == nil {
+			v.NonStandardData = new(NonStandardParameter)
+		}
 		if err := v.NonStandardData.Decode(d); err != nil {
 			return wrapErr("nonStandardData", err)
 		}
+	} else {
+		v.NonStandardData = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -12940,31 +17700,25 @@ func (c SetupUUIEConferenceGoalChoice) String() string {
 func (v *SetupUUIEConferenceGoal) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case SetupUUIEConferenceGoalChoiceCreate:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case SetupUUIEConferenceGoalChoiceJoin:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case SetupUUIEConferenceGoalChoiceInvite:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	case SetupUUIEConferenceGoalChoiceCapabilityNegotiation:
 		if err := e.WriteChoiceIndex(3, 3, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("capability-negotiation", err)
 		}
 	case SetupUUIEConferenceGoalChoiceCallIndependentSupplementaryService:
 		if err := e.WriteChoiceIndex(4, 3, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("callIndependentSupplementaryService", err)
 		}
 	default:
@@ -12979,42 +17733,42 @@ func (v *SetupUUIEConferenceGoal) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *SetupUUIEConferenceGoal) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = SetupUUIEConferenceGoal{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = SetupUUIEConferenceGoalChoiceCreate
+		*v = SetupUUIEConferenceGoal{Choice: SetupUUIEConferenceGoalChoiceCreate}
 	case 1:
-		v.Choice = SetupUUIEConferenceGoalChoiceJoin
+		*v = SetupUUIEConferenceGoal{Choice: SetupUUIEConferenceGoalChoiceJoin}
 	case 2:
-		v.Choice = SetupUUIEConferenceGoalChoiceInvite
+		*v = SetupUUIEConferenceGoal{Choice: SetupUUIEConferenceGoalChoiceInvite}
 	case 3:
-		v.Choice = SetupUUIEConferenceGoalChoiceCapabilityNegotiation
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("capability-negotiation", err)
 		}
+		*v = SetupUUIEConferenceGoal{Choice: SetupUUIEConferenceGoalChoiceCapabilityNegotiation}
+		d.LeaveOpenType(ot)
 	case 4:
-		v.Choice = SetupUUIEConferenceGoalChoiceCallIndependentSupplementaryService
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("callIndependentSupplementaryService", err)
 		}
+		*v = SetupUUIEConferenceGoal{Choice: SetupUUIEConferenceGoalChoiceCallIndependentSupplementaryService}
+		d.LeaveOpenType(ot)
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = SetupUUIEConferenceGoal{Choice: SetupUUIEConferenceGoalChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = SetupUUIEConferenceGoalChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -13040,7 +17794,7 @@ func (v *SetupUUIEConnectionParameters) Encode(e *per.Encoder) error {
 	if err := v.ConnectionType.Encode(e); err != nil {
 		return wrapErr("connectionType", err)
 	}
-	if err := e.WriteInteger(int64(v.NumberOfScnConnections), per.IntRange(0, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.NumberOfScnConnections), 0, 65535); err != nil {
 		return wrapErr("numberOfScnConnections", err)
 	}
 	if err := v.ConnectionAggregation.Encode(e); err != nil {
@@ -13060,21 +17814,22 @@ func (v *SetupUUIEConnectionParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *SetupUUIEConnectionParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = SetupUUIEConnectionParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.ConnectionType.Decode(d); err != nil {
 		return wrapErr("connectionType", err)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 65535))
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
 		if err != nil {
 			return wrapErr("numberOfScnConnections", err)
 		}
@@ -13083,24 +17838,33 @@ func (v *SetupUUIEConnectionParameters) Decode(d *per.Decoder) error {
 	if err := v.ConnectionAggregation.Decode(d); err != nil {
 		return wrapErr("connectionAggregation", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -13144,25 +17908,22 @@ func (v *ServiceControlIndicationCallSpecific) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ServiceControlIndicationCallSpecific) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ServiceControlIndicationCallSpecific{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.CallIdentifier.Decode(d); err != nil {
 		return wrapErr("callIdentifier", err)
 	}
-	{
-		x, err := d.ReadOctetString(per.FixedSize(16))
-		if err != nil {
-			return wrapErr("conferenceID", err)
-		}
-		v.ConferenceID = ConferenceIdentifier(x)
+	if err := d.ReadOctetStringInto((*[]byte)(&v.ConferenceID), per.FixedSize(16)); err != nil {
+		return wrapErr("conferenceID", err)
 	}
 	{
 		x, err := d.ReadBool()
@@ -13171,24 +17932,33 @@ func (v *ServiceControlIndicationCallSpecific) Decode(d *per.Decoder) error {
 		}
 		v.AnsweredCall = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -13215,25 +17985,15 @@ func (c ServiceControlResponseResultChoice) String() string {
 func (v *ServiceControlResponseResult) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case ServiceControlResponseResultChoiceStarted:
-		if err := e.WriteChoiceIndex(0, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 4)
 	case ServiceControlResponseResultChoiceFailed:
-		if err := e.WriteChoiceIndex(1, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 4)
 	case ServiceControlResponseResultChoiceStopped:
-		if err := e.WriteChoiceIndex(2, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 4)
 	case ServiceControlResponseResultChoiceNotAvailable:
-		if err := e.WriteChoiceIndex(3, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 4)
 	case ServiceControlResponseResultChoiceNeededFeatureNotSupported:
-		if err := e.WriteChoiceIndex(4, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 4)
 	default:
 		if int(v.Choice) > 5 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 5, true); err != nil {
@@ -13246,34 +18006,32 @@ func (v *ServiceControlResponseResult) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *ServiceControlResponseResult) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ServiceControlResponseResult{}
 	i, err := d.ReadChoiceIndex(5, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = ServiceControlResponseResultChoiceStarted
+		*v = ServiceControlResponseResult{Choice: ServiceControlResponseResultChoiceStarted}
 	case 1:
-		v.Choice = ServiceControlResponseResultChoiceFailed
+		*v = ServiceControlResponseResult{Choice: ServiceControlResponseResultChoiceFailed}
 	case 2:
-		v.Choice = ServiceControlResponseResultChoiceStopped
+		*v = ServiceControlResponseResult{Choice: ServiceControlResponseResultChoiceStopped}
 	case 3:
-		v.Choice = ServiceControlResponseResultChoiceNotAvailable
+		*v = ServiceControlResponseResult{Choice: ServiceControlResponseResultChoiceNotAvailable}
 	case 4:
-		v.Choice = ServiceControlResponseResultChoiceNeededFeatureNotSupported
+		*v = ServiceControlResponseResult{Choice: ServiceControlResponseResultChoiceNeededFeatureNotSupported}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = ServiceControlResponseResult{Choice: ServiceControlResponseResultChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = ServiceControlResponseResultChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -13296,7 +18054,7 @@ func (v *H323UserInformationUserData) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.ProtocolDiscriminator), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.ProtocolDiscriminator), 0, 255); err != nil {
 		return wrapErr("protocol-discriminator", err)
 	}
 	if err := e.WriteOctetString([]byte(v.UserInformation), per.Size(1, 131)); err != nil {
@@ -13316,48 +18074,54 @@ func (v *H323UserInformationUserData) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H323UserInformationUserData) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H323UserInformationUserData{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return wrapErr("protocol-discriminator", err)
 		}
 		v.ProtocolDiscriminator = uint8(x)
 	}
-	{
-		x, err := d.ReadOctetString(per.Size(1, 131))
-		if err != nil {
-			return wrapErr("user-information", err)
-		}
-		v.UserInformation = []byte(x)
+	if err := d.ReadOctetStringInto(&v.UserInformation, per.Size(1, 131)); err != nil {
+		return wrapErr("user-information", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil

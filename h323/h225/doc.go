@@ -30,6 +30,18 @@
 // h245Control and fastStart elements stay OCTET STRINGs here: decode them
 // with package h245.
 //
+// Decode replaces the contents of its receiver but reuses the memory the
+// receiver already holds: the values that OPTIONAL components, extension
+// additions and CHOICE alternatives point to, the capacity of lists, octet
+// strings and object identifiers, and strings equal to the decoded ones.
+// Decoding message after message into the same value (or values kept in a
+// sync.Pool) therefore allocates only for what the earlier messages did not
+// have. The result is the value a decode into a zero value gives
+// (reflect.DeepEqual), but what an earlier decode left in the receiver is
+// overwritten: copy any part of it that must outlive the next decode, and
+// decode into a zero value rather than into a value built by hand whose
+// fields share memory. Decoded values never alias the input.
+//
 // It is not an H.225.0 protocol engine: RAS transactions and call signalling
 // state live with the H.323 leg and the gatekeeper client; Q.931 framing is
 // package q931.

@@ -3,10 +3,3192 @@
 package h245
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/switchyard/switchyard/h323/per"
 )
+
+// String returns the ASN.1 name of the alternative.
+func (c ConferenceResponseChoice) String() string {
+	switch c {
+	case ConferenceResponseChoiceMCTerminalIDResponse:
+		return "mCTerminalIDResponse"
+	case ConferenceResponseChoiceTerminalIDResponse:
+		return "terminalIDResponse"
+	case ConferenceResponseChoiceConferenceIDResponse:
+		return "conferenceIDResponse"
+	case ConferenceResponseChoicePasswordResponse:
+		return "passwordResponse"
+	case ConferenceResponseChoiceTerminalListResponse:
+		return "terminalListResponse"
+	case ConferenceResponseChoiceVideoCommandReject:
+		return "videoCommandReject"
+	case ConferenceResponseChoiceTerminalDropReject:
+		return "terminalDropReject"
+	case ConferenceResponseChoiceMakeMeChairResponse:
+		return "makeMeChairResponse"
+	case ConferenceResponseChoiceExtensionAddressResponse:
+		return "extensionAddressResponse"
+	case ConferenceResponseChoiceChairTokenOwnerResponse:
+		return "chairTokenOwnerResponse"
+	case ConferenceResponseChoiceTerminalCertificateResponse:
+		return "terminalCertificateResponse"
+	case ConferenceResponseChoiceBroadcastMyLogicalChannelResponse:
+		return "broadcastMyLogicalChannelResponse"
+	case ConferenceResponseChoiceMakeTerminalBroadcasterResponse:
+		return "makeTerminalBroadcasterResponse"
+	case ConferenceResponseChoiceSendThisSourceResponse:
+		return "sendThisSourceResponse"
+	case ConferenceResponseChoiceRequestAllTerminalIDsResponse:
+		return "requestAllTerminalIDsResponse"
+	case ConferenceResponseChoiceRemoteMCResponse:
+		return "remoteMCResponse"
+	}
+	return "ConferenceResponseChoice(" + strconv.Itoa(int(c)) + ")"
+}
+
+// Encode writes v to e in aligned PER.
+func (v *ConferenceResponse) Encode(e *per.Encoder) error {
+	switch v.Choice {
+	case ConferenceResponseChoiceMCTerminalIDResponse:
+		e.WriteBits(0, 4)
+		if v.MCTerminalIDResponse == nil {
+			return errNoValue("mCTerminalIDResponse")
+		}
+		if err := v.MCTerminalIDResponse.Encode(e); err != nil {
+			return wrapErr("mCTerminalIDResponse", err)
+		}
+	case ConferenceResponseChoiceTerminalIDResponse:
+		e.WriteBits(1, 4)
+		if v.TerminalIDResponse == nil {
+			return errNoValue("terminalIDResponse")
+		}
+		if err := v.TerminalIDResponse.Encode(e); err != nil {
+			return wrapErr("terminalIDResponse", err)
+		}
+	case ConferenceResponseChoiceConferenceIDResponse:
+		e.WriteBits(2, 4)
+		if v.ConferenceIDResponse == nil {
+			return errNoValue("conferenceIDResponse")
+		}
+		if err := v.ConferenceIDResponse.Encode(e); err != nil {
+			return wrapErr("conferenceIDResponse", err)
+		}
+	case ConferenceResponseChoicePasswordResponse:
+		e.WriteBits(3, 4)
+		if v.PasswordResponse == nil {
+			return errNoValue("passwordResponse")
+		}
+		if err := v.PasswordResponse.Encode(e); err != nil {
+			return wrapErr("passwordResponse", err)
+		}
+	case ConferenceResponseChoiceTerminalListResponse:
+		e.WriteBits(4, 4)
+		{
+			items0 := v.TerminalListResponse
+			k0, more0, err := e.WriteLength(len(items0), per.Size(1, 256))
+			if err != nil {
+				return wrapErr("terminalListResponse", err)
+			}
+			for i0 := 0; ; {
+				for end := i0 + k0; i0 < end; i0++ {
+					if err := items0[i0].Encode(e); err != nil {
+						return wrapErr("terminalListResponse", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
+			}
+		}
+	case ConferenceResponseChoiceVideoCommandReject:
+		e.WriteBits(5, 4)
+	case ConferenceResponseChoiceTerminalDropReject:
+		e.WriteBits(6, 4)
+	case ConferenceResponseChoiceMakeMeChairResponse:
+		e.WriteBits(7, 4)
+		if v.MakeMeChairResponse == nil {
+			return errNoValue("makeMeChairResponse")
+		}
+		if err := v.MakeMeChairResponse.Encode(e); err != nil {
+			return wrapErr("makeMeChairResponse", err)
+		}
+	case ConferenceResponseChoiceExtensionAddressResponse:
+		if err := e.WriteChoiceIndex(8, 8, true); err != nil {
+			return err
+		}
+		if v.ExtensionAddressResponse == nil {
+			return errNoValue("extensionAddressResponse")
+		}
+		ot := e.EnterOpenType()
+		if err := v.ExtensionAddressResponse.Encode(e); err != nil {
+			return wrapErr("extensionAddressResponse", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("extensionAddressResponse", err)
+		}
+	case ConferenceResponseChoiceChairTokenOwnerResponse:
+		if err := e.WriteChoiceIndex(9, 8, true); err != nil {
+			return err
+		}
+		if v.ChairTokenOwnerResponse == nil {
+			return errNoValue("chairTokenOwnerResponse")
+		}
+		ot := e.EnterOpenType()
+		if err := v.ChairTokenOwnerResponse.Encode(e); err != nil {
+			return wrapErr("chairTokenOwnerResponse", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("chairTokenOwnerResponse", err)
+		}
+	case ConferenceResponseChoiceTerminalCertificateResponse:
+		if err := e.WriteChoiceIndex(10, 8, true); err != nil {
+			return err
+		}
+		if v.TerminalCertificateResponse == nil {
+			return errNoValue("terminalCertificateResponse")
+		}
+		ot := e.EnterOpenType()
+		if err := v.TerminalCertificateResponse.Encode(e); err != nil {
+			return wrapErr("terminalCertificateResponse", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("terminalCertificateResponse", err)
+		}
+	case ConferenceResponseChoiceBroadcastMyLogicalChannelResponse:
+		if err := e.WriteChoiceIndex(11, 8, true); err != nil {
+			return err
+		}
+		if v.BroadcastMyLogicalChannelResponse == nil {
+			return errNoValue("broadcastMyLogicalChannelResponse")
+		}
+		ot := e.EnterOpenType()
+		if err := v.BroadcastMyLogicalChannelResponse.Encode(e); err != nil {
+			return wrapErr("broadcastMyLogicalChannelResponse", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("broadcastMyLogicalChannelResponse", err)
+		}
+	case ConferenceResponseChoiceMakeTerminalBroadcasterResponse:
+		if err := e.WriteChoiceIndex(12, 8, true); err != nil {
+			return err
+		}
+		if v.MakeTerminalBroadcasterResponse == nil {
+			return errNoValue("makeTerminalBroadcasterResponse")
+		}
+		ot := e.EnterOpenType()
+		if err := v.MakeTerminalBroadcasterResponse.Encode(e); err != nil {
+			return wrapErr("makeTerminalBroadcasterResponse", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("makeTerminalBroadcasterResponse", err)
+		}
+	case ConferenceResponseChoiceSendThisSourceResponse:
+		if err := e.WriteChoiceIndex(13, 8, true); err != nil {
+			return err
+		}
+		if v.SendThisSourceResponse == nil {
+			return errNoValue("sendThisSourceResponse")
+		}
+		ot := e.EnterOpenType()
+		if err := v.SendThisSourceResponse.Encode(e); err != nil {
+			return wrapErr("sendThisSourceResponse", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("sendThisSourceResponse", err)
+		}
+	case ConferenceResponseChoiceRequestAllTerminalIDsResponse:
+		if err := e.WriteChoiceIndex(14, 8, true); err != nil {
+			return err
+		}
+		if v.RequestAllTerminalIDsResponse == nil {
+			return errNoValue("requestAllTerminalIDsResponse")
+		}
+		ot := e.EnterOpenType()
+		if err := v.RequestAllTerminalIDsResponse.Encode(e); err != nil {
+			return wrapErr("requestAllTerminalIDsResponse", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("requestAllTerminalIDsResponse", err)
+		}
+	case ConferenceResponseChoiceRemoteMCResponse:
+		if err := e.WriteChoiceIndex(15, 8, true); err != nil {
+			return err
+		}
+		if v.RemoteMCResponse == nil {
+			return errNoValue("remoteMCResponse")
+		}
+		ot := e.EnterOpenType()
+		if err := v.RemoteMCResponse.Encode(e); err != nil {
+			return wrapErr("remoteMCResponse", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("remoteMCResponse", err)
+		}
+	default:
+		if int(v.Choice) > 16 {
+			if err := e.WriteChoiceIndex(int(v.Choice)-1, 8, true); err != nil {
+				return err
+			}
+			return e.WriteOpenType(v.Unknown)
+		}
+		return errNoChoice(int(v.Choice))
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
+func (v *ConferenceResponse) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	i, err := d.ReadChoiceIndex(8, true)
+	if err != nil {
+		return err
+	}
+	switch i {
+	case 0:
+		keep := v.MCTerminalIDResponse
+		if keep == nil {
+			keep = new(ConferenceResponseMCTerminalIDResponse)
+		}
+		*v = ConferenceResponse{Choice: ConferenceResponseChoiceMCTerminalIDResponse, MCTerminalIDResponse: keep}
+		if err := v.MCTerminalIDResponse.Decode(d); err != nil {
+			return wrapErr("mCTerminalIDResponse", err)
+		}
+	case 1:
+		keep := v.TerminalIDResponse
+		if keep == nil {
+			keep = new(ConferenceResponseTerminalIDResponse)
+		}
+		*v = ConferenceResponse{Choice: ConferenceResponseChoiceTerminalIDResponse, TerminalIDResponse: keep}
+		if err := v.TerminalIDResponse.Decode(d); err != nil {
+			return wrapErr("terminalIDResponse", err)
+		}
+	case 2:
+		keep := v.ConferenceIDResponse
+		if keep == nil {
+			keep = new(ConferenceResponseConferenceIDResponse)
+		}
+		*v = ConferenceResponse{Choice: ConferenceResponseChoiceConferenceIDResponse, ConferenceIDResponse: keep}
+		if err := v.ConferenceIDResponse.Decode(d); err != nil {
+			return wrapErr("conferenceIDResponse", err)
+		}
+	case 3:
+		keep := v.PasswordResponse
+		if keep == nil {
+			keep = new(ConferenceResponsePasswordResponse)
+		}
+		*v = ConferenceResponse{Choice: ConferenceResponseChoicePasswordResponse, PasswordResponse: keep}
+		if err := v.PasswordResponse.Decode(d); err != nil {
+			return wrapErr("passwordResponse", err)
+		}
+	case 4:
+		*v = ConferenceResponse{Choice: ConferenceResponseChoiceTerminalListResponse, TerminalListResponse: v.TerminalListResponse}
+		{
+			n0, more0, err := d.ReadLength(per.Size(1, 256), 17)
+			if err != nil {
+				return wrapErr("terminalListResponse", err)
+			}
+			items0 := v.TerminalListResponse[:0]
+			if cap(items0) < n0 {
+				items0 = make([]TerminalLabel, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
+						return wrapErr("terminalListResponse", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(17); err != nil {
+					return wrapErr("terminalListResponse", err)
+				}
+			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			v.TerminalListResponse = items0
+		}
+	case 5:
+		*v = ConferenceResponse{Choice: ConferenceResponseChoiceVideoCommandReject}
+	case 6:
+		*v = ConferenceResponse{Choice: ConferenceResponseChoiceTerminalDropReject}
+	case 7:
+		keep := v.MakeMeChairResponse
+		if keep == nil {
+			keep = new(ConferenceResponseMakeMeChairResponse)
+		}
+		*v = ConferenceResponse{Choice: ConferenceResponseChoiceMakeMeChairResponse, MakeMeChairResponse: keep}
+		if err := v.MakeMeChairResponse.Decode(d); err != nil {
+			return wrapErr("makeMeChairResponse", err)
+		}
+	case 8:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("extensionAddressResponse", err)
+		}
+		keep := v.ExtensionAddressResponse
+		if keep == nil {
+			keep = new(ConferenceResponseExtensionAddressResponse)
+		}
+		*v = ConferenceResponse{Choice: ConferenceResponseChoiceExtensionAddressResponse, ExtensionAddressResponse: keep}
+		if err := v.ExtensionAddressResponse.Decode(d); err != nil {
+			return wrapErr("extensionAddressResponse", err)
+		}
+		d.LeaveOpenType(ot)
+	case 9:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("chairTokenOwnerResponse", err)
+		}
+		keep := v.ChairTokenOwnerResponse
+		if keep == nil {
+			keep = new(ConferenceResponseChairTokenOwnerResponse)
+		}
+		*v = ConferenceResponse{Choice: ConferenceResponseChoiceChairTokenOwnerResponse, ChairTokenOwnerResponse: keep}
+		if err := v.ChairTokenOwnerResponse.Decode(d); err != nil {
+			return wrapErr("chairTokenOwnerResponse", err)
+		}
+		d.LeaveOpenType(ot)
+	case 10:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("terminalCertificateResponse", err)
+		}
+		keep := v.TerminalCertificateResponse
+		if keep == nil {
+			keep = new(ConferenceResponseTerminalCertificateResponse)
+		}
+		*v = ConferenceResponse{Choice: ConferenceResponseChoiceTerminalCertificateResponse, TerminalCertificateResponse: keep}
+		if err := v.TerminalCertificateResponse.Decode(d); err != nil {
+			return wrapErr("terminalCertificateResponse", err)
+		}
+		d.LeaveOpenType(ot)
+	case 11:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("broadcastMyLogicalChannelResponse", err)
+		}
+		keep := v.BroadcastMyLogicalChannelResponse
+		if keep == nil {
+			keep = new(ConferenceResponseBroadcastMyLogicalChannelResponse)
+		}
+		*v = ConferenceResponse{Choice: ConferenceResponseChoiceBroadcastMyLogicalChannelResponse, BroadcastMyLogicalChannelResponse: keep}
+		if err := v.BroadcastMyLogicalChannelResponse.Decode(d); err != nil {
+			return wrapErr("broadcastMyLogicalChannelResponse", err)
+		}
+		d.LeaveOpenType(ot)
+	case 12:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("makeTerminalBroadcasterResponse", err)
+		}
+		keep := v.MakeTerminalBroadcasterResponse
+		if keep == nil {
+			keep = new(ConferenceResponseMakeTerminalBroadcasterResponse)
+		}
+		*v = ConferenceResponse{Choice: ConferenceResponseChoiceMakeTerminalBroadcasterResponse, MakeTerminalBroadcasterResponse: keep}
+		if err := v.MakeTerminalBroadcasterResponse.Decode(d); err != nil {
+			return wrapErr("makeTerminalBroadcasterResponse", err)
+		}
+		d.LeaveOpenType(ot)
+	case 13:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("sendThisSourceResponse", err)
+		}
+		keep := v.SendThisSourceResponse
+		if keep == nil {
+			keep = new(ConferenceResponseSendThisSourceResponse)
+		}
+		*v = ConferenceResponse{Choice: ConferenceResponseChoiceSendThisSourceResponse, SendThisSourceResponse: keep}
+		if err := v.SendThisSourceResponse.Decode(d); err != nil {
+			return wrapErr("sendThisSourceResponse", err)
+		}
+		d.LeaveOpenType(ot)
+	case 14:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("requestAllTerminalIDsResponse", err)
+		}
+		keep := v.RequestAllTerminalIDsResponse
+		if keep == nil {
+			keep = new(RequestAllTerminalIDsResponse)
+		}
+		*v = ConferenceResponse{Choice: ConferenceResponseChoiceRequestAllTerminalIDsResponse, RequestAllTerminalIDsResponse: keep}
+		if err := v.RequestAllTerminalIDsResponse.Decode(d); err != nil {
+			return wrapErr("requestAllTerminalIDsResponse", err)
+		}
+		d.LeaveOpenType(ot)
+	case 15:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("remoteMCResponse", err)
+		}
+		keep := v.RemoteMCResponse
+		if keep == nil {
+			keep = new(RemoteMCResponse)
+		}
+		*v = ConferenceResponse{Choice: ConferenceResponseChoiceRemoteMCResponse, RemoteMCResponse: keep}
+		if err := v.RemoteMCResponse.Decode(d); err != nil {
+			return wrapErr("remoteMCResponse", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = ConferenceResponse{Choice: ConferenceResponseChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
+			return err
+		}
+	}
+	d.Leave()
+	return nil
+}
+
+// Encode writes v to e in aligned PER.
+func (v *TerminalID) Encode(e *per.Encoder) error {
+	if err := e.WriteOctetString([]byte((*v)), per.Size(1, 128)); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Decode reads v from d.
+func (v *TerminalID) Decode(d *per.Decoder) error {
+	if err := d.ReadOctetStringInto((*[]byte)(v), per.Size(1, 128)); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Encode writes v to e in aligned PER.
+func (v *ConferenceID) Encode(e *per.Encoder) error {
+	if err := e.WriteOctetString([]byte((*v)), per.Size(1, 32)); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Decode reads v from d.
+func (v *ConferenceID) Decode(d *per.Decoder) error {
+	if err := d.ReadOctetStringInto((*[]byte)(v), per.Size(1, 32)); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Encode writes v to e in aligned PER.
+func (v *Password) Encode(e *per.Encoder) error {
+	if err := e.WriteOctetString([]byte((*v)), per.Size(1, 32)); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Decode reads v from d.
+func (v *Password) Decode(d *per.Decoder) error {
+	if err := d.ReadOctetStringInto((*[]byte)(v), per.Size(1, 32)); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Encode writes v to e in aligned PER.
+func (v *RequestAllTerminalIDsResponse) Encode(e *per.Encoder) error {
+	var ext per.ExtensionBitmap
+	n := 0
+	if v.Ext.Len != 0 {
+		n = v.Ext.Len
+	}
+	ext.SetLen(n)
+	last := -1
+	for _, u := range v.Ext.Unknown {
+		if u.Index <= last {
+			return errUnknownIndex(u.Index)
+		}
+		last = u.Index
+		ext.Set(u.Index)
+	}
+	e.WriteBit(ext.Any())
+	{
+		items0 := v.TerminalInformation
+		k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
+		if err != nil {
+			return wrapErr("terminalInformation", err)
+		}
+		for i0 := 0; ; {
+			for end := i0 + k0; i0 < end; i0++ {
+				if err := items0[i0].Encode(e); err != nil {
+					return wrapErr("terminalInformation", err)
+				}
+			}
+			if !more0 {
+				break
+			}
+			k0, more0 = e.WriteLengthNext(len(items0) - i0)
+		}
+	}
+	if !ext.Any() {
+		return nil
+	}
+	if err := e.WriteExtensionBitmap(&ext); err != nil {
+		return err
+	}
+	for _, u := range v.Ext.Unknown {
+		if err := e.WriteRawExtension(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
+func (v *RequestAllTerminalIDsResponse) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	opt0, err := d.ReadBits(1)
+	if err != nil {
+		return err
+	}
+	extBit := opt0&(1<<0) != 0
+	{
+		n0, more0, err := d.ReadLength(per.SizeConstraint{}, 26)
+		if err != nil {
+			return wrapErr("terminalInformation", err)
+		}
+		items0 := v.TerminalInformation[:0]
+		if cap(items0) < n0 {
+			items0 = make([]TerminalInformation, 0, n0)
+		}
+		for {
+			for range n0 {
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if err := it0.Decode(d); err != nil {
+					return wrapErr("terminalInformation", err)
+				}
+			}
+			if !more0 {
+				break
+			}
+			if n0, more0, err = d.ReadLengthNext(26); err != nil {
+				return wrapErr("terminalInformation", err)
+			}
+		}
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.TerminalInformation = items0
+	}
+	var ext per.ExtensionBitmap
+	if extBit {
+		if err := d.ReadExtensionBitmap(&ext); err != nil {
+			return err
+		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
+		for i := 0; i < ext.Len(); i++ {
+			if !ext.Has(i) {
+				continue
+			}
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
+				return err
+			}
+		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
+	}
+	d.Leave()
+	return nil
+}
+
+// Encode writes v to e in aligned PER.
+func (v *TerminalInformation) Encode(e *per.Encoder) error {
+	var ext per.ExtensionBitmap
+	n := 0
+	if v.Ext.Len != 0 {
+		n = v.Ext.Len
+	}
+	ext.SetLen(n)
+	last := -1
+	for _, u := range v.Ext.Unknown {
+		if u.Index <= last {
+			return errUnknownIndex(u.Index)
+		}
+		last = u.Index
+		ext.Set(u.Index)
+	}
+	e.WriteBit(ext.Any())
+	if err := v.TerminalLabel.Encode(e); err != nil {
+		return wrapErr("terminalLabel", err)
+	}
+	if err := e.WriteOctetString([]byte(v.TerminalID), per.Size(1, 128)); err != nil {
+		return wrapErr("terminalID", err)
+	}
+	if !ext.Any() {
+		return nil
+	}
+	if err := e.WriteExtensionBitmap(&ext); err != nil {
+		return err
+	}
+	for _, u := range v.Ext.Unknown {
+		if err := e.WriteRawExtension(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
+func (v *TerminalInformation) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	opt0, err := d.ReadBits(1)
+	if err != nil {
+		return err
+	}
+	extBit := opt0&(1<<0) != 0
+	if err := v.TerminalLabel.Decode(d); err != nil {
+		return wrapErr("terminalLabel", err)
+	}
+	if err := d.ReadOctetStringInto((*[]byte)(&v.TerminalID), per.Size(1, 128)); err != nil {
+		return wrapErr("terminalID", err)
+	}
+	var ext per.ExtensionBitmap
+	if extBit {
+		if err := d.ReadExtensionBitmap(&ext); err != nil {
+			return err
+		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
+		for i := 0; i < ext.Len(); i++ {
+			if !ext.Has(i) {
+				continue
+			}
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
+				return err
+			}
+		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
+	}
+	d.Leave()
+	return nil
+}
+
+// String returns the ASN.1 name of the alternative.
+func (c RemoteMCResponseChoice) String() string {
+	switch c {
+	case RemoteMCResponseChoiceAccept:
+		return "accept"
+	case RemoteMCResponseChoiceReject:
+		return "reject"
+	}
+	return "RemoteMCResponseChoice(" + strconv.Itoa(int(c)) + ")"
+}
+
+// Encode writes v to e in aligned PER.
+func (v *RemoteMCResponse) Encode(e *per.Encoder) error {
+	switch v.Choice {
+	case RemoteMCResponseChoiceAccept:
+		e.WriteBits(0, 2)
+	case RemoteMCResponseChoiceReject:
+		e.WriteBits(1, 2)
+		if v.Reject == nil {
+			return errNoValue("reject")
+		}
+		if err := v.Reject.Encode(e); err != nil {
+			return wrapErr("reject", err)
+		}
+	default:
+		if int(v.Choice) > 2 {
+			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
+				return err
+			}
+			return e.WriteOpenType(v.Unknown)
+		}
+		return errNoChoice(int(v.Choice))
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
+func (v *RemoteMCResponse) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	i, err := d.ReadChoiceIndex(2, true)
+	if err != nil {
+		return err
+	}
+	switch i {
+	case 0:
+		*v = RemoteMCResponse{Choice: RemoteMCResponseChoiceAccept}
+	case 1:
+		keep := v.Reject
+		if keep == nil {
+			keep = new(RemoteMCResponseReject)
+		}
+		*v = RemoteMCResponse{Choice: RemoteMCResponseChoiceReject, Reject: keep}
+		if err := v.Reject.Decode(d); err != nil {
+			return wrapErr("reject", err)
+		}
+	default:
+		*v = RemoteMCResponse{Choice: RemoteMCResponseChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
+			return err
+		}
+	}
+	d.Leave()
+	return nil
+}
+
+// String returns the ASN.1 name of the alternative.
+func (c MultilinkResponseChoice) String() string {
+	switch c {
+	case MultilinkResponseChoiceNonStandard:
+		return "nonStandard"
+	case MultilinkResponseChoiceCallInformation:
+		return "callInformation"
+	case MultilinkResponseChoiceAddConnection:
+		return "addConnection"
+	case MultilinkResponseChoiceRemoveConnection:
+		return "removeConnection"
+	case MultilinkResponseChoiceMaximumHeaderInterval:
+		return "maximumHeaderInterval"
+	}
+	return "MultilinkResponseChoice(" + strconv.Itoa(int(c)) + ")"
+}
+
+// Encode writes v to e in aligned PER.
+func (v *MultilinkResponse) Encode(e *per.Encoder) error {
+	switch v.Choice {
+	case MultilinkResponseChoiceNonStandard:
+		e.WriteBits(0, 4)
+		if v.NonStandard == nil {
+			return errNoValue("nonStandard")
+		}
+		if err := v.NonStandard.Encode(e); err != nil {
+			return wrapErr("nonStandard", err)
+		}
+	case MultilinkResponseChoiceCallInformation:
+		e.WriteBits(1, 4)
+		if v.CallInformation == nil {
+			return errNoValue("callInformation")
+		}
+		if err := v.CallInformation.Encode(e); err != nil {
+			return wrapErr("callInformation", err)
+		}
+	case MultilinkResponseChoiceAddConnection:
+		e.WriteBits(2, 4)
+		if v.AddConnection == nil {
+			return errNoValue("addConnection")
+		}
+		if err := v.AddConnection.Encode(e); err != nil {
+			return wrapErr("addConnection", err)
+		}
+	case MultilinkResponseChoiceRemoveConnection:
+		e.WriteBits(3, 4)
+		if v.RemoveConnection == nil {
+			return errNoValue("removeConnection")
+		}
+		if err := v.RemoveConnection.Encode(e); err != nil {
+			return wrapErr("removeConnection", err)
+		}
+	case MultilinkResponseChoiceMaximumHeaderInterval:
+		e.WriteBits(4, 4)
+		if v.MaximumHeaderInterval == nil {
+			return errNoValue("maximumHeaderInterval")
+		}
+		if err := v.MaximumHeaderInterval.Encode(e); err != nil {
+			return wrapErr("maximumHeaderInterval", err)
+		}
+	default:
+		if int(v.Choice) > 5 {
+			if err := e.WriteChoiceIndex(int(v.Choice)-1, 5, true); err != nil {
+				return err
+			}
+			return e.WriteOpenType(v.Unknown)
+		}
+		return errNoChoice(int(v.Choice))
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
+func (v *MultilinkResponse) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	i, err := d.ReadChoiceIndex(5, true)
+	if err != nil {
+		return err
+	}
+	switch i {
+	case 0:
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardMessage)
+		}
+		*v = MultilinkResponse{Choice: MultilinkResponseChoiceNonStandard, NonStandard: keep}
+		if err := v.NonStandard.Decode(d); err != nil {
+			return wrapErr("nonStandard", err)
+		}
+	case 1:
+		keep := v.CallInformation
+		if keep == nil {
+			keep = new(MultilinkResponseCallInformation)
+		}
+		*v = MultilinkResponse{Choice: MultilinkResponseChoiceCallInformation, CallInformation: keep}
+		if err := v.CallInformation.Decode(d); err != nil {
+			return wrapErr("callInformation", err)
+		}
+	case 2:
+		keep := v.AddConnection
+		if keep == nil {
+			keep = new(MultilinkResponseAddConnection)
+		}
+		*v = MultilinkResponse{Choice: MultilinkResponseChoiceAddConnection, AddConnection: keep}
+		if err := v.AddConnection.Decode(d); err != nil {
+			return wrapErr("addConnection", err)
+		}
+	case 3:
+		keep := v.RemoveConnection
+		if keep == nil {
+			keep = new(MultilinkResponseRemoveConnection)
+		}
+		*v = MultilinkResponse{Choice: MultilinkResponseChoiceRemoveConnection, RemoveConnection: keep}
+		if err := v.RemoveConnection.Decode(d); err != nil {
+			return wrapErr("removeConnection", err)
+		}
+	case 4:
+		keep := v.MaximumHeaderInterval
+		if keep == nil {
+			keep = new(MultilinkResponseMaximumHeaderInterval)
+		}
+		*v = MultilinkResponse{Choice: MultilinkResponseChoiceMaximumHeaderInterval, MaximumHeaderInterval: keep}
+		if err := v.MaximumHeaderInterval.Decode(d); err != nil {
+			return wrapErr("maximumHeaderInterval", err)
+		}
+	default:
+		*v = MultilinkResponse{Choice: MultilinkResponseChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
+			return err
+		}
+	}
+	d.Leave()
+	return nil
+}
+
+// Encode writes v to e in aligned PER.
+func (v *LogicalChannelRateAcknowledge) Encode(e *per.Encoder) error {
+	var ext per.ExtensionBitmap
+	n := 0
+	if v.Ext.Len != 0 {
+		n = v.Ext.Len
+	}
+	ext.SetLen(n)
+	last := -1
+	for _, u := range v.Ext.Unknown {
+		if u.Index <= last {
+			return errUnknownIndex(u.Index)
+		}
+		last = u.Index
+		ext.Set(u.Index)
+	}
+	e.WriteBit(ext.Any())
+	if err := e.WriteConstrainedWholeNumber(int64(v.SequenceNumber), 0, 255); err != nil {
+		return wrapErr("sequenceNumber", err)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.LogicalChannelNumber), 1, 65535); err != nil {
+		return wrapErr("logicalChannelNumber", err)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaximumBitRate), 0, 4294967295); err != nil {
+		return wrapErr("maximumBitRate", err)
+	}
+	if !ext.Any() {
+		return nil
+	}
+	if err := e.WriteExtensionBitmap(&ext); err != nil {
+		return err
+	}
+	for _, u := range v.Ext.Unknown {
+		if err := e.WriteRawExtension(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
+func (v *LogicalChannelRateAcknowledge) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	opt0, err := d.ReadBits(1)
+	if err != nil {
+		return err
+	}
+	extBit := opt0&(1<<0) != 0
+	{
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
+		if err != nil {
+			return wrapErr("sequenceNumber", err)
+		}
+		v.SequenceNumber = SequenceNumber(x)
+	}
+	{
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
+		if err != nil {
+			return wrapErr("logicalChannelNumber", err)
+		}
+		v.LogicalChannelNumber = LogicalChannelNumber(x)
+	}
+	{
+		x, err := d.ReadConstrainedWholeNumber(0, 4294967295)
+		if err != nil {
+			return wrapErr("maximumBitRate", err)
+		}
+		v.MaximumBitRate = MaximumBitRate(x)
+	}
+	var ext per.ExtensionBitmap
+	if extBit {
+		if err := d.ReadExtensionBitmap(&ext); err != nil {
+			return err
+		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
+		for i := 0; i < ext.Len(); i++ {
+			if !ext.Has(i) {
+				continue
+			}
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
+				return err
+			}
+		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
+	}
+	d.Leave()
+	return nil
+}
+
+// Encode writes v to e in aligned PER.
+func (v *LogicalChannelRateReject) Encode(e *per.Encoder) error {
+	var ext per.ExtensionBitmap
+	n := 0
+	if v.Ext.Len != 0 {
+		n = v.Ext.Len
+	}
+	ext.SetLen(n)
+	last := -1
+	for _, u := range v.Ext.Unknown {
+		if u.Index <= last {
+			return errUnknownIndex(u.Index)
+		}
+		last = u.Index
+		ext.Set(u.Index)
+	}
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.CurrentMaximumBitRate != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.SequenceNumber), 0, 255); err != nil {
+		return wrapErr("sequenceNumber", err)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.LogicalChannelNumber), 1, 65535); err != nil {
+		return wrapErr("logicalChannelNumber", err)
+	}
+	if err := v.RejectReason.Encode(e); err != nil {
+		return wrapErr("rejectReason", err)
+	}
+	if v.CurrentMaximumBitRate != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.CurrentMaximumBitRate)), 0, 4294967295); err != nil {
+			return wrapErr("currentMaximumBitRate", err)
+		}
+	}
+	if !ext.Any() {
+		return nil
+	}
+	if err := e.WriteExtensionBitmap(&ext); err != nil {
+		return err
+	}
+	for _, u := range v.Ext.Unknown {
+		if err := e.WriteRawExtension(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
+func (v *LogicalChannelRateReject) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	opt0, err := d.ReadBits(2)
+	if err != nil {
+		return err
+	}
+	extBit := opt0&(1<<1) != 0
+	{
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
+		if err != nil {
+			return wrapErr("sequenceNumber", err)
+		}
+		v.SequenceNumber = SequenceNumber(x)
+	}
+	{
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
+		if err != nil {
+			return wrapErr("logicalChannelNumber", err)
+		}
+		v.LogicalChannelNumber = LogicalChannelNumber(x)
+	}
+	if err := v.RejectReason.Decode(d); err != nil {
+		return wrapErr("rejectReason", err)
+	}
+	if opt0&(1<<0) != 0 {
+		if v.CurrentMaximumBitRate == nil {
+			v.CurrentMaximumBitRate = new(MaximumBitRate)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(0, 4294967295)
+			if err != nil {
+				return wrapErr("currentMaximumBitRate", err)
+			}
+			*v.CurrentMaximumBitRate = MaximumBitRate(x)
+		}
+	} else {
+		v.CurrentMaximumBitRate = nil
+	}
+	var ext per.ExtensionBitmap
+	if extBit {
+		if err := d.ReadExtensionBitmap(&ext); err != nil {
+			return err
+		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
+		for i := 0; i < ext.Len(); i++ {
+			if !ext.Has(i) {
+				continue
+			}
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
+				return err
+			}
+		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
+	}
+	d.Leave()
+	return nil
+}
+
+// String returns the ASN.1 name of the alternative.
+func (c LogicalChannelRateRejectReasonChoice) String() string {
+	switch c {
+	case LogicalChannelRateRejectReasonChoiceUndefinedReason:
+		return "undefinedReason"
+	case LogicalChannelRateRejectReasonChoiceInsufficientResources:
+		return "insufficientResources"
+	}
+	return "LogicalChannelRateRejectReasonChoice(" + strconv.Itoa(int(c)) + ")"
+}
+
+// Encode writes v to e in aligned PER.
+func (v *LogicalChannelRateRejectReason) Encode(e *per.Encoder) error {
+	switch v.Choice {
+	case LogicalChannelRateRejectReasonChoiceUndefinedReason:
+		e.WriteBits(0, 2)
+	case LogicalChannelRateRejectReasonChoiceInsufficientResources:
+		e.WriteBits(1, 2)
+	default:
+		if int(v.Choice) > 2 {
+			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
+				return err
+			}
+			return e.WriteOpenType(v.Unknown)
+		}
+		return errNoChoice(int(v.Choice))
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
+func (v *LogicalChannelRateRejectReason) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	i, err := d.ReadChoiceIndex(2, true)
+	if err != nil {
+		return err
+	}
+	switch i {
+	case 0:
+		*v = LogicalChannelRateRejectReason{Choice: LogicalChannelRateRejectReasonChoiceUndefinedReason}
+	case 1:
+		*v = LogicalChannelRateRejectReason{Choice: LogicalChannelRateRejectReasonChoiceInsufficientResources}
+	default:
+		*v = LogicalChannelRateRejectReason{Choice: LogicalChannelRateRejectReasonChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
+			return err
+		}
+	}
+	d.Leave()
+	return nil
+}
+
+// String returns the ASN.1 name of the alternative.
+func (c CommandMessageChoice) String() string {
+	switch c {
+	case CommandMessageChoiceNonStandard:
+		return "nonStandard"
+	case CommandMessageChoiceMaintenanceLoopOffCommand:
+		return "maintenanceLoopOffCommand"
+	case CommandMessageChoiceSendTerminalCapabilitySet:
+		return "sendTerminalCapabilitySet"
+	case CommandMessageChoiceEncryptionCommand:
+		return "encryptionCommand"
+	case CommandMessageChoiceFlowControlCommand:
+		return "flowControlCommand"
+	case CommandMessageChoiceEndSessionCommand:
+		return "endSessionCommand"
+	case CommandMessageChoiceMiscellaneousCommand:
+		return "miscellaneousCommand"
+	case CommandMessageChoiceCommunicationModeCommand:
+		return "communicationModeCommand"
+	case CommandMessageChoiceConferenceCommand:
+		return "conferenceCommand"
+	case CommandMessageChoiceH223MultiplexReconfiguration:
+		return "h223MultiplexReconfiguration"
+	case CommandMessageChoiceNewATMVCCommand:
+		return "newATMVCCommand"
+	case CommandMessageChoiceMobileMultilinkReconfigurationCommand:
+		return "mobileMultilinkReconfigurationCommand"
+	case CommandMessageChoiceGenericCommand:
+		return "genericCommand"
+	}
+	return "CommandMessageChoice(" + strconv.Itoa(int(c)) + ")"
+}
+
+// Encode writes v to e in aligned PER.
+func (v *CommandMessage) Encode(e *per.Encoder) error {
+	switch v.Choice {
+	case CommandMessageChoiceNonStandard:
+		e.WriteBits(0, 4)
+		if v.NonStandard == nil {
+			return errNoValue("nonStandard")
+		}
+		if err := v.NonStandard.Encode(e); err != nil {
+			return wrapErr("nonStandard", err)
+		}
+	case CommandMessageChoiceMaintenanceLoopOffCommand:
+		e.WriteBits(1, 4)
+		if v.MaintenanceLoopOffCommand == nil {
+			return errNoValue("maintenanceLoopOffCommand")
+		}
+		if err := v.MaintenanceLoopOffCommand.Encode(e); err != nil {
+			return wrapErr("maintenanceLoopOffCommand", err)
+		}
+	case CommandMessageChoiceSendTerminalCapabilitySet:
+		e.WriteBits(2, 4)
+		if v.SendTerminalCapabilitySet == nil {
+			return errNoValue("sendTerminalCapabilitySet")
+		}
+		if err := v.SendTerminalCapabilitySet.Encode(e); err != nil {
+			return wrapErr("sendTerminalCapabilitySet", err)
+		}
+	case CommandMessageChoiceEncryptionCommand:
+		e.WriteBits(3, 4)
+		if v.EncryptionCommand == nil {
+			return errNoValue("encryptionCommand")
+		}
+		if err := v.EncryptionCommand.Encode(e); err != nil {
+			return wrapErr("encryptionCommand", err)
+		}
+	case CommandMessageChoiceFlowControlCommand:
+		e.WriteBits(4, 4)
+		if v.FlowControlCommand == nil {
+			return errNoValue("flowControlCommand")
+		}
+		if err := v.FlowControlCommand.Encode(e); err != nil {
+			return wrapErr("flowControlCommand", err)
+		}
+	case CommandMessageChoiceEndSessionCommand:
+		e.WriteBits(5, 4)
+		if v.EndSessionCommand == nil {
+			return errNoValue("endSessionCommand")
+		}
+		if err := v.EndSessionCommand.Encode(e); err != nil {
+			return wrapErr("endSessionCommand", err)
+		}
+	case CommandMessageChoiceMiscellaneousCommand:
+		e.WriteBits(6, 4)
+		if v.MiscellaneousCommand == nil {
+			return errNoValue("miscellaneousCommand")
+		}
+		if err := v.MiscellaneousCommand.Encode(e); err != nil {
+			return wrapErr("miscellaneousCommand", err)
+		}
+	case CommandMessageChoiceCommunicationModeCommand:
+		if err := e.WriteChoiceIndex(7, 7, true); err != nil {
+			return err
+		}
+		if v.CommunicationModeCommand == nil {
+			return errNoValue("communicationModeCommand")
+		}
+		ot := e.EnterOpenType()
+		if err := v.CommunicationModeCommand.Encode(e); err != nil {
+			return wrapErr("communicationModeCommand", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("communicationModeCommand", err)
+		}
+	case CommandMessageChoiceConferenceCommand:
+		if err := e.WriteChoiceIndex(8, 7, true); err != nil {
+			return err
+		}
+		if v.ConferenceCommand == nil {
+			return errNoValue("conferenceCommand")
+		}
+		ot := e.EnterOpenType()
+		if err := v.ConferenceCommand.Encode(e); err != nil {
+			return wrapErr("conferenceCommand", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("conferenceCommand", err)
+		}
+	case CommandMessageChoiceH223MultiplexReconfiguration:
+		if err := e.WriteChoiceIndex(9, 7, true); err != nil {
+			return err
+		}
+		if v.H223MultiplexReconfiguration == nil {
+			return errNoValue("h223MultiplexReconfiguration")
+		}
+		ot := e.EnterOpenType()
+		if err := v.H223MultiplexReconfiguration.Encode(e); err != nil {
+			return wrapErr("h223MultiplexReconfiguration", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("h223MultiplexReconfiguration", err)
+		}
+	case CommandMessageChoiceNewATMVCCommand:
+		if err := e.WriteChoiceIndex(10, 7, true); err != nil {
+			return err
+		}
+		if v.NewATMVCCommand == nil {
+			return errNoValue("newATMVCCommand")
+		}
+		ot := e.EnterOpenType()
+		if err := v.NewATMVCCommand.Encode(e); err != nil {
+			return wrapErr("newATMVCCommand", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("newATMVCCommand", err)
+		}
+	case CommandMessageChoiceMobileMultilinkReconfigurationCommand:
+		if err := e.WriteChoiceIndex(11, 7, true); err != nil {
+			return err
+		}
+		if v.MobileMultilinkReconfigurationCommand == nil {
+			return errNoValue("mobileMultilinkReconfigurationCommand")
+		}
+		ot := e.EnterOpenType()
+		if err := v.MobileMultilinkReconfigurationCommand.Encode(e); err != nil {
+			return wrapErr("mobileMultilinkReconfigurationCommand", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("mobileMultilinkReconfigurationCommand", err)
+		}
+	case CommandMessageChoiceGenericCommand:
+		if err := e.WriteChoiceIndex(12, 7, true); err != nil {
+			return err
+		}
+		if v.GenericCommand == nil {
+			return errNoValue("genericCommand")
+		}
+		ot := e.EnterOpenType()
+		if err := v.GenericCommand.Encode(e); err != nil {
+			return wrapErr("genericCommand", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("genericCommand", err)
+		}
+	default:
+		if int(v.Choice) > 13 {
+			if err := e.WriteChoiceIndex(int(v.Choice)-1, 7, true); err != nil {
+				return err
+			}
+			return e.WriteOpenType(v.Unknown)
+		}
+		return errNoChoice(int(v.Choice))
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
+func (v *CommandMessage) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	i, err := d.ReadChoiceIndex(7, true)
+	if err != nil {
+		return err
+	}
+	switch i {
+	case 0:
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardMessage)
+		}
+		*v = CommandMessage{Choice: CommandMessageChoiceNonStandard, NonStandard: keep}
+		if err := v.NonStandard.Decode(d); err != nil {
+			return wrapErr("nonStandard", err)
+		}
+	case 1:
+		keep := v.MaintenanceLoopOffCommand
+		if keep == nil {
+			keep = new(MaintenanceLoopOffCommand)
+		}
+		*v = CommandMessage{Choice: CommandMessageChoiceMaintenanceLoopOffCommand, MaintenanceLoopOffCommand: keep}
+		if err := v.MaintenanceLoopOffCommand.Decode(d); err != nil {
+			return wrapErr("maintenanceLoopOffCommand", err)
+		}
+	case 2:
+		keep := v.SendTerminalCapabilitySet
+		if keep == nil {
+			keep = new(SendTerminalCapabilitySet)
+		}
+		*v = CommandMessage{Choice: CommandMessageChoiceSendTerminalCapabilitySet, SendTerminalCapabilitySet: keep}
+		if err := v.SendTerminalCapabilitySet.Decode(d); err != nil {
+			return wrapErr("sendTerminalCapabilitySet", err)
+		}
+	case 3:
+		keep := v.EncryptionCommand
+		if keep == nil {
+			keep = new(EncryptionCommand)
+		}
+		*v = CommandMessage{Choice: CommandMessageChoiceEncryptionCommand, EncryptionCommand: keep}
+		if err := v.EncryptionCommand.Decode(d); err != nil {
+			return wrapErr("encryptionCommand", err)
+		}
+	case 4:
+		keep := v.FlowControlCommand
+		if keep == nil {
+			keep = new(FlowControlCommand)
+		}
+		*v = CommandMessage{Choice: CommandMessageChoiceFlowControlCommand, FlowControlCommand: keep}
+		if err := v.FlowControlCommand.Decode(d); err != nil {
+			return wrapErr("flowControlCommand", err)
+		}
+	case 5:
+		keep := v.EndSessionCommand
+		if keep == nil {
+			keep = new(EndSessionCommand)
+		}
+		*v = CommandMessage{Choice: CommandMessageChoiceEndSessionCommand, EndSessionCommand: keep}
+		if err := v.EndSessionCommand.Decode(d); err != nil {
+			return wrapErr("endSessionCommand", err)
+		}
+	case 6:
+		keep := v.MiscellaneousCommand
+		if keep == nil {
+			keep = new(MiscellaneousCommand)
+		}
+		*v = CommandMessage{Choice: CommandMessageChoiceMiscellaneousCommand, MiscellaneousCommand: keep}
+		if err := v.MiscellaneousCommand.Decode(d); err != nil {
+			return wrapErr("miscellaneousCommand", err)
+		}
+	case 7:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("communicationModeCommand", err)
+		}
+		keep := v.CommunicationModeCommand
+		if keep == nil {
+			keep = new(CommunicationModeCommand)
+		}
+		*v = CommandMessage{Choice: CommandMessageChoiceCommunicationModeCommand, CommunicationModeCommand: keep}
+		if err := v.CommunicationModeCommand.Decode(d); err != nil {
+			return wrapErr("communicationModeCommand", err)
+		}
+		d.LeaveOpenType(ot)
+	case 8:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("conferenceCommand", err)
+		}
+		keep := v.ConferenceCommand
+		if keep == nil {
+			keep = new(ConferenceCommand)
+		}
+		*v = CommandMessage{Choice: CommandMessageChoiceConferenceCommand, ConferenceCommand: keep}
+		if err := v.ConferenceCommand.Decode(d); err != nil {
+			return wrapErr("conferenceCommand", err)
+		}
+		d.LeaveOpenType(ot)
+	case 9:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("h223MultiplexReconfiguration", err)
+		}
+		keep := v.H223MultiplexReconfiguration
+		if keep == nil {
+			keep = new(H223MultiplexReconfiguration)
+		}
+		*v = CommandMessage{Choice: CommandMessageChoiceH223MultiplexReconfiguration, H223MultiplexReconfiguration: keep}
+		if err := v.H223MultiplexReconfiguration.Decode(d); err != nil {
+			return wrapErr("h223MultiplexReconfiguration", err)
+		}
+		d.LeaveOpenType(ot)
+	case 10:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("newATMVCCommand", err)
+		}
+		keep := v.NewATMVCCommand
+		if keep == nil {
+			keep = new(NewATMVCCommand)
+		}
+		*v = CommandMessage{Choice: CommandMessageChoiceNewATMVCCommand, NewATMVCCommand: keep}
+		if err := v.NewATMVCCommand.Decode(d); err != nil {
+			return wrapErr("newATMVCCommand", err)
+		}
+		d.LeaveOpenType(ot)
+	case 11:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("mobileMultilinkReconfigurationCommand", err)
+		}
+		keep := v.MobileMultilinkReconfigurationCommand
+		if keep == nil {
+			keep = new(MobileMultilinkReconfigurationCommand)
+		}
+		*v = CommandMessage{Choice: CommandMessageChoiceMobileMultilinkReconfigurationCommand, MobileMultilinkReconfigurationCommand: keep}
+		if err := v.MobileMultilinkReconfigurationCommand.Decode(d); err != nil {
+			return wrapErr("mobileMultilinkReconfigurationCommand", err)
+		}
+		d.LeaveOpenType(ot)
+	case 12:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericCommand", err)
+		}
+		keep := v.GenericCommand
+		if keep == nil {
+			keep = new(GenericMessage)
+		}
+		*v = CommandMessage{Choice: CommandMessageChoiceGenericCommand, GenericCommand: keep}
+		if err := v.GenericCommand.Decode(d); err != nil {
+			return wrapErr("genericCommand", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = CommandMessage{Choice: CommandMessageChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
+			return err
+		}
+	}
+	d.Leave()
+	return nil
+}
+
+// Encode writes v to e in aligned PER.
+func (v *MaintenanceLoopOffCommand) Encode(e *per.Encoder) error {
+	var ext per.ExtensionBitmap
+	n := 0
+	if v.Ext.Len != 0 {
+		n = v.Ext.Len
+	}
+	ext.SetLen(n)
+	last := -1
+	for _, u := range v.Ext.Unknown {
+		if u.Index <= last {
+			return errUnknownIndex(u.Index)
+		}
+		last = u.Index
+		ext.Set(u.Index)
+	}
+	e.WriteBit(ext.Any())
+	if !ext.Any() {
+		return nil
+	}
+	if err := e.WriteExtensionBitmap(&ext); err != nil {
+		return err
+	}
+	for _, u := range v.Ext.Unknown {
+		if err := e.WriteRawExtension(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
+func (v *MaintenanceLoopOffCommand) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	opt0, err := d.ReadBits(1)
+	if err != nil {
+		return err
+	}
+	extBit := opt0&(1<<0) != 0
+	var ext per.ExtensionBitmap
+	if extBit {
+		if err := d.ReadExtensionBitmap(&ext); err != nil {
+			return err
+		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
+		for i := 0; i < ext.Len(); i++ {
+			if !ext.Has(i) {
+				continue
+			}
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
+				return err
+			}
+		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
+	}
+	d.Leave()
+	return nil
+}
+
+// String returns the ASN.1 name of the alternative.
+func (c SendTerminalCapabilitySetChoice) String() string {
+	switch c {
+	case SendTerminalCapabilitySetChoiceSpecificRequest:
+		return "specificRequest"
+	case SendTerminalCapabilitySetChoiceGenericRequest:
+		return "genericRequest"
+	}
+	return "SendTerminalCapabilitySetChoice(" + strconv.Itoa(int(c)) + ")"
+}
+
+// Encode writes v to e in aligned PER.
+func (v *SendTerminalCapabilitySet) Encode(e *per.Encoder) error {
+	switch v.Choice {
+	case SendTerminalCapabilitySetChoiceSpecificRequest:
+		e.WriteBits(0, 2)
+		if v.SpecificRequest == nil {
+			return errNoValue("specificRequest")
+		}
+		if err := v.SpecificRequest.Encode(e); err != nil {
+			return wrapErr("specificRequest", err)
+		}
+	case SendTerminalCapabilitySetChoiceGenericRequest:
+		e.WriteBits(1, 2)
+	default:
+		if int(v.Choice) > 2 {
+			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
+				return err
+			}
+			return e.WriteOpenType(v.Unknown)
+		}
+		return errNoChoice(int(v.Choice))
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
+func (v *SendTerminalCapabilitySet) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	i, err := d.ReadChoiceIndex(2, true)
+	if err != nil {
+		return err
+	}
+	switch i {
+	case 0:
+		keep := v.SpecificRequest
+		if keep == nil {
+			keep = new(SendTerminalCapabilitySetSpecificRequest)
+		}
+		*v = SendTerminalCapabilitySet{Choice: SendTerminalCapabilitySetChoiceSpecificRequest, SpecificRequest: keep}
+		if err := v.SpecificRequest.Decode(d); err != nil {
+			return wrapErr("specificRequest", err)
+		}
+	case 1:
+		*v = SendTerminalCapabilitySet{Choice: SendTerminalCapabilitySetChoiceGenericRequest}
+	default:
+		*v = SendTerminalCapabilitySet{Choice: SendTerminalCapabilitySetChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
+			return err
+		}
+	}
+	d.Leave()
+	return nil
+}
+
+// String returns the ASN.1 name of the alternative.
+func (c EncryptionCommandChoice) String() string {
+	switch c {
+	case EncryptionCommandChoiceEncryptionSE:
+		return "encryptionSE"
+	case EncryptionCommandChoiceEncryptionIVRequest:
+		return "encryptionIVRequest"
+	case EncryptionCommandChoiceEncryptionAlgorithmID:
+		return "encryptionAlgorithmID"
+	}
+	return "EncryptionCommandChoice(" + strconv.Itoa(int(c)) + ")"
+}
+
+// Encode writes v to e in aligned PER.
+func (v *EncryptionCommand) Encode(e *per.Encoder) error {
+	switch v.Choice {
+	case EncryptionCommandChoiceEncryptionSE:
+		e.WriteBits(0, 3)
+		if err := e.WriteOctetString([]byte(v.EncryptionSE), per.SizeConstraint{}); err != nil {
+			return wrapErr("encryptionSE", err)
+		}
+	case EncryptionCommandChoiceEncryptionIVRequest:
+		e.WriteBits(1, 3)
+	case EncryptionCommandChoiceEncryptionAlgorithmID:
+		e.WriteBits(2, 3)
+		if v.EncryptionAlgorithmID == nil {
+			return errNoValue("encryptionAlgorithmID")
+		}
+		if err := v.EncryptionAlgorithmID.Encode(e); err != nil {
+			return wrapErr("encryptionAlgorithmID", err)
+		}
+	default:
+		if int(v.Choice) > 3 {
+			if err := e.WriteChoiceIndex(int(v.Choice)-1, 3, true); err != nil {
+				return err
+			}
+			return e.WriteOpenType(v.Unknown)
+		}
+		return errNoChoice(int(v.Choice))
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
+func (v *EncryptionCommand) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	i, err := d.ReadChoiceIndex(3, true)
+	if err != nil {
+		return err
+	}
+	switch i {
+	case 0:
+		*v = EncryptionCommand{Choice: EncryptionCommandChoiceEncryptionSE, EncryptionSE: v.EncryptionSE}
+		if err := d.ReadOctetStringInto(&v.EncryptionSE, per.SizeConstraint{}); err != nil {
+			return wrapErr("encryptionSE", err)
+		}
+	case 1:
+		*v = EncryptionCommand{Choice: EncryptionCommandChoiceEncryptionIVRequest}
+	case 2:
+		keep := v.EncryptionAlgorithmID
+		if keep == nil {
+			keep = new(EncryptionCommandEncryptionAlgorithmID)
+		}
+		*v = EncryptionCommand{Choice: EncryptionCommandChoiceEncryptionAlgorithmID, EncryptionAlgorithmID: keep}
+		if err := v.EncryptionAlgorithmID.Decode(d); err != nil {
+			return wrapErr("encryptionAlgorithmID", err)
+		}
+	default:
+		*v = EncryptionCommand{Choice: EncryptionCommandChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
+			return err
+		}
+	}
+	d.Leave()
+	return nil
+}
+
+// Encode writes v to e in aligned PER.
+func (v *FlowControlCommand) Encode(e *per.Encoder) error {
+	var ext per.ExtensionBitmap
+	n := 0
+	if v.Ext.Len != 0 {
+		n = v.Ext.Len
+	}
+	ext.SetLen(n)
+	last := -1
+	for _, u := range v.Ext.Unknown {
+		if u.Index <= last {
+			return errUnknownIndex(u.Index)
+		}
+		last = u.Index
+		ext.Set(u.Index)
+	}
+	e.WriteBit(ext.Any())
+	if err := v.Scope.Encode(e); err != nil {
+		return wrapErr("scope", err)
+	}
+	if err := v.Restriction.Encode(e); err != nil {
+		return wrapErr("restriction", err)
+	}
+	if !ext.Any() {
+		return nil
+	}
+	if err := e.WriteExtensionBitmap(&ext); err != nil {
+		return err
+	}
+	for _, u := range v.Ext.Unknown {
+		if err := e.WriteRawExtension(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
+func (v *FlowControlCommand) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	opt0, err := d.ReadBits(1)
+	if err != nil {
+		return err
+	}
+	extBit := opt0&(1<<0) != 0
+	if err := v.Scope.Decode(d); err != nil {
+		return wrapErr("scope", err)
+	}
+	if err := v.Restriction.Decode(d); err != nil {
+		return wrapErr("restriction", err)
+	}
+	var ext per.ExtensionBitmap
+	if extBit {
+		if err := d.ReadExtensionBitmap(&ext); err != nil {
+			return err
+		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
+		for i := 0; i < ext.Len(); i++ {
+			if !ext.Has(i) {
+				continue
+			}
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
+				return err
+			}
+		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
+	}
+	d.Leave()
+	return nil
+}
+
+// String returns the ASN.1 name of the alternative.
+func (c EndSessionCommandChoice) String() string {
+	switch c {
+	case EndSessionCommandChoiceNonStandard:
+		return "nonStandard"
+	case EndSessionCommandChoiceDisconnect:
+		return "disconnect"
+	case EndSessionCommandChoiceGstnOptions:
+		return "gstnOptions"
+	case EndSessionCommandChoiceIsdnOptions:
+		return "isdnOptions"
+	case EndSessionCommandChoiceGenericInformation:
+		return "genericInformation"
+	}
+	return "EndSessionCommandChoice(" + strconv.Itoa(int(c)) + ")"
+}
+
+// Encode writes v to e in aligned PER.
+func (v *EndSessionCommand) Encode(e *per.Encoder) error {
+	switch v.Choice {
+	case EndSessionCommandChoiceNonStandard:
+		e.WriteBits(0, 3)
+		if v.NonStandard == nil {
+			return errNoValue("nonStandard")
+		}
+		if err := v.NonStandard.Encode(e); err != nil {
+			return wrapErr("nonStandard", err)
+		}
+	case EndSessionCommandChoiceDisconnect:
+		e.WriteBits(1, 3)
+	case EndSessionCommandChoiceGstnOptions:
+		e.WriteBits(2, 3)
+		if v.GstnOptions == nil {
+			return errNoValue("gstnOptions")
+		}
+		if err := v.GstnOptions.Encode(e); err != nil {
+			return wrapErr("gstnOptions", err)
+		}
+	case EndSessionCommandChoiceIsdnOptions:
+		if err := e.WriteChoiceIndex(3, 3, true); err != nil {
+			return err
+		}
+		if v.IsdnOptions == nil {
+			return errNoValue("isdnOptions")
+		}
+		ot := e.EnterOpenType()
+		if err := v.IsdnOptions.Encode(e); err != nil {
+			return wrapErr("isdnOptions", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("isdnOptions", err)
+		}
+	case EndSessionCommandChoiceGenericInformation:
+		if err := e.WriteChoiceIndex(4, 3, true); err != nil {
+			return err
+		}
+		ot := e.EnterOpenType()
+		{
+			items0 := v.GenericInformation
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
+			if err != nil {
+				return wrapErr("genericInformation", err)
+			}
+			for i0 := 0; ; {
+				for end := i0 + k0; i0 < end; i0++ {
+					if err := items0[i0].Encode(e); err != nil {
+						return wrapErr("genericInformation", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
+			}
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("genericInformation", err)
+		}
+	default:
+		if int(v.Choice) > 5 {
+			if err := e.WriteChoiceIndex(int(v.Choice)-1, 3, true); err != nil {
+				return err
+			}
+			return e.WriteOpenType(v.Unknown)
+		}
+		return errNoChoice(int(v.Choice))
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
+func (v *EndSessionCommand) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	i, err := d.ReadChoiceIndex(3, true)
+	if err != nil {
+		return err
+	}
+	switch i {
+	case 0:
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = EndSessionCommand{Choice: EndSessionCommandChoiceNonStandard, NonStandard: keep}
+		if err := v.NonStandard.Decode(d); err != nil {
+			return wrapErr("nonStandard", err)
+		}
+	case 1:
+		*v = EndSessionCommand{Choice: EndSessionCommandChoiceDisconnect}
+	case 2:
+		keep := v.GstnOptions
+		if keep == nil {
+			keep = new(EndSessionCommandGstnOptions)
+		}
+		*v = EndSessionCommand{Choice: EndSessionCommandChoiceGstnOptions, GstnOptions: keep}
+		if err := v.GstnOptions.Decode(d); err != nil {
+			return wrapErr("gstnOptions", err)
+		}
+	case 3:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("isdnOptions", err)
+		}
+		keep := v.IsdnOptions
+		if keep == nil {
+			keep = new(EndSessionCommandIsdnOptions)
+		}
+		*v = EndSessionCommand{Choice: EndSessionCommandChoiceIsdnOptions, IsdnOptions: keep}
+		if err := v.IsdnOptions.Decode(d); err != nil {
+			return wrapErr("isdnOptions", err)
+		}
+		d.LeaveOpenType(ot)
+	case 4:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericInformation", err)
+		}
+		*v = EndSessionCommand{Choice: EndSessionCommandChoiceGenericInformation, GenericInformation: v.GenericInformation}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 14)
+			if err != nil {
+				return wrapErr("genericInformation", err)
+			}
+			items0 := v.GenericInformation[:0]
+			if cap(items0) < n0 {
+				items0 = make([]GenericInformation, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
+						return wrapErr("genericInformation", err)
+					}
+				}
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(14); err != nil {
+					return wrapErr("genericInformation", err)
+				}
+			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			v.GenericInformation = items0
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = EndSessionCommand{Choice: EndSessionCommandChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
+			return err
+		}
+	}
+	d.Leave()
+	return nil
+}
+
+// Encode writes v to e in aligned PER.
+func (v *MiscellaneousCommand) Encode(e *per.Encoder) error {
+	var ext per.ExtensionBitmap
+	n := 1
+	if v.Ext.Len != 0 {
+		n = v.Ext.Len
+	}
+	ext.SetLen(n)
+	if v.Direction != nil {
+		ext.Set(0)
+	}
+	last := 0
+	for _, u := range v.Ext.Unknown {
+		if u.Index <= last {
+			return errUnknownIndex(u.Index)
+		}
+		last = u.Index
+		ext.Set(u.Index)
+	}
+	e.WriteBit(ext.Any())
+	if err := e.WriteConstrainedWholeNumber(int64(v.LogicalChannelNumber), 1, 65535); err != nil {
+		return wrapErr("logicalChannelNumber", err)
+	}
+	if err := v.Type.Encode(e); err != nil {
+		return wrapErr("type", err)
+	}
+	if !ext.Any() {
+		return nil
+	}
+	if err := e.WriteExtensionBitmap(&ext); err != nil {
+		return err
+	}
+	if v.Direction != nil {
+		ot := e.EnterOpenType()
+		if err := v.Direction.Encode(e); err != nil {
+			return wrapErr("direction", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("direction", err)
+		}
+	}
+	for _, u := range v.Ext.Unknown {
+		if err := e.WriteRawExtension(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
+func (v *MiscellaneousCommand) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	opt0, err := d.ReadBits(1)
+	if err != nil {
+		return err
+	}
+	extBit := opt0&(1<<0) != 0
+	{
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
+		if err != nil {
+			return wrapErr("logicalChannelNumber", err)
+		}
+		v.LogicalChannelNumber = LogicalChannelNumber(x)
+	}
+	if err := v.Type.Decode(d); err != nil {
+		return wrapErr("type", err)
+	}
+	var ext per.ExtensionBitmap
+	if extBit {
+		if err := d.ReadExtensionBitmap(&ext); err != nil {
+			return err
+		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("direction", err)
+		}
+		if v.Direction == nil {
+			v.Direction = new(EncryptionUpdateDirection)
+		}
+		if err := v.Direction.Decode(d); err != nil {
+			return wrapErr("direction", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.Direction = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
+		for i := 1; i < ext.Len(); i++ {
+			if !ext.Has(i) {
+				continue
+			}
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
+				return err
+			}
+		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
+	}
+	d.Leave()
+	return nil
+}
+
+// Encode writes v to e in aligned PER.
+func (v *EncryptionUpdateRequest) Encode(e *per.Encoder) error {
+	var ext per.ExtensionBitmap
+	n := 1
+	if v.Ext.Len != 0 {
+		n = v.Ext.Len
+	}
+	ext.SetLen(n)
+	if v.SynchFlag != nil {
+		ext.Set(0)
+	}
+	last := 0
+	for _, u := range v.Ext.Unknown {
+		if u.Index <= last {
+			return errUnknownIndex(u.Index)
+		}
+		last = u.Index
+		ext.Set(u.Index)
+	}
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.KeyProtectionMethod != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
+	if v.KeyProtectionMethod != nil {
+		if err := v.KeyProtectionMethod.Encode(e); err != nil {
+			return wrapErr("keyProtectionMethod", err)
+		}
+	}
+	if !ext.Any() {
+		return nil
+	}
+	if err := e.WriteExtensionBitmap(&ext); err != nil {
+		return err
+	}
+	if v.SynchFlag != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.SynchFlag)), 0, 255); err != nil {
+			return wrapErr("synchFlag", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("synchFlag", err)
+		}
+	}
+	for _, u := range v.Ext.Unknown {
+		if err := e.WriteRawExtension(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
+func (v *EncryptionUpdateRequest) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	opt0, err := d.ReadBits(2)
+	if err != nil {
+		return err
+	}
+	extBit := opt0&(1<<1) != 0
+	if opt0&(1<<0) != 0 {
+		if v.KeyProtectionMethod == nil {
+			v.KeyProtectionMethod = new(KeyProtectionMethod)
+		}
+		if err := v.KeyProtectionMethod.Decode(d); err != nil {
+			return wrapErr("keyProtectionMethod", err)
+		}
+	} else {
+		v.KeyProtectionMethod = nil
+	}
+	var ext per.ExtensionBitmap
+	if extBit {
+		if err := d.ReadExtensionBitmap(&ext); err != nil {
+			return err
+		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("synchFlag", err)
+		}
+		if v.SynchFlag == nil {
+			v.SynchFlag = new(uint8)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(0, 255)
+			if err != nil {
+				return wrapErr("synchFlag", err)
+			}
+			*v.SynchFlag = uint8(x)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.SynchFlag = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
+		for i := 1; i < ext.Len(); i++ {
+			if !ext.Has(i) {
+				continue
+			}
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
+				return err
+			}
+		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
+	}
+	d.Leave()
+	return nil
+}
+
+// Encode writes v to e in aligned PER.
+func (v *KeyProtectionMethod) Encode(e *per.Encoder) error {
+	var ext per.ExtensionBitmap
+	n := 0
+	if v.Ext.Len != 0 {
+		n = v.Ext.Len
+	}
+	ext.SetLen(n)
+	last := -1
+	for _, u := range v.Ext.Unknown {
+		if u.Index <= last {
+			return errUnknownIndex(u.Index)
+		}
+		last = u.Index
+		ext.Set(u.Index)
+	}
+	e.WriteBit(ext.Any())
+	e.WriteBool(bool(v.SecureChannel))
+	e.WriteBool(bool(v.SharedSecret))
+	e.WriteBool(bool(v.CertProtectedKey))
+	if !ext.Any() {
+		return nil
+	}
+	if err := e.WriteExtensionBitmap(&ext); err != nil {
+		return err
+	}
+	for _, u := range v.Ext.Unknown {
+		if err := e.WriteRawExtension(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
+func (v *KeyProtectionMethod) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	opt0, err := d.ReadBits(1)
+	if err != nil {
+		return err
+	}
+	extBit := opt0&(1<<0) != 0
+	{
+		x, err := d.ReadBool()
+		if err != nil {
+			return wrapErr("secureChannel", err)
+		}
+		v.SecureChannel = bool(x)
+	}
+	{
+		x, err := d.ReadBool()
+		if err != nil {
+			return wrapErr("sharedSecret", err)
+		}
+		v.SharedSecret = bool(x)
+	}
+	{
+		x, err := d.ReadBool()
+		if err != nil {
+			return wrapErr("certProtectedKey", err)
+		}
+		v.CertProtectedKey = bool(x)
+	}
+	var ext per.ExtensionBitmap
+	if extBit {
+		if err := d.ReadExtensionBitmap(&ext); err != nil {
+			return err
+		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
+		for i := 0; i < ext.Len(); i++ {
+			if !ext.Has(i) {
+				continue
+			}
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
+				return err
+			}
+		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
+	}
+	d.Leave()
+	return nil
+}
+
+// String returns the ASN.1 name of the alternative.
+func (c PictureReferenceChoice) String() string {
+	switch c {
+	case PictureReferenceChoicePictureNumber:
+		return "pictureNumber"
+	case PictureReferenceChoiceLongTermPictureIndex:
+		return "longTermPictureIndex"
+	}
+	return "PictureReferenceChoice(" + strconv.Itoa(int(c)) + ")"
+}
+
+// Encode writes v to e in aligned PER.
+func (v *PictureReference) Encode(e *per.Encoder) error {
+	switch v.Choice {
+	case PictureReferenceChoicePictureNumber:
+		e.WriteBits(0, 2)
+		if err := e.WriteConstrainedWholeNumber(int64(v.PictureNumber), 0, 1023); err != nil {
+			return wrapErr("pictureNumber", err)
+		}
+	case PictureReferenceChoiceLongTermPictureIndex:
+		e.WriteBits(1, 2)
+		if err := e.WriteConstrainedWholeNumber(int64(v.LongTermPictureIndex), 0, 255); err != nil {
+			return wrapErr("longTermPictureIndex", err)
+		}
+	default:
+		if int(v.Choice) > 2 {
+			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
+				return err
+			}
+			return e.WriteOpenType(v.Unknown)
+		}
+		return errNoChoice(int(v.Choice))
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
+func (v *PictureReference) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	i, err := d.ReadChoiceIndex(2, true)
+	if err != nil {
+		return err
+	}
+	switch i {
+	case 0:
+		*v = PictureReference{Choice: PictureReferenceChoicePictureNumber}
+		{
+			x, err := d.ReadConstrainedWholeNumber(0, 1023)
+			if err != nil {
+				return wrapErr("pictureNumber", err)
+			}
+			v.PictureNumber = uint16(x)
+		}
+	case 1:
+		*v = PictureReference{Choice: PictureReferenceChoiceLongTermPictureIndex}
+		{
+			x, err := d.ReadConstrainedWholeNumber(0, 255)
+			if err != nil {
+				return wrapErr("longTermPictureIndex", err)
+			}
+			v.LongTermPictureIndex = uint8(x)
+		}
+	default:
+		*v = PictureReference{Choice: PictureReferenceChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
+			return err
+		}
+	}
+	d.Leave()
+	return nil
+}
+
+// String returns the ASN.1 name of the alternative.
+func (c EncryptionUpdateDirectionChoice) String() string {
+	switch c {
+	case EncryptionUpdateDirectionChoiceMasterToSlave:
+		return "masterToSlave"
+	case EncryptionUpdateDirectionChoiceSlaveToMaster:
+		return "slaveToMaster"
+	}
+	return "EncryptionUpdateDirectionChoice(" + strconv.Itoa(int(c)) + ")"
+}
+
+// Encode writes v to e in aligned PER.
+func (v *EncryptionUpdateDirection) Encode(e *per.Encoder) error {
+	switch v.Choice {
+	case EncryptionUpdateDirectionChoiceMasterToSlave:
+		e.WriteBits(0, 2)
+	case EncryptionUpdateDirectionChoiceSlaveToMaster:
+		e.WriteBits(1, 2)
+	default:
+		if int(v.Choice) > 2 {
+			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
+				return err
+			}
+			return e.WriteOpenType(v.Unknown)
+		}
+		return errNoChoice(int(v.Choice))
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
+func (v *EncryptionUpdateDirection) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	i, err := d.ReadChoiceIndex(2, true)
+	if err != nil {
+		return err
+	}
+	switch i {
+	case 0:
+		*v = EncryptionUpdateDirection{Choice: EncryptionUpdateDirectionChoiceMasterToSlave}
+	case 1:
+		*v = EncryptionUpdateDirection{Choice: EncryptionUpdateDirectionChoiceSlaveToMaster}
+	default:
+		*v = EncryptionUpdateDirection{Choice: EncryptionUpdateDirectionChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
+			return err
+		}
+	}
+	d.Leave()
+	return nil
+}
+
+// Encode writes v to e in aligned PER.
+func (v *CommunicationModeCommand) Encode(e *per.Encoder) error {
+	var ext per.ExtensionBitmap
+	n := 0
+	if v.Ext.Len != 0 {
+		n = v.Ext.Len
+	}
+	ext.SetLen(n)
+	last := -1
+	for _, u := range v.Ext.Unknown {
+		if u.Index <= last {
+			return errUnknownIndex(u.Index)
+		}
+		last = u.Index
+		ext.Set(u.Index)
+	}
+	e.WriteBit(ext.Any())
+	{
+		items0 := v.CommunicationModeTable
+		k0, more0, err := e.WriteLength(len(items0), per.Size(1, 256))
+		if err != nil {
+			return wrapErr("communicationModeTable", err)
+		}
+		for i0 := 0; ; {
+			for end := i0 + k0; i0 < end; i0++ {
+				if err := items0[i0].Encode(e); err != nil {
+					return wrapErr("communicationModeTable", err)
+				}
+			}
+			if !more0 {
+				break
+			}
+			k0, more0 = e.WriteLengthNext(len(items0) - i0)
+		}
+	}
+	if !ext.Any() {
+		return nil
+	}
+	if err := e.WriteExtensionBitmap(&ext); err != nil {
+		return err
+	}
+	for _, u := range v.Ext.Unknown {
+		if err := e.WriteRawExtension(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
+func (v *CommunicationModeCommand) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	opt0, err := d.ReadBits(1)
+	if err != nil {
+		return err
+	}
+	extBit := opt0&(1<<0) != 0
+	{
+		n0, more0, err := d.ReadLength(per.Size(1, 256), 47)
+		if err != nil {
+			return wrapErr("communicationModeTable", err)
+		}
+		items0 := v.CommunicationModeTable[:0]
+		if cap(items0) < n0 {
+			items0 = make([]CommunicationModeTableEntry, 0, n0)
+		}
+		for {
+			for range n0 {
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if err := it0.Decode(d); err != nil {
+					return wrapErr("communicationModeTable", err)
+				}
+			}
+			if !more0 {
+				break
+			}
+			if n0, more0, err = d.ReadLengthNext(47); err != nil {
+				return wrapErr("communicationModeTable", err)
+			}
+		}
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.CommunicationModeTable = items0
+	}
+	var ext per.ExtensionBitmap
+	if extBit {
+		if err := d.ReadExtensionBitmap(&ext); err != nil {
+			return err
+		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
+		for i := 0; i < ext.Len(); i++ {
+			if !ext.Has(i) {
+				continue
+			}
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
+				return err
+			}
+		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
+	}
+	d.Leave()
+	return nil
+}
+
+// String returns the ASN.1 name of the alternative.
+func (c ConferenceCommandChoice) String() string {
+	switch c {
+	case ConferenceCommandChoiceBroadcastMyLogicalChannel:
+		return "broadcastMyLogicalChannel"
+	case ConferenceCommandChoiceCancelBroadcastMyLogicalChannel:
+		return "cancelBroadcastMyLogicalChannel"
+	case ConferenceCommandChoiceMakeTerminalBroadcaster:
+		return "makeTerminalBroadcaster"
+	case ConferenceCommandChoiceCancelMakeTerminalBroadcaster:
+		return "cancelMakeTerminalBroadcaster"
+	case ConferenceCommandChoiceSendThisSource:
+		return "sendThisSource"
+	case ConferenceCommandChoiceCancelSendThisSource:
+		return "cancelSendThisSource"
+	case ConferenceCommandChoiceDropConference:
+		return "dropConference"
+	case ConferenceCommandChoiceSubstituteConferenceIDCommand:
+		return "substituteConferenceIDCommand"
+	}
+	return "ConferenceCommandChoice(" + strconv.Itoa(int(c)) + ")"
+}
+
+// Encode writes v to e in aligned PER.
+func (v *ConferenceCommand) Encode(e *per.Encoder) error {
+	switch v.Choice {
+	case ConferenceCommandChoiceBroadcastMyLogicalChannel:
+		e.WriteBits(0, 4)
+		if err := e.WriteConstrainedWholeNumber(int64(v.BroadcastMyLogicalChannel), 1, 65535); err != nil {
+			return wrapErr("broadcastMyLogicalChannel", err)
+		}
+	case ConferenceCommandChoiceCancelBroadcastMyLogicalChannel:
+		e.WriteBits(1, 4)
+		if err := e.WriteConstrainedWholeNumber(int64(v.CancelBroadcastMyLogicalChannel), 1, 65535); err != nil {
+			return wrapErr("cancelBroadcastMyLogicalChannel", err)
+		}
+	case ConferenceCommandChoiceMakeTerminalBroadcaster:
+		e.WriteBits(2, 4)
+		if v.MakeTerminalBroadcaster == nil {
+			return errNoValue("makeTerminalBroadcaster")
+		}
+		if err := v.MakeTerminalBroadcaster.Encode(e); err != nil {
+			return wrapErr("makeTerminalBroadcaster", err)
+		}
+	case ConferenceCommandChoiceCancelMakeTerminalBroadcaster:
+		e.WriteBits(3, 4)
+	case ConferenceCommandChoiceSendThisSource:
+		e.WriteBits(4, 4)
+		if v.SendThisSource == nil {
+			return errNoValue("sendThisSource")
+		}
+		if err := v.SendThisSource.Encode(e); err != nil {
+			return wrapErr("sendThisSource", err)
+		}
+	case ConferenceCommandChoiceCancelSendThisSource:
+		e.WriteBits(5, 4)
+	case ConferenceCommandChoiceDropConference:
+		e.WriteBits(6, 4)
+	case ConferenceCommandChoiceSubstituteConferenceIDCommand:
+		if err := e.WriteChoiceIndex(7, 7, true); err != nil {
+			return err
+		}
+		if v.SubstituteConferenceIDCommand == nil {
+			return errNoValue("substituteConferenceIDCommand")
+		}
+		ot := e.EnterOpenType()
+		if err := v.SubstituteConferenceIDCommand.Encode(e); err != nil {
+			return wrapErr("substituteConferenceIDCommand", err)
+		}
+		if err := e.LeaveOpenType(ot); err != nil {
+			return wrapErr("substituteConferenceIDCommand", err)
+		}
+	default:
+		if int(v.Choice) > 8 {
+			if err := e.WriteChoiceIndex(int(v.Choice)-1, 7, true); err != nil {
+				return err
+			}
+			return e.WriteOpenType(v.Unknown)
+		}
+		return errNoChoice(int(v.Choice))
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
+func (v *ConferenceCommand) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	i, err := d.ReadChoiceIndex(7, true)
+	if err != nil {
+		return err
+	}
+	switch i {
+	case 0:
+		*v = ConferenceCommand{Choice: ConferenceCommandChoiceBroadcastMyLogicalChannel}
+		{
+			x, err := d.ReadConstrainedWholeNumber(1, 65535)
+			if err != nil {
+				return wrapErr("broadcastMyLogicalChannel", err)
+			}
+			v.BroadcastMyLogicalChannel = LogicalChannelNumber(x)
+		}
+	case 1:
+		*v = ConferenceCommand{Choice: ConferenceCommandChoiceCancelBroadcastMyLogicalChannel}
+		{
+			x, err := d.ReadConstrainedWholeNumber(1, 65535)
+			if err != nil {
+				return wrapErr("cancelBroadcastMyLogicalChannel", err)
+			}
+			v.CancelBroadcastMyLogicalChannel = LogicalChannelNumber(x)
+		}
+	case 2:
+		keep := v.MakeTerminalBroadcaster
+		if keep == nil {
+			keep = new(TerminalLabel)
+		}
+		*v = ConferenceCommand{Choice: ConferenceCommandChoiceMakeTerminalBroadcaster, MakeTerminalBroadcaster: keep}
+		if err := v.MakeTerminalBroadcaster.Decode(d); err != nil {
+			return wrapErr("makeTerminalBroadcaster", err)
+		}
+	case 3:
+		*v = ConferenceCommand{Choice: ConferenceCommandChoiceCancelMakeTerminalBroadcaster}
+	case 4:
+		keep := v.SendThisSource
+		if keep == nil {
+			keep = new(TerminalLabel)
+		}
+		*v = ConferenceCommand{Choice: ConferenceCommandChoiceSendThisSource, SendThisSource: keep}
+		if err := v.SendThisSource.Decode(d); err != nil {
+			return wrapErr("sendThisSource", err)
+		}
+	case 5:
+		*v = ConferenceCommand{Choice: ConferenceCommandChoiceCancelSendThisSource}
+	case 6:
+		*v = ConferenceCommand{Choice: ConferenceCommandChoiceDropConference}
+	case 7:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("substituteConferenceIDCommand", err)
+		}
+		keep := v.SubstituteConferenceIDCommand
+		if keep == nil {
+			keep = new(SubstituteConferenceIDCommand)
+		}
+		*v = ConferenceCommand{Choice: ConferenceCommandChoiceSubstituteConferenceIDCommand, SubstituteConferenceIDCommand: keep}
+		if err := v.SubstituteConferenceIDCommand.Decode(d); err != nil {
+			return wrapErr("substituteConferenceIDCommand", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = ConferenceCommand{Choice: ConferenceCommandChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
+			return err
+		}
+	}
+	d.Leave()
+	return nil
+}
+
+// Encode writes v to e in aligned PER.
+func (v *SubstituteConferenceIDCommand) Encode(e *per.Encoder) error {
+	var ext per.ExtensionBitmap
+	n := 0
+	if v.Ext.Len != 0 {
+		n = v.Ext.Len
+	}
+	ext.SetLen(n)
+	last := -1
+	for _, u := range v.Ext.Unknown {
+		if u.Index <= last {
+			return errUnknownIndex(u.Index)
+		}
+		last = u.Index
+		ext.Set(u.Index)
+	}
+	e.WriteBit(ext.Any())
+	if err := e.WriteOctetString([]byte(v.ConferenceIdentifier), per.FixedSize(16)); err != nil {
+		return wrapErr("conferenceIdentifier", err)
+	}
+	if !ext.Any() {
+		return nil
+	}
+	if err := e.WriteExtensionBitmap(&ext); err != nil {
+		return err
+	}
+	for _, u := range v.Ext.Unknown {
+		if err := e.WriteRawExtension(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
+func (v *SubstituteConferenceIDCommand) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	opt0, err := d.ReadBits(1)
+	if err != nil {
+		return err
+	}
+	extBit := opt0&(1<<0) != 0
+	if err := d.ReadOctetStringInto(&v.ConferenceIdentifier, per.FixedSize(16)); err != nil {
+		return wrapErr("conferenceIdentifier", err)
+	}
+	var ext per.ExtensionBitmap
+	if extBit {
+		if err := d.ReadExtensionBitmap(&ext); err != nil {
+			return err
+		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
+		for i := 0; i < ext.Len(); i++ {
+			if !ext.Has(i) {
+				continue
+			}
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
+				return err
+			}
+		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
+	}
+	d.Leave()
+	return nil
+}
+
+// String returns the ASN.1 name of the alternative.
+func (c H223MultiplexReconfigurationChoice) String() string {
+	switch c {
+	case H223MultiplexReconfigurationChoiceH223ModeChange:
+		return "h223ModeChange"
+	case H223MultiplexReconfigurationChoiceH223AnnexADoubleFlag:
+		return "h223AnnexADoubleFlag"
+	}
+	return "H223MultiplexReconfigurationChoice(" + strconv.Itoa(int(c)) + ")"
+}
+
+// Encode writes v to e in aligned PER.
+func (v *H223MultiplexReconfiguration) Encode(e *per.Encoder) error {
+	switch v.Choice {
+	case H223MultiplexReconfigurationChoiceH223ModeChange:
+		e.WriteBits(0, 2)
+		if v.H223ModeChange == nil {
+			return errNoValue("h223ModeChange")
+		}
+		if err := v.H223ModeChange.Encode(e); err != nil {
+			return wrapErr("h223ModeChange", err)
+		}
+	case H223MultiplexReconfigurationChoiceH223AnnexADoubleFlag:
+		e.WriteBits(1, 2)
+		if v.H223AnnexADoubleFlag == nil {
+			return errNoValue("h223AnnexADoubleFlag")
+		}
+		if err := v.H223AnnexADoubleFlag.Encode(e); err != nil {
+			return wrapErr("h223AnnexADoubleFlag", err)
+		}
+	default:
+		if int(v.Choice) > 2 {
+			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
+				return err
+			}
+			return e.WriteOpenType(v.Unknown)
+		}
+		return errNoChoice(int(v.Choice))
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
+func (v *H223MultiplexReconfiguration) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	i, err := d.ReadChoiceIndex(2, true)
+	if err != nil {
+		return err
+	}
+	switch i {
+	case 0:
+		keep := v.H223ModeChange
+		if keep == nil {
+			keep = new(H223MultiplexReconfigurationH223ModeChange)
+		}
+		*v = H223MultiplexReconfiguration{Choice: H223MultiplexReconfigurationChoiceH223ModeChange, H223ModeChange: keep}
+		if err := v.H223ModeChange.Decode(d); err != nil {
+			return wrapErr("h223ModeChange", err)
+		}
+	case 1:
+		keep := v.H223AnnexADoubleFlag
+		if keep == nil {
+			keep = new(H223MultiplexReconfigurationH223AnnexADoubleFlag)
+		}
+		*v = H223MultiplexReconfiguration{Choice: H223MultiplexReconfigurationChoiceH223AnnexADoubleFlag, H223AnnexADoubleFlag: keep}
+		if err := v.H223AnnexADoubleFlag.Decode(d); err != nil {
+			return wrapErr("h223AnnexADoubleFlag", err)
+		}
+	default:
+		*v = H223MultiplexReconfiguration{Choice: H223MultiplexReconfigurationChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
+			return err
+		}
+	}
+	d.Leave()
+	return nil
+}
+
+// Encode writes v to e in aligned PER.
+func (v *NewATMVCCommand) Encode(e *per.Encoder) error {
+	var ext per.ExtensionBitmap
+	n := 0
+	if v.Ext.Len != 0 {
+		n = v.Ext.Len
+	}
+	ext.SetLen(n)
+	last := -1
+	for _, u := range v.Ext.Unknown {
+		if u.Index <= last {
+			return errUnknownIndex(u.Index)
+		}
+		last = u.Index
+		ext.Set(u.Index)
+	}
+	e.WriteBit(ext.Any())
+	if err := e.WriteConstrainedWholeNumber(int64(v.ResourceID), 0, 65535); err != nil {
+		return wrapErr("resourceID", err)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.BitRate), 1, 65535); err != nil {
+		return wrapErr("bitRate", err)
+	}
+	e.WriteBool(bool(v.BitRateLockedToPCRClock))
+	e.WriteBool(bool(v.BitRateLockedToNetworkClock))
+	if err := v.Aal.Encode(e); err != nil {
+		return wrapErr("aal", err)
+	}
+	if err := v.Multiplex.Encode(e); err != nil {
+		return wrapErr("multiplex", err)
+	}
+	if err := v.ReverseParameters.Encode(e); err != nil {
+		return wrapErr("reverseParameters", err)
+	}
+	if !ext.Any() {
+		return nil
+	}
+	if err := e.WriteExtensionBitmap(&ext); err != nil {
+		return err
+	}
+	for _, u := range v.Ext.Unknown {
+		if err := e.WriteRawExtension(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
+func (v *NewATMVCCommand) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	opt0, err := d.ReadBits(1)
+	if err != nil {
+		return err
+	}
+	extBit := opt0&(1<<0) != 0
+	{
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
+		if err != nil {
+			return wrapErr("resourceID", err)
+		}
+		v.ResourceID = uint16(x)
+	}
+	{
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
+		if err != nil {
+			return wrapErr("bitRate", err)
+		}
+		v.BitRate = uint16(x)
+	}
+	{
+		x, err := d.ReadBool()
+		if err != nil {
+			return wrapErr("bitRateLockedToPCRClock", err)
+		}
+		v.BitRateLockedToPCRClock = bool(x)
+	}
+	{
+		x, err := d.ReadBool()
+		if err != nil {
+			return wrapErr("bitRateLockedToNetworkClock", err)
+		}
+		v.BitRateLockedToNetworkClock = bool(x)
+	}
+	if err := v.Aal.Decode(d); err != nil {
+		return wrapErr("aal", err)
+	}
+	if err := v.Multiplex.Decode(d); err != nil {
+		return wrapErr("multiplex", err)
+	}
+	if err := v.ReverseParameters.Decode(d); err != nil {
+		return wrapErr("reverseParameters", err)
+	}
+	var ext per.ExtensionBitmap
+	if extBit {
+		if err := d.ReadExtensionBitmap(&ext); err != nil {
+			return err
+		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
+		for i := 0; i < ext.Len(); i++ {
+			if !ext.Has(i) {
+				continue
+			}
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
+				return err
+			}
+		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
+	}
+	d.Leave()
+	return nil
+}
+
+// Encode writes v to e in aligned PER.
+func (v *MobileMultilinkReconfigurationCommand) Encode(e *per.Encoder) error {
+	var ext per.ExtensionBitmap
+	n := 0
+	if v.Ext.Len != 0 {
+		n = v.Ext.Len
+	}
+	ext.SetLen(n)
+	last := -1
+	for _, u := range v.Ext.Unknown {
+		if u.Index <= last {
+			return errUnknownIndex(u.Index)
+		}
+		last = u.Index
+		ext.Set(u.Index)
+	}
+	e.WriteBit(ext.Any())
+	if err := e.WriteConstrainedWholeNumber(int64(v.SampleSize), 1, 255); err != nil {
+		return wrapErr("sampleSize", err)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.SamplesPerFrame), 1, 255); err != nil {
+		return wrapErr("samplesPerFrame", err)
+	}
+	if err := v.Status.Encode(e); err != nil {
+		return wrapErr("status", err)
+	}
+	if !ext.Any() {
+		return nil
+	}
+	if err := e.WriteExtensionBitmap(&ext); err != nil {
+		return err
+	}
+	for _, u := range v.Ext.Unknown {
+		if err := e.WriteRawExtension(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
+func (v *MobileMultilinkReconfigurationCommand) Decode(d *per.Decoder) error {
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	opt0, err := d.ReadBits(1)
+	if err != nil {
+		return err
+	}
+	extBit := opt0&(1<<0) != 0
+	{
+		x, err := d.ReadConstrainedWholeNumber(1, 255)
+		if err != nil {
+			return wrapErr("sampleSize", err)
+		}
+		v.SampleSize = uint8(x)
+	}
+	{
+		x, err := d.ReadConstrainedWholeNumber(1, 255)
+		if err != nil {
+			return wrapErr("samplesPerFrame", err)
+		}
+		v.SamplesPerFrame = uint8(x)
+	}
+	if err := v.Status.Decode(d); err != nil {
+		return wrapErr("status", err)
+	}
+	var ext per.ExtensionBitmap
+	if extBit {
+		if err := d.ReadExtensionBitmap(&ext); err != nil {
+			return err
+		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
+		for i := 0; i < ext.Len(); i++ {
+			if !ext.Has(i) {
+				continue
+			}
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
+				return err
+			}
+		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
+	}
+	d.Leave()
+	return nil
+}
 
 // String returns the ASN.1 name of the alternative.
 func (c IndicationMessageChoice) String() string {
@@ -67,9 +3249,7 @@ func (c IndicationMessageChoice) String() string {
 func (v *IndicationMessage) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case IndicationMessageChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 5)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -77,9 +3257,7 @@ func (v *IndicationMessage) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case IndicationMessageChoiceFunctionNotUnderstood:
-		if err := e.WriteChoiceIndex(1, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 5)
 		if v.FunctionNotUnderstood == nil {
 			return errNoValue("functionNotUnderstood")
 		}
@@ -87,9 +3265,7 @@ func (v *IndicationMessage) Encode(e *per.Encoder) error {
 			return wrapErr("functionNotUnderstood", err)
 		}
 	case IndicationMessageChoiceMasterSlaveDeterminationRelease:
-		if err := e.WriteChoiceIndex(2, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 5)
 		if v.MasterSlaveDeterminationRelease == nil {
 			return errNoValue("masterSlaveDeterminationRelease")
 		}
@@ -97,9 +3273,7 @@ func (v *IndicationMessage) Encode(e *per.Encoder) error {
 			return wrapErr("masterSlaveDeterminationRelease", err)
 		}
 	case IndicationMessageChoiceTerminalCapabilitySetRelease:
-		if err := e.WriteChoiceIndex(3, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 5)
 		if v.TerminalCapabilitySetRelease == nil {
 			return errNoValue("terminalCapabilitySetRelease")
 		}
@@ -107,9 +3281,7 @@ func (v *IndicationMessage) Encode(e *per.Encoder) error {
 			return wrapErr("terminalCapabilitySetRelease", err)
 		}
 	case IndicationMessageChoiceOpenLogicalChannelConfirm:
-		if err := e.WriteChoiceIndex(4, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 5)
 		if v.OpenLogicalChannelConfirm == nil {
 			return errNoValue("openLogicalChannelConfirm")
 		}
@@ -117,9 +3289,7 @@ func (v *IndicationMessage) Encode(e *per.Encoder) error {
 			return wrapErr("openLogicalChannelConfirm", err)
 		}
 	case IndicationMessageChoiceRequestChannelCloseRelease:
-		if err := e.WriteChoiceIndex(5, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(5, 5)
 		if v.RequestChannelCloseRelease == nil {
 			return errNoValue("requestChannelCloseRelease")
 		}
@@ -127,9 +3297,7 @@ func (v *IndicationMessage) Encode(e *per.Encoder) error {
 			return wrapErr("requestChannelCloseRelease", err)
 		}
 	case IndicationMessageChoiceMultiplexEntrySendRelease:
-		if err := e.WriteChoiceIndex(6, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(6, 5)
 		if v.MultiplexEntrySendRelease == nil {
 			return errNoValue("multiplexEntrySendRelease")
 		}
@@ -137,9 +3305,7 @@ func (v *IndicationMessage) Encode(e *per.Encoder) error {
 			return wrapErr("multiplexEntrySendRelease", err)
 		}
 	case IndicationMessageChoiceRequestMultiplexEntryRelease:
-		if err := e.WriteChoiceIndex(7, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(7, 5)
 		if v.RequestMultiplexEntryRelease == nil {
 			return errNoValue("requestMultiplexEntryRelease")
 		}
@@ -147,9 +3313,7 @@ func (v *IndicationMessage) Encode(e *per.Encoder) error {
 			return wrapErr("requestMultiplexEntryRelease", err)
 		}
 	case IndicationMessageChoiceRequestModeRelease:
-		if err := e.WriteChoiceIndex(8, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(8, 5)
 		if v.RequestModeRelease == nil {
 			return errNoValue("requestModeRelease")
 		}
@@ -157,9 +3321,7 @@ func (v *IndicationMessage) Encode(e *per.Encoder) error {
 			return wrapErr("requestModeRelease", err)
 		}
 	case IndicationMessageChoiceMiscellaneousIndication:
-		if err := e.WriteChoiceIndex(9, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(9, 5)
 		if v.MiscellaneousIndication == nil {
 			return errNoValue("miscellaneousIndication")
 		}
@@ -167,9 +3329,7 @@ func (v *IndicationMessage) Encode(e *per.Encoder) error {
 			return wrapErr("miscellaneousIndication", err)
 		}
 	case IndicationMessageChoiceJitterIndication:
-		if err := e.WriteChoiceIndex(10, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(10, 5)
 		if v.JitterIndication == nil {
 			return errNoValue("jitterIndication")
 		}
@@ -177,9 +3337,7 @@ func (v *IndicationMessage) Encode(e *per.Encoder) error {
 			return wrapErr("jitterIndication", err)
 		}
 	case IndicationMessageChoiceH223SkewIndication:
-		if err := e.WriteChoiceIndex(11, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(11, 5)
 		if v.H223SkewIndication == nil {
 			return errNoValue("h223SkewIndication")
 		}
@@ -187,9 +3345,7 @@ func (v *IndicationMessage) Encode(e *per.Encoder) error {
 			return wrapErr("h223SkewIndication", err)
 		}
 	case IndicationMessageChoiceNewATMVCIndication:
-		if err := e.WriteChoiceIndex(12, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(12, 5)
 		if v.NewATMVCIndication == nil {
 			return errNoValue("newATMVCIndication")
 		}
@@ -197,9 +3353,7 @@ func (v *IndicationMessage) Encode(e *per.Encoder) error {
 			return wrapErr("newATMVCIndication", err)
 		}
 	case IndicationMessageChoiceUserInput:
-		if err := e.WriteChoiceIndex(13, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(13, 5)
 		if v.UserInput == nil {
 			return errNoValue("userInput")
 		}
@@ -213,11 +3367,11 @@ func (v *IndicationMessage) Encode(e *per.Encoder) error {
 		if v.H2250MaximumSkewIndication == nil {
 			return errNoValue("h2250MaximumSkewIndication")
 		}
-		sub := e.BeginOpenType()
-		if err := v.H2250MaximumSkewIndication.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.H2250MaximumSkewIndication.Encode(e); err != nil {
 			return wrapErr("h2250MaximumSkewIndication", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("h2250MaximumSkewIndication", err)
 		}
 	case IndicationMessageChoiceMcLocationIndication:
@@ -227,11 +3381,11 @@ func (v *IndicationMessage) Encode(e *per.Encoder) error {
 		if v.McLocationIndication == nil {
 			return errNoValue("mcLocationIndication")
 		}
-		sub := e.BeginOpenType()
-		if err := v.McLocationIndication.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.McLocationIndication.Encode(e); err != nil {
 			return wrapErr("mcLocationIndication", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("mcLocationIndication", err)
 		}
 	case IndicationMessageChoiceConferenceIndication:
@@ -241,11 +3395,11 @@ func (v *IndicationMessage) Encode(e *per.Encoder) error {
 		if v.ConferenceIndication == nil {
 			return errNoValue("conferenceIndication")
 		}
-		sub := e.BeginOpenType()
-		if err := v.ConferenceIndication.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.ConferenceIndication.Encode(e); err != nil {
 			return wrapErr("conferenceIndication", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("conferenceIndication", err)
 		}
 	case IndicationMessageChoiceVendorIdentification:
@@ -255,11 +3409,11 @@ func (v *IndicationMessage) Encode(e *per.Encoder) error {
 		if v.VendorIdentification == nil {
 			return errNoValue("vendorIdentification")
 		}
-		sub := e.BeginOpenType()
-		if err := v.VendorIdentification.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.VendorIdentification.Encode(e); err != nil {
 			return wrapErr("vendorIdentification", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("vendorIdentification", err)
 		}
 	case IndicationMessageChoiceFunctionNotSupported:
@@ -269,11 +3423,11 @@ func (v *IndicationMessage) Encode(e *per.Encoder) error {
 		if v.FunctionNotSupported == nil {
 			return errNoValue("functionNotSupported")
 		}
-		sub := e.BeginOpenType()
-		if err := v.FunctionNotSupported.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.FunctionNotSupported.Encode(e); err != nil {
 			return wrapErr("functionNotSupported", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("functionNotSupported", err)
 		}
 	case IndicationMessageChoiceMultilinkIndication:
@@ -283,11 +3437,11 @@ func (v *IndicationMessage) Encode(e *per.Encoder) error {
 		if v.MultilinkIndication == nil {
 			return errNoValue("multilinkIndication")
 		}
-		sub := e.BeginOpenType()
-		if err := v.MultilinkIndication.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.MultilinkIndication.Encode(e); err != nil {
 			return wrapErr("multilinkIndication", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("multilinkIndication", err)
 		}
 	case IndicationMessageChoiceLogicalChannelRateRelease:
@@ -297,11 +3451,11 @@ func (v *IndicationMessage) Encode(e *per.Encoder) error {
 		if v.LogicalChannelRateRelease == nil {
 			return errNoValue("logicalChannelRateRelease")
 		}
-		sub := e.BeginOpenType()
-		if err := v.LogicalChannelRateRelease.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.LogicalChannelRateRelease.Encode(e); err != nil {
 			return wrapErr("logicalChannelRateRelease", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("logicalChannelRateRelease", err)
 		}
 	case IndicationMessageChoiceFlowControlIndication:
@@ -311,11 +3465,11 @@ func (v *IndicationMessage) Encode(e *per.Encoder) error {
 		if v.FlowControlIndication == nil {
 			return errNoValue("flowControlIndication")
 		}
-		sub := e.BeginOpenType()
-		if err := v.FlowControlIndication.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.FlowControlIndication.Encode(e); err != nil {
 			return wrapErr("flowControlIndication", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("flowControlIndication", err)
 		}
 	case IndicationMessageChoiceMobileMultilinkReconfigurationIndication:
@@ -325,11 +3479,11 @@ func (v *IndicationMessage) Encode(e *per.Encoder) error {
 		if v.MobileMultilinkReconfigurationIndication == nil {
 			return errNoValue("mobileMultilinkReconfigurationIndication")
 		}
-		sub := e.BeginOpenType()
-		if err := v.MobileMultilinkReconfigurationIndication.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.MobileMultilinkReconfigurationIndication.Encode(e); err != nil {
 			return wrapErr("mobileMultilinkReconfigurationIndication", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("mobileMultilinkReconfigurationIndication", err)
 		}
 	case IndicationMessageChoiceGenericIndication:
@@ -339,11 +3493,11 @@ func (v *IndicationMessage) Encode(e *per.Encoder) error {
 		if v.GenericIndication == nil {
 			return errNoValue("genericIndication")
 		}
-		sub := e.BeginOpenType()
-		if err := v.GenericIndication.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.GenericIndication.Encode(e); err != nil {
 			return wrapErr("genericIndication", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericIndication", err)
 		}
 	default:
@@ -358,208 +3512,288 @@ func (v *IndicationMessage) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *IndicationMessage) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IndicationMessage{}
 	i, err := d.ReadChoiceIndex(14, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = IndicationMessageChoiceNonStandard
-		v.NonStandard = new(NonStandardMessage)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardMessage)
+		}
+		*v = IndicationMessage{Choice: IndicationMessageChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = IndicationMessageChoiceFunctionNotUnderstood
-		v.FunctionNotUnderstood = new(FunctionNotUnderstood)
+		keep := v.FunctionNotUnderstood
+		if keep == nil {
+			keep = new(FunctionNotUnderstood)
+		}
+		*v = IndicationMessage{Choice: IndicationMessageChoiceFunctionNotUnderstood, FunctionNotUnderstood: keep}
 		if err := v.FunctionNotUnderstood.Decode(d); err != nil {
 			return wrapErr("functionNotUnderstood", err)
 		}
 	case 2:
-		v.Choice = IndicationMessageChoiceMasterSlaveDeterminationRelease
-		v.MasterSlaveDeterminationRelease = new(MasterSlaveDeterminationRelease)
+		keep := v.MasterSlaveDeterminationRelease
+		if keep == nil {
+			keep = new(MasterSlaveDeterminationRelease)
+		}
+		*v = IndicationMessage{Choice: IndicationMessageChoiceMasterSlaveDeterminationRelease, MasterSlaveDeterminationRelease: keep}
 		if err := v.MasterSlaveDeterminationRelease.Decode(d); err != nil {
 			return wrapErr("masterSlaveDeterminationRelease", err)
 		}
 	case 3:
-		v.Choice = IndicationMessageChoiceTerminalCapabilitySetRelease
-		v.TerminalCapabilitySetRelease = new(TerminalCapabilitySetRelease)
+		keep := v.TerminalCapabilitySetRelease
+		if keep == nil {
+			keep = new(TerminalCapabilitySetRelease)
+		}
+		*v = IndicationMessage{Choice: IndicationMessageChoiceTerminalCapabilitySetRelease, TerminalCapabilitySetRelease: keep}
 		if err := v.TerminalCapabilitySetRelease.Decode(d); err != nil {
 			return wrapErr("terminalCapabilitySetRelease", err)
 		}
 	case 4:
-		v.Choice = IndicationMessageChoiceOpenLogicalChannelConfirm
-		v.OpenLogicalChannelConfirm = new(OpenLogicalChannelConfirm)
+		keep := v.OpenLogicalChannelConfirm
+		if keep == nil {
+			keep = new(OpenLogicalChannelConfirm)
+		}
+		*v = IndicationMessage{Choice: IndicationMessageChoiceOpenLogicalChannelConfirm, OpenLogicalChannelConfirm: keep}
 		if err := v.OpenLogicalChannelConfirm.Decode(d); err != nil {
 			return wrapErr("openLogicalChannelConfirm", err)
 		}
 	case 5:
-		v.Choice = IndicationMessageChoiceRequestChannelCloseRelease
-		v.RequestChannelCloseRelease = new(RequestChannelCloseRelease)
+		keep := v.RequestChannelCloseRelease
+		if keep == nil {
+			keep = new(RequestChannelCloseRelease)
+		}
+		*v = IndicationMessage{Choice: IndicationMessageChoiceRequestChannelCloseRelease, RequestChannelCloseRelease: keep}
 		if err := v.RequestChannelCloseRelease.Decode(d); err != nil {
 			return wrapErr("requestChannelCloseRelease", err)
 		}
 	case 6:
-		v.Choice = IndicationMessageChoiceMultiplexEntrySendRelease
-		v.MultiplexEntrySendRelease = new(MultiplexEntrySendRelease)
+		keep := v.MultiplexEntrySendRelease
+		if keep == nil {
+			keep = new(MultiplexEntrySendRelease)
+		}
+		*v = IndicationMessage{Choice: IndicationMessageChoiceMultiplexEntrySendRelease, MultiplexEntrySendRelease: keep}
 		if err := v.MultiplexEntrySendRelease.Decode(d); err != nil {
 			return wrapErr("multiplexEntrySendRelease", err)
 		}
 	case 7:
-		v.Choice = IndicationMessageChoiceRequestMultiplexEntryRelease
-		v.RequestMultiplexEntryRelease = new(RequestMultiplexEntryRelease)
+		keep := v.RequestMultiplexEntryRelease
+		if keep == nil {
+			keep = new(RequestMultiplexEntryRelease)
+		}
+		*v = IndicationMessage{Choice: IndicationMessageChoiceRequestMultiplexEntryRelease, RequestMultiplexEntryRelease: keep}
 		if err := v.RequestMultiplexEntryRelease.Decode(d); err != nil {
 			return wrapErr("requestMultiplexEntryRelease", err)
 		}
 	case 8:
-		v.Choice = IndicationMessageChoiceRequestModeRelease
-		v.RequestModeRelease = new(RequestModeRelease)
+		keep := v.RequestModeRelease
+		if keep == nil {
+			keep = new(RequestModeRelease)
+		}
+		*v = IndicationMessage{Choice: IndicationMessageChoiceRequestModeRelease, RequestModeRelease: keep}
 		if err := v.RequestModeRelease.Decode(d); err != nil {
 			return wrapErr("requestModeRelease", err)
 		}
 	case 9:
-		v.Choice = IndicationMessageChoiceMiscellaneousIndication
-		v.MiscellaneousIndication = new(MiscellaneousIndication)
+		keep := v.MiscellaneousIndication
+		if keep == nil {
+			keep = new(MiscellaneousIndication)
+		}
+		*v = IndicationMessage{Choice: IndicationMessageChoiceMiscellaneousIndication, MiscellaneousIndication: keep}
 		if err := v.MiscellaneousIndication.Decode(d); err != nil {
 			return wrapErr("miscellaneousIndication", err)
 		}
 	case 10:
-		v.Choice = IndicationMessageChoiceJitterIndication
-		v.JitterIndication = new(JitterIndication)
+		keep := v.JitterIndication
+		if keep == nil {
+			keep = new(JitterIndication)
+		}
+		*v = IndicationMessage{Choice: IndicationMessageChoiceJitterIndication, JitterIndication: keep}
 		if err := v.JitterIndication.Decode(d); err != nil {
 			return wrapErr("jitterIndication", err)
 		}
 	case 11:
-		v.Choice = IndicationMessageChoiceH223SkewIndication
-		v.H223SkewIndication = new(H223SkewIndication)
+		keep := v.H223SkewIndication
+		if keep == nil {
+			keep = new(H223SkewIndication)
+		}
+		*v = IndicationMessage{Choice: IndicationMessageChoiceH223SkewIndication, H223SkewIndication: keep}
 		if err := v.H223SkewIndication.Decode(d); err != nil {
 			return wrapErr("h223SkewIndication", err)
 		}
 	case 12:
-		v.Choice = IndicationMessageChoiceNewATMVCIndication
-		v.NewATMVCIndication = new(NewATMVCIndication)
+		keep := v.NewATMVCIndication
+		if keep == nil {
+			keep = new(NewATMVCIndication)
+		}
+		*v = IndicationMessage{Choice: IndicationMessageChoiceNewATMVCIndication, NewATMVCIndication: keep}
 		if err := v.NewATMVCIndication.Decode(d); err != nil {
 			return wrapErr("newATMVCIndication", err)
 		}
 	case 13:
-		v.Choice = IndicationMessageChoiceUserInput
-		v.UserInput = new(UserInputIndication)
+		keep := v.UserInput
+		if keep == nil {
+			keep = new(UserInputIndication)
+		}
+		*v = IndicationMessage{Choice: IndicationMessageChoiceUserInput, UserInput: keep}
 		if err := v.UserInput.Decode(d); err != nil {
 			return wrapErr("userInput", err)
 		}
 	case 14:
-		v.Choice = IndicationMessageChoiceH2250MaximumSkewIndication
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("h2250MaximumSkewIndication", err)
-		}
-		v.H2250MaximumSkewIndication = new(H2250MaximumSkewIndication)
-		if err := v.H2250MaximumSkewIndication.Decode(&sub); err != nil {
-			return wrapErr("h2250MaximumSkewIndication", err)
-		}
-	case 15:
-		v.Choice = IndicationMessageChoiceMcLocationIndication
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("mcLocationIndication", err)
-		}
-		v.McLocationIndication = new(MCLocationIndication)
-		if err := v.McLocationIndication.Decode(&sub); err != nil {
-			return wrapErr("mcLocationIndication", err)
-		}
-	case 16:
-		v.Choice = IndicationMessageChoiceConferenceIndication
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("conferenceIndication", err)
-		}
-		v.ConferenceIndication = new(ConferenceIndication)
-		if err := v.ConferenceIndication.Decode(&sub); err != nil {
-			return wrapErr("conferenceIndication", err)
-		}
-	case 17:
-		v.Choice = IndicationMessageChoiceVendorIdentification
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("vendorIdentification", err)
-		}
-		v.VendorIdentification = new(VendorIdentification)
-		if err := v.VendorIdentification.Decode(&sub); err != nil {
-			return wrapErr("vendorIdentification", err)
-		}
-	case 18:
-		v.Choice = IndicationMessageChoiceFunctionNotSupported
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("functionNotSupported", err)
-		}
-		v.FunctionNotSupported = new(FunctionNotSupported)
-		if err := v.FunctionNotSupported.Decode(&sub); err != nil {
-			return wrapErr("functionNotSupported", err)
-		}
-	case 19:
-		v.Choice = IndicationMessageChoiceMultilinkIndication
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("multilinkIndication", err)
-		}
-		v.MultilinkIndication = new(MultilinkIndication)
-		if err := v.MultilinkIndication.Decode(&sub); err != nil {
-			return wrapErr("multilinkIndication", err)
-		}
-	case 20:
-		v.Choice = IndicationMessageChoiceLogicalChannelRateRelease
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("logicalChannelRateRelease", err)
-		}
-		v.LogicalChannelRateRelease = new(LogicalChannelRateRelease)
-		if err := v.LogicalChannelRateRelease.Decode(&sub); err != nil {
-			return wrapErr("logicalChannelRateRelease", err)
-		}
-	case 21:
-		v.Choice = IndicationMessageChoiceFlowControlIndication
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("flowControlIndication", err)
-		}
-		v.FlowControlIndication = new(FlowControlIndication)
-		if err := v.FlowControlIndication.Decode(&sub); err != nil {
-			return wrapErr("flowControlIndication", err)
-		}
-	case 22:
-		v.Choice = IndicationMessageChoiceMobileMultilinkReconfigurationIndication
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("mobileMultilinkReconfigurationIndication", err)
-		}
-		v.MobileMultilinkReconfigurationIndication = new(MobileMultilinkReconfigurationIndication)
-		if err := v.MobileMultilinkReconfigurationIndication.Decode(&sub); err != nil {
-			return wrapErr("mobileMultilinkReconfigurationIndication", err)
-		}
-	case 23:
-		v.Choice = IndicationMessageChoiceGenericIndication
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("genericIndication", err)
-		}
-		v.GenericIndication = new(GenericMessage)
-		if err := v.GenericIndication.Decode(&sub); err != nil {
-			return wrapErr("genericIndication", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("h2250MaximumSkewIndication", err)
+		}
+		keep := v.H2250MaximumSkewIndication
+		if keep == nil {
+			keep = new(H2250MaximumSkewIndication)
+		}
+		*v = IndicationMessage{Choice: IndicationMessageChoiceH2250MaximumSkewIndication, H2250MaximumSkewIndication: keep}
+		if err := v.H2250MaximumSkewIndication.Decode(d); err != nil {
+			return wrapErr("h2250MaximumSkewIndication", err)
+		}
+		d.LeaveOpenType(ot)
+	case 15:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("mcLocationIndication", err)
+		}
+		keep := v.McLocationIndication
+		if keep == nil {
+			keep = new(MCLocationIndication)
+		}
+		*v = IndicationMessage{Choice: IndicationMessageChoiceMcLocationIndication, McLocationIndication: keep}
+		if err := v.McLocationIndication.Decode(d); err != nil {
+			return wrapErr("mcLocationIndication", err)
+		}
+		d.LeaveOpenType(ot)
+	case 16:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("conferenceIndication", err)
+		}
+		keep := v.ConferenceIndication
+		if keep == nil {
+			keep = new(ConferenceIndication)
+		}
+		*v = IndicationMessage{Choice: IndicationMessageChoiceConferenceIndication, ConferenceIndication: keep}
+		if err := v.ConferenceIndication.Decode(d); err != nil {
+			return wrapErr("conferenceIndication", err)
+		}
+		d.LeaveOpenType(ot)
+	case 17:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("vendorIdentification", err)
+		}
+		keep := v.VendorIdentification
+		if keep == nil {
+			keep = new(VendorIdentification)
+		}
+		*v = IndicationMessage{Choice: IndicationMessageChoiceVendorIdentification, VendorIdentification: keep}
+		if err := v.VendorIdentification.Decode(d); err != nil {
+			return wrapErr("vendorIdentification", err)
+		}
+		d.LeaveOpenType(ot)
+	case 18:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("functionNotSupported", err)
+		}
+		keep := v.FunctionNotSupported
+		if keep == nil {
+			keep = new(FunctionNotSupported)
+		}
+		*v = IndicationMessage{Choice: IndicationMessageChoiceFunctionNotSupported, FunctionNotSupported: keep}
+		if err := v.FunctionNotSupported.Decode(d); err != nil {
+			return wrapErr("functionNotSupported", err)
+		}
+		d.LeaveOpenType(ot)
+	case 19:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("multilinkIndication", err)
+		}
+		keep := v.MultilinkIndication
+		if keep == nil {
+			keep = new(MultilinkIndication)
+		}
+		*v = IndicationMessage{Choice: IndicationMessageChoiceMultilinkIndication, MultilinkIndication: keep}
+		if err := v.MultilinkIndication.Decode(d); err != nil {
+			return wrapErr("multilinkIndication", err)
+		}
+		d.LeaveOpenType(ot)
+	case 20:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("logicalChannelRateRelease", err)
+		}
+		keep := v.LogicalChannelRateRelease
+		if keep == nil {
+			keep = new(LogicalChannelRateRelease)
+		}
+		*v = IndicationMessage{Choice: IndicationMessageChoiceLogicalChannelRateRelease, LogicalChannelRateRelease: keep}
+		if err := v.LogicalChannelRateRelease.Decode(d); err != nil {
+			return wrapErr("logicalChannelRateRelease", err)
+		}
+		d.LeaveOpenType(ot)
+	case 21:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("flowControlIndication", err)
+		}
+		keep := v.FlowControlIndication
+		if keep == nil {
+			keep = new(FlowControlIndication)
+		}
+		*v = IndicationMessage{Choice: IndicationMessageChoiceFlowControlIndication, FlowControlIndication: keep}
+		if err := v.FlowControlIndication.Decode(d); err != nil {
+			return wrapErr("flowControlIndication", err)
+		}
+		d.LeaveOpenType(ot)
+	case 22:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("mobileMultilinkReconfigurationIndication", err)
+		}
+		keep := v.MobileMultilinkReconfigurationIndication
+		if keep == nil {
+			keep = new(MobileMultilinkReconfigurationIndication)
+		}
+		*v = IndicationMessage{Choice: IndicationMessageChoiceMobileMultilinkReconfigurationIndication, MobileMultilinkReconfigurationIndication: keep}
+		if err := v.MobileMultilinkReconfigurationIndication.Decode(d); err != nil {
+			return wrapErr("mobileMultilinkReconfigurationIndication", err)
+		}
+		d.LeaveOpenType(ot)
+	case 23:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericIndication", err)
+		}
+		keep := v.GenericIndication
+		if keep == nil {
+			keep = new(GenericMessage)
+		}
+		*v = IndicationMessage{Choice: IndicationMessageChoiceGenericIndication, GenericIndication: keep}
+		if err := v.GenericIndication.Decode(d); err != nil {
+			return wrapErr("genericIndication", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = IndicationMessage{Choice: IndicationMessageChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = IndicationMessageChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -582,9 +3816,7 @@ func (c FunctionNotUnderstoodChoice) String() string {
 func (v *FunctionNotUnderstood) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case FunctionNotUnderstoodChoiceRequest:
-		if err := e.WriteChoiceIndex(0, 3, false); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 		if v.Request == nil {
 			return errNoValue("request")
 		}
@@ -592,9 +3824,7 @@ func (v *FunctionNotUnderstood) Encode(e *per.Encoder) error {
 			return wrapErr("request", err)
 		}
 	case FunctionNotUnderstoodChoiceResponse:
-		if err := e.WriteChoiceIndex(1, 3, false); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 		if v.Response == nil {
 			return errNoValue("response")
 		}
@@ -602,9 +3832,7 @@ func (v *FunctionNotUnderstood) Encode(e *per.Encoder) error {
 			return wrapErr("response", err)
 		}
 	case FunctionNotUnderstoodChoiceCommand:
-		if err := e.WriteChoiceIndex(2, 3, false); err != nil {
-			return err
-		}
+		e.WriteBits(2, 2)
 		if v.Command == nil {
 			return errNoValue("command")
 		}
@@ -617,32 +3845,41 @@ func (v *FunctionNotUnderstood) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *FunctionNotUnderstood) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FunctionNotUnderstood{}
 	i, err := d.ReadChoiceIndex(3, false)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = FunctionNotUnderstoodChoiceRequest
-		v.Request = new(RequestMessage)
+		keep := v.Request
+		if keep == nil {
+			keep = new(RequestMessage)
+		}
+		*v = FunctionNotUnderstood{Choice: FunctionNotUnderstoodChoiceRequest, Request: keep}
 		if err := v.Request.Decode(d); err != nil {
 			return wrapErr("request", err)
 		}
 	case 1:
-		v.Choice = FunctionNotUnderstoodChoiceResponse
-		v.Response = new(ResponseMessage)
+		keep := v.Response
+		if keep == nil {
+			keep = new(ResponseMessage)
+		}
+		*v = FunctionNotUnderstood{Choice: FunctionNotUnderstoodChoiceResponse, Response: keep}
 		if err := v.Response.Decode(d); err != nil {
 			return wrapErr("response", err)
 		}
 	case 2:
-		v.Choice = FunctionNotUnderstoodChoiceCommand
-		v.Command = new(CommandMessage)
+		keep := v.Command
+		if keep == nil {
+			keep = new(CommandMessage)
+		}
+		*v = FunctionNotUnderstood{Choice: FunctionNotUnderstoodChoiceCommand, Command: keep}
 		if err := v.Command.Decode(d); err != nil {
 			return wrapErr("command", err)
 		}
@@ -684,34 +3921,44 @@ func (v *MasterSlaveDeterminationRelease) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MasterSlaveDeterminationRelease) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MasterSlaveDeterminationRelease{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -744,26 +3991,26 @@ func (v *TerminalCapabilitySetRelease) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.GenericInformation != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.GenericInformation)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("genericInformation", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("genericInformation", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericInformation", err)
 		}
 	}
@@ -775,65 +4022,85 @@ func (v *TerminalCapabilitySetRelease) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *TerminalCapabilitySetRelease) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TerminalCapabilitySetRelease{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericInformation", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.GenericInformation == nil {
+			v.GenericInformation = new([]GenericInformation)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 14)
+			if err != nil {
 				return wrapErr("genericInformation", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 14)
-				if err != nil {
-					return wrapErr("genericInformation", err)
-				}
-				var items0 []GenericInformation
-				if n0 > 0 {
-					items0 = make([]GenericInformation, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, GenericInformation{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("genericInformation", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(14); err != nil {
+			items0 := (*v.GenericInformation)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]GenericInformation, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("genericInformation", err)
 					}
 				}
-				v.GenericInformation = new([]GenericInformation(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(14); err != nil {
+					return wrapErr("genericInformation", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.GenericInformation = items0
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.GenericInformation = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 1; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -859,7 +4126,7 @@ func (v *OpenLogicalChannelConfirm) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.ForwardLogicalChannelNumber), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.ForwardLogicalChannelNumber), 1, 65535); err != nil {
 		return wrapErr("forwardLogicalChannelNumber", err)
 	}
 	if !ext.Any() {
@@ -869,26 +4136,26 @@ func (v *OpenLogicalChannelConfirm) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.GenericInformation != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.GenericInformation)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("genericInformation", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("genericInformation", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericInformation", err)
 		}
 	}
@@ -900,72 +4167,92 @@ func (v *OpenLogicalChannelConfirm) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *OpenLogicalChannelConfirm) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = OpenLogicalChannelConfirm{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("forwardLogicalChannelNumber", err)
 		}
 		v.ForwardLogicalChannelNumber = LogicalChannelNumber(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericInformation", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.GenericInformation == nil {
+			v.GenericInformation = new([]GenericInformation)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 14)
+			if err != nil {
 				return wrapErr("genericInformation", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 14)
-				if err != nil {
-					return wrapErr("genericInformation", err)
-				}
-				var items0 []GenericInformation
-				if n0 > 0 {
-					items0 = make([]GenericInformation, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, GenericInformation{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("genericInformation", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(14); err != nil {
+			items0 := (*v.GenericInformation)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]GenericInformation, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("genericInformation", err)
 					}
 				}
-				v.GenericInformation = new([]GenericInformation(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(14); err != nil {
+					return wrapErr("genericInformation", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.GenericInformation = items0
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.GenericInformation = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 1; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -988,7 +4275,7 @@ func (v *RequestChannelCloseRelease) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.ForwardLogicalChannelNumber), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.ForwardLogicalChannelNumber), 1, 65535); err != nil {
 		return wrapErr("forwardLogicalChannelNumber", err)
 	}
 	if !ext.Any() {
@@ -1005,41 +4292,51 @@ func (v *RequestChannelCloseRelease) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RequestChannelCloseRelease) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestChannelCloseRelease{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("forwardLogicalChannelNumber", err)
 		}
 		v.ForwardLogicalChannelNumber = LogicalChannelNumber(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -1070,7 +4367,7 @@ func (v *MultiplexEntrySendRelease) Encode(e *per.Encoder) error {
 		}
 		for i0 := 0; ; {
 			for end := i0 + k0; i0 < end; i0++ {
-				if err := e.WriteInteger(int64(items0[i0]), per.IntRange(1, 15)); err != nil {
+				if err := e.WriteConstrainedWholeNumber(int64(items0[i0]), 1, 15); err != nil {
 					return wrapErr("multiplexTableEntryNumber", err)
 				}
 			}
@@ -1094,36 +4391,37 @@ func (v *MultiplexEntrySendRelease) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MultiplexEntrySendRelease) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexEntrySendRelease{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		n0, more0, err := d.ReadLength(per.Size(1, 15), 4)
 		if err != nil {
 			return wrapErr("multiplexTableEntryNumber", err)
 		}
-		var items0 []MultiplexTableEntryNumber
-		if n0 > 0 {
+		items0 := v.MultiplexTableEntryNumber[:0]
+		if cap(items0) < n0 {
 			items0 = make([]MultiplexTableEntryNumber, 0, n0)
 		}
 		for {
 			for range n0 {
-				var item MultiplexTableEntryNumber
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
 				{
-					x, err := d.ReadInteger(per.IntRange(1, 15))
+					x, err := d.ReadConstrainedWholeNumber(1, 15)
 					if err != nil {
 						return wrapErr("multiplexTableEntryNumber", err)
 					}
-					item = MultiplexTableEntryNumber(x)
+					*it0 = MultiplexTableEntryNumber(x)
 				}
-				items0 = append(items0, item)
 			}
 			if !more0 {
 				break
@@ -1132,26 +4430,38 @@ func (v *MultiplexEntrySendRelease) Decode(d *per.Decoder) error {
 				return wrapErr("multiplexTableEntryNumber", err)
 			}
 		}
-		v.MultiplexTableEntryNumber = []MultiplexTableEntryNumber(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.MultiplexTableEntryNumber = items0
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -1182,7 +4492,7 @@ func (v *RequestMultiplexEntryRelease) Encode(e *per.Encoder) error {
 		}
 		for i0 := 0; ; {
 			for end := i0 + k0; i0 < end; i0++ {
-				if err := e.WriteInteger(int64(items0[i0]), per.IntRange(1, 15)); err != nil {
+				if err := e.WriteConstrainedWholeNumber(int64(items0[i0]), 1, 15); err != nil {
 					return wrapErr("entryNumbers", err)
 				}
 			}
@@ -1206,36 +4516,37 @@ func (v *RequestMultiplexEntryRelease) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RequestMultiplexEntryRelease) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestMultiplexEntryRelease{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		n0, more0, err := d.ReadLength(per.Size(1, 15), 4)
 		if err != nil {
 			return wrapErr("entryNumbers", err)
 		}
-		var items0 []MultiplexTableEntryNumber
-		if n0 > 0 {
+		items0 := v.EntryNumbers[:0]
+		if cap(items0) < n0 {
 			items0 = make([]MultiplexTableEntryNumber, 0, n0)
 		}
 		for {
 			for range n0 {
-				var item MultiplexTableEntryNumber
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
 				{
-					x, err := d.ReadInteger(per.IntRange(1, 15))
+					x, err := d.ReadConstrainedWholeNumber(1, 15)
 					if err != nil {
 						return wrapErr("entryNumbers", err)
 					}
-					item = MultiplexTableEntryNumber(x)
+					*it0 = MultiplexTableEntryNumber(x)
 				}
-				items0 = append(items0, item)
 			}
 			if !more0 {
 				break
@@ -1244,26 +4555,38 @@ func (v *RequestMultiplexEntryRelease) Decode(d *per.Decoder) error {
 				return wrapErr("entryNumbers", err)
 			}
 		}
-		v.EntryNumbers = []MultiplexTableEntryNumber(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.EntryNumbers = items0
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -1300,34 +4623,44 @@ func (v *RequestModeRelease) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RequestModeRelease) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestModeRelease{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -1350,7 +4683,7 @@ func (v *MiscellaneousIndication) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.LogicalChannelNumber), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.LogicalChannelNumber), 1, 65535); err != nil {
 		return wrapErr("logicalChannelNumber", err)
 	}
 	if err := v.Type.Encode(e); err != nil {
@@ -1370,18 +4703,19 @@ func (v *MiscellaneousIndication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MiscellaneousIndication) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MiscellaneousIndication{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("logicalChannelNumber", err)
 		}
@@ -1390,24 +4724,33 @@ func (v *MiscellaneousIndication) Decode(d *per.Decoder) error {
 	if err := v.Type.Decode(d); err != nil {
 		return wrapErr("type", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -1429,25 +4772,35 @@ func (v *JitterIndication) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.SkippedFrameCount != nil)
-	e.WriteBit(v.AdditionalDecoderBuffer != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.SkippedFrameCount != nil {
+			pre |= 1 << 1
+		}
+		if v.AdditionalDecoderBuffer != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
 	if err := v.Scope.Encode(e); err != nil {
 		return wrapErr("scope", err)
 	}
-	if err := e.WriteInteger(int64(v.EstimatedReceivedJitterMantissa), per.IntRange(0, 3)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.EstimatedReceivedJitterMantissa), 0, 3); err != nil {
 		return wrapErr("estimatedReceivedJitterMantissa", err)
 	}
-	if err := e.WriteInteger(int64(v.EstimatedReceivedJitterExponent), per.IntRange(0, 7)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.EstimatedReceivedJitterExponent), 0, 7); err != nil {
 		return wrapErr("estimatedReceivedJitterExponent", err)
 	}
 	if v.SkippedFrameCount != nil {
-		if err := e.WriteInteger(int64((*v.SkippedFrameCount)), per.IntRange(0, 15)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.SkippedFrameCount)), 0, 15); err != nil {
 			return wrapErr("skippedFrameCount", err)
 		}
 	}
 	if v.AdditionalDecoderBuffer != nil {
-		if err := e.WriteInteger(int64((*v.AdditionalDecoderBuffer)), per.IntRange(0, 262143)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.AdditionalDecoderBuffer)), 0, 262143); err != nil {
 			return wrapErr("additionalDecoderBuffer", err)
 		}
 	}
@@ -1465,73 +4818,89 @@ func (v *JitterIndication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *JitterIndication) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = JitterIndication{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(3)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(2)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<2) != 0
 	if err := v.Scope.Decode(d); err != nil {
 		return wrapErr("scope", err)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 3))
+		x, err := d.ReadConstrainedWholeNumber(0, 3)
 		if err != nil {
 			return wrapErr("estimatedReceivedJitterMantissa", err)
 		}
 		v.EstimatedReceivedJitterMantissa = uint8(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 7))
+		x, err := d.ReadConstrainedWholeNumber(0, 7)
 		if err != nil {
 			return wrapErr("estimatedReceivedJitterExponent", err)
 		}
 		v.EstimatedReceivedJitterExponent = uint8(x)
 	}
 	if opt0&(1<<1) != 0 {
+		if v.SkippedFrameCount == nil {
+			v.SkippedFrameCount = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 15))
+			x, err := d.ReadConstrainedWholeNumber(0, 15)
 			if err != nil {
 				return wrapErr("skippedFrameCount", err)
 			}
-			v.SkippedFrameCount = new(uint8(x))
+			*v.SkippedFrameCount = uint8(x)
 		}
+	} else {
+		v.SkippedFrameCount = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.AdditionalDecoderBuffer == nil {
+			v.AdditionalDecoderBuffer = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 262143))
+			x, err := d.ReadConstrainedWholeNumber(0, 262143)
 			if err != nil {
 				return wrapErr("additionalDecoderBuffer", err)
 			}
-			v.AdditionalDecoderBuffer = new(uint32(x))
+			*v.AdditionalDecoderBuffer = uint32(x)
 		}
+	} else {
+		v.AdditionalDecoderBuffer = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -1554,13 +4923,13 @@ func (v *H223SkewIndication) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.LogicalChannelNumber1), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.LogicalChannelNumber1), 1, 65535); err != nil {
 		return wrapErr("logicalChannelNumber1", err)
 	}
-	if err := e.WriteInteger(int64(v.LogicalChannelNumber2), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.LogicalChannelNumber2), 1, 65535); err != nil {
 		return wrapErr("logicalChannelNumber2", err)
 	}
-	if err := e.WriteInteger(int64(v.Skew), per.IntRange(0, 4095)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.Skew), 0, 4095); err != nil {
 		return wrapErr("skew", err)
 	}
 	if !ext.Any() {
@@ -1577,55 +4946,65 @@ func (v *H223SkewIndication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H223SkewIndication) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223SkewIndication{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("logicalChannelNumber1", err)
 		}
 		v.LogicalChannelNumber1 = LogicalChannelNumber(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("logicalChannelNumber2", err)
 		}
 		v.LogicalChannelNumber2 = LogicalChannelNumber(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 4095))
+		x, err := d.ReadConstrainedWholeNumber(0, 4095)
 		if err != nil {
 			return wrapErr("skew", err)
 		}
 		v.Skew = uint16(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -1651,10 +5030,10 @@ func (v *NewATMVCIndication) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.ResourceID), per.IntRange(0, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.ResourceID), 0, 65535); err != nil {
 		return wrapErr("resourceID", err)
 	}
-	if err := e.WriteInteger(int64(v.BitRate), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.BitRate), 1, 65535); err != nil {
 		return wrapErr("bitRate", err)
 	}
 	e.WriteBool(bool(v.BitRateLockedToPCRClock))
@@ -1672,11 +5051,11 @@ func (v *NewATMVCIndication) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.ReverseParameters != nil {
-		sub := e.BeginOpenType()
-		if err := v.ReverseParameters.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.ReverseParameters.Encode(e); err != nil {
 			return wrapErr("reverseParameters", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("reverseParameters", err)
 		}
 	}
@@ -1688,25 +5067,26 @@ func (v *NewATMVCIndication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *NewATMVCIndication) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCIndication{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 65535))
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
 		if err != nil {
 			return wrapErr("resourceID", err)
 		}
 		v.ResourceID = uint16(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("bitRate", err)
 		}
@@ -1732,34 +5112,48 @@ func (v *NewATMVCIndication) Decode(d *per.Decoder) error {
 	if err := v.Multiplex.Decode(d); err != nil {
 		return wrapErr("multiplex", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("reverseParameters", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("reverseParameters", err)
-			}
+		if v.ReverseParameters == nil {
 			v.ReverseParameters = new(NewATMVCIndicationReverseParameters)
-			if err := v.ReverseParameters.Decode(&sub); err != nil {
-				return wrapErr("reverseParameters", err)
-			}
 		}
+		if err := v.ReverseParameters.Decode(d); err != nil {
+			return wrapErr("reverseParameters", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.ReverseParameters = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 1; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -1792,9 +5186,7 @@ func (c UserInputIndicationChoice) String() string {
 func (v *UserInputIndication) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case UserInputIndicationChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -1802,9 +5194,7 @@ func (v *UserInputIndication) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case UserInputIndicationChoiceAlphanumeric:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 		e.WriteUTF8String(string(v.Alphanumeric))
 	case UserInputIndicationChoiceUserInputSupportIndication:
 		if err := e.WriteChoiceIndex(2, 2, true); err != nil {
@@ -1813,11 +5203,11 @@ func (v *UserInputIndication) Encode(e *per.Encoder) error {
 		if v.UserInputSupportIndication == nil {
 			return errNoValue("userInputSupportIndication")
 		}
-		sub := e.BeginOpenType()
-		if err := v.UserInputSupportIndication.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.UserInputSupportIndication.Encode(e); err != nil {
 			return wrapErr("userInputSupportIndication", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("userInputSupportIndication", err)
 		}
 	case UserInputIndicationChoiceSignal:
@@ -1827,11 +5217,11 @@ func (v *UserInputIndication) Encode(e *per.Encoder) error {
 		if v.Signal == nil {
 			return errNoValue("signal")
 		}
-		sub := e.BeginOpenType()
-		if err := v.Signal.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.Signal.Encode(e); err != nil {
 			return wrapErr("signal", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("signal", err)
 		}
 	case UserInputIndicationChoiceSignalUpdate:
@@ -1841,11 +5231,11 @@ func (v *UserInputIndication) Encode(e *per.Encoder) error {
 		if v.SignalUpdate == nil {
 			return errNoValue("signalUpdate")
 		}
-		sub := e.BeginOpenType()
-		if err := v.SignalUpdate.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.SignalUpdate.Encode(e); err != nil {
 			return wrapErr("signalUpdate", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("signalUpdate", err)
 		}
 	case UserInputIndicationChoiceExtendedAlphanumeric:
@@ -1855,11 +5245,11 @@ func (v *UserInputIndication) Encode(e *per.Encoder) error {
 		if v.ExtendedAlphanumeric == nil {
 			return errNoValue("extendedAlphanumeric")
 		}
-		sub := e.BeginOpenType()
-		if err := v.ExtendedAlphanumeric.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.ExtendedAlphanumeric.Encode(e); err != nil {
 			return wrapErr("extendedAlphanumeric", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("extendedAlphanumeric", err)
 		}
 	case UserInputIndicationChoiceEncryptedAlphanumeric:
@@ -1869,37 +5259,37 @@ func (v *UserInputIndication) Encode(e *per.Encoder) error {
 		if v.EncryptedAlphanumeric == nil {
 			return errNoValue("encryptedAlphanumeric")
 		}
-		sub := e.BeginOpenType()
-		if err := v.EncryptedAlphanumeric.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.EncryptedAlphanumeric.Encode(e); err != nil {
 			return wrapErr("encryptedAlphanumeric", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("encryptedAlphanumeric", err)
 		}
 	case UserInputIndicationChoiceGenericInformation:
 		if err := e.WriteChoiceIndex(7, 2, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := v.GenericInformation
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("genericInformation", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("genericInformation", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericInformation", err)
 		}
 	default:
@@ -1914,120 +5304,142 @@ func (v *UserInputIndication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *UserInputIndication) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UserInputIndication{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = UserInputIndicationChoiceNonStandard
-		v.NonStandard = new(NonStandardParameter)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = UserInputIndication{Choice: UserInputIndicationChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = UserInputIndicationChoiceAlphanumeric
-		{
-			x, err := d.ReadUTF8String()
-			if err != nil {
-				return wrapErr("alphanumeric", err)
-			}
-			v.Alphanumeric = string(x)
+		*v = UserInputIndication{Choice: UserInputIndicationChoiceAlphanumeric, Alphanumeric: v.Alphanumeric}
+		if err := d.ReadUTF8StringInto(&v.Alphanumeric); err != nil {
+			return wrapErr("alphanumeric", err)
 		}
 	case 2:
-		v.Choice = UserInputIndicationChoiceUserInputSupportIndication
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("userInputSupportIndication", err)
 		}
-		v.UserInputSupportIndication = new(UserInputIndicationUserInputSupportIndication)
-		if err := v.UserInputSupportIndication.Decode(&sub); err != nil {
+		keep := v.UserInputSupportIndication
+		if keep == nil {
+			keep = new(UserInputIndicationUserInputSupportIndication)
+		}
+		*v = UserInputIndication{Choice: UserInputIndicationChoiceUserInputSupportIndication, UserInputSupportIndication: keep}
+		if err := v.UserInputSupportIndication.Decode(d); err != nil {
 			return wrapErr("userInputSupportIndication", err)
 		}
+		d.LeaveOpenType(ot)
 	case 3:
-		v.Choice = UserInputIndicationChoiceSignal
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("signal", err)
 		}
-		v.Signal = new(UserInputIndicationSignal)
-		if err := v.Signal.Decode(&sub); err != nil {
+		keep := v.Signal
+		if keep == nil {
+			keep = new(UserInputIndicationSignal)
+		}
+		*v = UserInputIndication{Choice: UserInputIndicationChoiceSignal, Signal: keep}
+		if err := v.Signal.Decode(d); err != nil {
 			return wrapErr("signal", err)
 		}
+		d.LeaveOpenType(ot)
 	case 4:
-		v.Choice = UserInputIndicationChoiceSignalUpdate
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("signalUpdate", err)
 		}
-		v.SignalUpdate = new(UserInputIndicationSignalUpdate)
-		if err := v.SignalUpdate.Decode(&sub); err != nil {
+		keep := v.SignalUpdate
+		if keep == nil {
+			keep = new(UserInputIndicationSignalUpdate)
+		}
+		*v = UserInputIndication{Choice: UserInputIndicationChoiceSignalUpdate, SignalUpdate: keep}
+		if err := v.SignalUpdate.Decode(d); err != nil {
 			return wrapErr("signalUpdate", err)
 		}
+		d.LeaveOpenType(ot)
 	case 5:
-		v.Choice = UserInputIndicationChoiceExtendedAlphanumeric
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("extendedAlphanumeric", err)
 		}
-		v.ExtendedAlphanumeric = new(UserInputIndicationExtendedAlphanumeric)
-		if err := v.ExtendedAlphanumeric.Decode(&sub); err != nil {
+		keep := v.ExtendedAlphanumeric
+		if keep == nil {
+			keep = new(UserInputIndicationExtendedAlphanumeric)
+		}
+		*v = UserInputIndication{Choice: UserInputIndicationChoiceExtendedAlphanumeric, ExtendedAlphanumeric: keep}
+		if err := v.ExtendedAlphanumeric.Decode(d); err != nil {
 			return wrapErr("extendedAlphanumeric", err)
 		}
+		d.LeaveOpenType(ot)
 	case 6:
-		v.Choice = UserInputIndicationChoiceEncryptedAlphanumeric
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("encryptedAlphanumeric", err)
 		}
-		v.EncryptedAlphanumeric = new(UserInputIndicationEncryptedAlphanumeric)
-		if err := v.EncryptedAlphanumeric.Decode(&sub); err != nil {
+		keep := v.EncryptedAlphanumeric
+		if keep == nil {
+			keep = new(UserInputIndicationEncryptedAlphanumeric)
+		}
+		*v = UserInputIndication{Choice: UserInputIndicationChoiceEncryptedAlphanumeric, EncryptedAlphanumeric: keep}
+		if err := v.EncryptedAlphanumeric.Decode(d); err != nil {
 			return wrapErr("encryptedAlphanumeric", err)
 		}
+		d.LeaveOpenType(ot)
 	case 7:
-		v.Choice = UserInputIndicationChoiceGenericInformation
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("genericInformation", err)
 		}
+		*v = UserInputIndication{Choice: UserInputIndicationChoiceGenericInformation, GenericInformation: v.GenericInformation}
 		{
-			n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 14)
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 14)
 			if err != nil {
 				return wrapErr("genericInformation", err)
 			}
-			var items0 []GenericInformation
-			if n0 > 0 {
+			items0 := v.GenericInformation[:0]
+			if cap(items0) < n0 {
 				items0 = make([]GenericInformation, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, GenericInformation{})
-					if err := items0[len(items0)-1].Decode(&sub); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("genericInformation", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				if n0, more0, err = sub.ReadLengthNext(14); err != nil {
+				if n0, more0, err = d.ReadLengthNext(14); err != nil {
 					return wrapErr("genericInformation", err)
 				}
 			}
-			v.GenericInformation = []GenericInformation(items0)
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			v.GenericInformation = items0
 		}
+		d.LeaveOpenType(ot)
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = UserInputIndication{Choice: UserInputIndicationChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = UserInputIndicationChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -2049,10 +5461,22 @@ func (v *Params) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.Iv8 != nil)
-	e.WriteBit(v.Iv16 != nil)
-	e.WriteBit(v.Iv != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 3
+		}
+		if v.Iv8 != nil {
+			pre |= 1 << 2
+		}
+		if v.Iv16 != nil {
+			pre |= 1 << 1
+		}
+		if v.Iv != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 4)
+	}
 	if v.Iv8 != nil {
 		if err := e.WriteOctetString([]byte((*v.Iv8)), per.FixedSize(8)); err != nil {
 			return wrapErr("iv8", err)
@@ -2082,65 +5506,74 @@ func (v *Params) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *Params) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = Params{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(4)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(3)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<3) != 0
 	if opt0&(1<<2) != 0 {
-		{
-			x, err := d.ReadOctetString(per.FixedSize(8))
-			if err != nil {
-				return wrapErr("iv8", err)
-			}
-			v.Iv8 = new(IV8(x))
+		if v.Iv8 == nil {
+			v.Iv8 = new(IV8)
 		}
+		if err := d.ReadOctetStringInto((*[]byte)(v.Iv8), per.FixedSize(8)); err != nil {
+			return wrapErr("iv8", err)
+		}
+	} else {
+		v.Iv8 = nil
 	}
 	if opt0&(1<<1) != 0 {
-		{
-			x, err := d.ReadOctetString(per.FixedSize(16))
-			if err != nil {
-				return wrapErr("iv16", err)
-			}
-			v.Iv16 = new(IV16(x))
+		if v.Iv16 == nil {
+			v.Iv16 = new(IV16)
 		}
+		if err := d.ReadOctetStringInto((*[]byte)(v.Iv16), per.FixedSize(16)); err != nil {
+			return wrapErr("iv16", err)
+		}
+	} else {
+		v.Iv16 = nil
 	}
 	if opt0&(1<<0) != 0 {
-		{
-			x, err := d.ReadOctetString(per.SizeConstraint{})
-			if err != nil {
-				return wrapErr("iv", err)
-			}
-			v.Iv = new([]byte(x))
+		if v.Iv == nil {
+			v.Iv = new([]byte)
 		}
+		if err := d.ReadOctetStringInto(v.Iv, per.SizeConstraint{}); err != nil {
+			return wrapErr("iv", err)
+		}
+	} else {
+		v.Iv = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -2156,12 +5589,8 @@ func (v *IV8) Encode(e *per.Encoder) error {
 
 // Decode reads v from d.
 func (v *IV8) Decode(d *per.Decoder) error {
-	{
-		x, err := d.ReadOctetString(per.FixedSize(8))
-		if err != nil {
-			return err
-		}
-		*v = IV8(x)
+	if err := d.ReadOctetStringInto((*[]byte)(v), per.FixedSize(8)); err != nil {
+		return err
 	}
 	return nil
 }
@@ -2176,12 +5605,8 @@ func (v *IV16) Encode(e *per.Encoder) error {
 
 // Decode reads v from d.
 func (v *IV16) Decode(d *per.Decoder) error {
-	{
-		x, err := d.ReadOctetString(per.FixedSize(16))
-		if err != nil {
-			return err
-		}
-		*v = IV16(x)
+	if err := d.ReadOctetStringInto((*[]byte)(v), per.FixedSize(16)); err != nil {
+		return err
 	}
 	return nil
 }
@@ -2203,13 +5628,13 @@ func (v *H2250MaximumSkewIndication) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.LogicalChannelNumber1), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.LogicalChannelNumber1), 1, 65535); err != nil {
 		return wrapErr("logicalChannelNumber1", err)
 	}
-	if err := e.WriteInteger(int64(v.LogicalChannelNumber2), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.LogicalChannelNumber2), 1, 65535); err != nil {
 		return wrapErr("logicalChannelNumber2", err)
 	}
-	if err := e.WriteInteger(int64(v.MaximumSkew), per.IntRange(0, 4095)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaximumSkew), 0, 4095); err != nil {
 		return wrapErr("maximumSkew", err)
 	}
 	if !ext.Any() {
@@ -2226,55 +5651,65 @@ func (v *H2250MaximumSkewIndication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H2250MaximumSkewIndication) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H2250MaximumSkewIndication{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("logicalChannelNumber1", err)
 		}
 		v.LogicalChannelNumber1 = LogicalChannelNumber(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("logicalChannelNumber2", err)
 		}
 		v.LogicalChannelNumber2 = LogicalChannelNumber(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 4095))
+		x, err := d.ReadConstrainedWholeNumber(0, 4095)
 		if err != nil {
 			return wrapErr("maximumSkew", err)
 		}
 		v.MaximumSkew = uint16(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -2314,37 +5749,47 @@ func (v *MCLocationIndication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MCLocationIndication) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MCLocationIndication{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.SignalAddress.Decode(d); err != nil {
 		return wrapErr("signalAddress", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -2393,16 +5838,12 @@ func (c ConferenceIndicationChoice) String() string {
 func (v *ConferenceIndication) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case ConferenceIndicationChoiceSbeNumber:
-		if err := e.WriteChoiceIndex(0, 10, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.SbeNumber), per.IntRange(0, 9)); err != nil {
+		e.WriteBits(0, 5)
+		if err := e.WriteConstrainedWholeNumber(int64(v.SbeNumber), 0, 9); err != nil {
 			return wrapErr("sbeNumber", err)
 		}
 	case ConferenceIndicationChoiceTerminalNumberAssign:
-		if err := e.WriteChoiceIndex(1, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 5)
 		if v.TerminalNumberAssign == nil {
 			return errNoValue("terminalNumberAssign")
 		}
@@ -2410,9 +5851,7 @@ func (v *ConferenceIndication) Encode(e *per.Encoder) error {
 			return wrapErr("terminalNumberAssign", err)
 		}
 	case ConferenceIndicationChoiceTerminalJoinedConference:
-		if err := e.WriteChoiceIndex(2, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 5)
 		if v.TerminalJoinedConference == nil {
 			return errNoValue("terminalJoinedConference")
 		}
@@ -2420,9 +5859,7 @@ func (v *ConferenceIndication) Encode(e *per.Encoder) error {
 			return wrapErr("terminalJoinedConference", err)
 		}
 	case ConferenceIndicationChoiceTerminalLeftConference:
-		if err := e.WriteChoiceIndex(3, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 5)
 		if v.TerminalLeftConference == nil {
 			return errNoValue("terminalLeftConference")
 		}
@@ -2430,25 +5867,15 @@ func (v *ConferenceIndication) Encode(e *per.Encoder) error {
 			return wrapErr("terminalLeftConference", err)
 		}
 	case ConferenceIndicationChoiceSeenByAtLeastOneOther:
-		if err := e.WriteChoiceIndex(4, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 5)
 	case ConferenceIndicationChoiceCancelSeenByAtLeastOneOther:
-		if err := e.WriteChoiceIndex(5, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(5, 5)
 	case ConferenceIndicationChoiceSeenByAll:
-		if err := e.WriteChoiceIndex(6, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(6, 5)
 	case ConferenceIndicationChoiceCancelSeenByAll:
-		if err := e.WriteChoiceIndex(7, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(7, 5)
 	case ConferenceIndicationChoiceTerminalYouAreSeeing:
-		if err := e.WriteChoiceIndex(8, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(8, 5)
 		if v.TerminalYouAreSeeing == nil {
 			return errNoValue("terminalYouAreSeeing")
 		}
@@ -2456,15 +5883,13 @@ func (v *ConferenceIndication) Encode(e *per.Encoder) error {
 			return wrapErr("terminalYouAreSeeing", err)
 		}
 	case ConferenceIndicationChoiceRequestForFloor:
-		if err := e.WriteChoiceIndex(9, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(9, 5)
 	case ConferenceIndicationChoiceWithdrawChairToken:
 		if err := e.WriteChoiceIndex(10, 10, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("withdrawChairToken", err)
 		}
 	case ConferenceIndicationChoiceFloorRequested:
@@ -2474,11 +5899,11 @@ func (v *ConferenceIndication) Encode(e *per.Encoder) error {
 		if v.FloorRequested == nil {
 			return errNoValue("floorRequested")
 		}
-		sub := e.BeginOpenType()
-		if err := v.FloorRequested.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.FloorRequested.Encode(e); err != nil {
 			return wrapErr("floorRequested", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("floorRequested", err)
 		}
 	case ConferenceIndicationChoiceTerminalYouAreSeeingInSubPictureNumber:
@@ -2488,11 +5913,11 @@ func (v *ConferenceIndication) Encode(e *per.Encoder) error {
 		if v.TerminalYouAreSeeingInSubPictureNumber == nil {
 			return errNoValue("terminalYouAreSeeingInSubPictureNumber")
 		}
-		sub := e.BeginOpenType()
-		if err := v.TerminalYouAreSeeingInSubPictureNumber.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.TerminalYouAreSeeingInSubPictureNumber.Encode(e); err != nil {
 			return wrapErr("terminalYouAreSeeingInSubPictureNumber", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("terminalYouAreSeeingInSubPictureNumber", err)
 		}
 	case ConferenceIndicationChoiceVideoIndicateCompose:
@@ -2502,27 +5927,27 @@ func (v *ConferenceIndication) Encode(e *per.Encoder) error {
 		if v.VideoIndicateCompose == nil {
 			return errNoValue("videoIndicateCompose")
 		}
-		sub := e.BeginOpenType()
-		if err := v.VideoIndicateCompose.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.VideoIndicateCompose.Encode(e); err != nil {
 			return wrapErr("videoIndicateCompose", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("videoIndicateCompose", err)
 		}
 	case ConferenceIndicationChoiceMasterMCU:
 		if err := e.WriteChoiceIndex(14, 10, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("masterMCU", err)
 		}
 	case ConferenceIndicationChoiceCancelMasterMCU:
 		if err := e.WriteChoiceIndex(15, 10, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("cancelMasterMCU", err)
 		}
 	default:
@@ -2537,115 +5962,140 @@ func (v *ConferenceIndication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *ConferenceIndication) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceIndication{}
 	i, err := d.ReadChoiceIndex(10, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = ConferenceIndicationChoiceSbeNumber
+		*v = ConferenceIndication{Choice: ConferenceIndicationChoiceSbeNumber}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 9))
+			x, err := d.ReadConstrainedWholeNumber(0, 9)
 			if err != nil {
 				return wrapErr("sbeNumber", err)
 			}
 			v.SbeNumber = uint8(x)
 		}
 	case 1:
-		v.Choice = ConferenceIndicationChoiceTerminalNumberAssign
-		v.TerminalNumberAssign = new(TerminalLabel)
+		keep := v.TerminalNumberAssign
+		if keep == nil {
+			keep = new(TerminalLabel)
+		}
+		*v = ConferenceIndication{Choice: ConferenceIndicationChoiceTerminalNumberAssign, TerminalNumberAssign: keep}
 		if err := v.TerminalNumberAssign.Decode(d); err != nil {
 			return wrapErr("terminalNumberAssign", err)
 		}
 	case 2:
-		v.Choice = ConferenceIndicationChoiceTerminalJoinedConference
-		v.TerminalJoinedConference = new(TerminalLabel)
+		keep := v.TerminalJoinedConference
+		if keep == nil {
+			keep = new(TerminalLabel)
+		}
+		*v = ConferenceIndication{Choice: ConferenceIndicationChoiceTerminalJoinedConference, TerminalJoinedConference: keep}
 		if err := v.TerminalJoinedConference.Decode(d); err != nil {
 			return wrapErr("terminalJoinedConference", err)
 		}
 	case 3:
-		v.Choice = ConferenceIndicationChoiceTerminalLeftConference
-		v.TerminalLeftConference = new(TerminalLabel)
+		keep := v.TerminalLeftConference
+		if keep == nil {
+			keep = new(TerminalLabel)
+		}
+		*v = ConferenceIndication{Choice: ConferenceIndicationChoiceTerminalLeftConference, TerminalLeftConference: keep}
 		if err := v.TerminalLeftConference.Decode(d); err != nil {
 			return wrapErr("terminalLeftConference", err)
 		}
 	case 4:
-		v.Choice = ConferenceIndicationChoiceSeenByAtLeastOneOther
+		*v = ConferenceIndication{Choice: ConferenceIndicationChoiceSeenByAtLeastOneOther}
 	case 5:
-		v.Choice = ConferenceIndicationChoiceCancelSeenByAtLeastOneOther
+		*v = ConferenceIndication{Choice: ConferenceIndicationChoiceCancelSeenByAtLeastOneOther}
 	case 6:
-		v.Choice = ConferenceIndicationChoiceSeenByAll
+		*v = ConferenceIndication{Choice: ConferenceIndicationChoiceSeenByAll}
 	case 7:
-		v.Choice = ConferenceIndicationChoiceCancelSeenByAll
+		*v = ConferenceIndication{Choice: ConferenceIndicationChoiceCancelSeenByAll}
 	case 8:
-		v.Choice = ConferenceIndicationChoiceTerminalYouAreSeeing
-		v.TerminalYouAreSeeing = new(TerminalLabel)
+		keep := v.TerminalYouAreSeeing
+		if keep == nil {
+			keep = new(TerminalLabel)
+		}
+		*v = ConferenceIndication{Choice: ConferenceIndicationChoiceTerminalYouAreSeeing, TerminalYouAreSeeing: keep}
 		if err := v.TerminalYouAreSeeing.Decode(d); err != nil {
 			return wrapErr("terminalYouAreSeeing", err)
 		}
 	case 9:
-		v.Choice = ConferenceIndicationChoiceRequestForFloor
+		*v = ConferenceIndication{Choice: ConferenceIndicationChoiceRequestForFloor}
 	case 10:
-		v.Choice = ConferenceIndicationChoiceWithdrawChairToken
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("withdrawChairToken", err)
 		}
+		*v = ConferenceIndication{Choice: ConferenceIndicationChoiceWithdrawChairToken}
+		d.LeaveOpenType(ot)
 	case 11:
-		v.Choice = ConferenceIndicationChoiceFloorRequested
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("floorRequested", err)
 		}
-		v.FloorRequested = new(TerminalLabel)
-		if err := v.FloorRequested.Decode(&sub); err != nil {
+		keep := v.FloorRequested
+		if keep == nil {
+			keep = new(TerminalLabel)
+		}
+		*v = ConferenceIndication{Choice: ConferenceIndicationChoiceFloorRequested, FloorRequested: keep}
+		if err := v.FloorRequested.Decode(d); err != nil {
 			return wrapErr("floorRequested", err)
 		}
+		d.LeaveOpenType(ot)
 	case 12:
-		v.Choice = ConferenceIndicationChoiceTerminalYouAreSeeingInSubPictureNumber
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("terminalYouAreSeeingInSubPictureNumber", err)
 		}
-		v.TerminalYouAreSeeingInSubPictureNumber = new(TerminalYouAreSeeingInSubPictureNumber)
-		if err := v.TerminalYouAreSeeingInSubPictureNumber.Decode(&sub); err != nil {
+		keep := v.TerminalYouAreSeeingInSubPictureNumber
+		if keep == nil {
+			keep = new(TerminalYouAreSeeingInSubPictureNumber)
+		}
+		*v = ConferenceIndication{Choice: ConferenceIndicationChoiceTerminalYouAreSeeingInSubPictureNumber, TerminalYouAreSeeingInSubPictureNumber: keep}
+		if err := v.TerminalYouAreSeeingInSubPictureNumber.Decode(d); err != nil {
 			return wrapErr("terminalYouAreSeeingInSubPictureNumber", err)
 		}
+		d.LeaveOpenType(ot)
 	case 13:
-		v.Choice = ConferenceIndicationChoiceVideoIndicateCompose
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("videoIndicateCompose", err)
 		}
-		v.VideoIndicateCompose = new(VideoIndicateCompose)
-		if err := v.VideoIndicateCompose.Decode(&sub); err != nil {
+		keep := v.VideoIndicateCompose
+		if keep == nil {
+			keep = new(VideoIndicateCompose)
+		}
+		*v = ConferenceIndication{Choice: ConferenceIndicationChoiceVideoIndicateCompose, VideoIndicateCompose: keep}
+		if err := v.VideoIndicateCompose.Decode(d); err != nil {
 			return wrapErr("videoIndicateCompose", err)
 		}
+		d.LeaveOpenType(ot)
 	case 14:
-		v.Choice = ConferenceIndicationChoiceMasterMCU
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("masterMCU", err)
 		}
+		*v = ConferenceIndication{Choice: ConferenceIndicationChoiceMasterMCU}
+		d.LeaveOpenType(ot)
 	case 15:
-		v.Choice = ConferenceIndicationChoiceCancelMasterMCU
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("cancelMasterMCU", err)
 		}
+		*v = ConferenceIndication{Choice: ConferenceIndicationChoiceCancelMasterMCU}
+		d.LeaveOpenType(ot)
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = ConferenceIndication{Choice: ConferenceIndicationChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = ConferenceIndicationChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -2671,10 +6121,10 @@ func (v *TerminalYouAreSeeingInSubPictureNumber) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.TerminalNumber), per.IntRange(0, 192)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.TerminalNumber), 0, 192); err != nil {
 		return wrapErr("terminalNumber", err)
 	}
-	if err := e.WriteInteger(int64(v.SubPictureNumber), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SubPictureNumber), 0, 255); err != nil {
 		return wrapErr("subPictureNumber", err)
 	}
 	if !ext.Any() {
@@ -2684,11 +6134,11 @@ func (v *TerminalYouAreSeeingInSubPictureNumber) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.McuNumber != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64((*v.McuNumber)), per.IntRange(0, 192)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.McuNumber)), 0, 192); err != nil {
 			return wrapErr("mcuNumber", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("mcuNumber", err)
 		}
 	}
@@ -2700,61 +6150,77 @@ func (v *TerminalYouAreSeeingInSubPictureNumber) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *TerminalYouAreSeeingInSubPictureNumber) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TerminalYouAreSeeingInSubPictureNumber{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 192))
+		x, err := d.ReadConstrainedWholeNumber(0, 192)
 		if err != nil {
 			return wrapErr("terminalNumber", err)
 		}
 		v.TerminalNumber = TerminalNumber(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return wrapErr("subPictureNumber", err)
 		}
 		v.SubPictureNumber = uint8(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("mcuNumber", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.McuNumber == nil {
+			v.McuNumber = new(McuNumber)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(0, 192)
+			if err != nil {
 				return wrapErr("mcuNumber", err)
 			}
-			{
-				x, err := sub.ReadInteger(per.IntRange(0, 192))
-				if err != nil {
-					return wrapErr("mcuNumber", err)
-				}
-				v.McuNumber = new(McuNumber(x))
-			}
+			*v.McuNumber = McuNumber(x)
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.McuNumber = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 1; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -2777,7 +6243,7 @@ func (v *VideoIndicateCompose) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.CompositionNumber), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.CompositionNumber), 0, 255); err != nil {
 		return wrapErr("compositionNumber", err)
 	}
 	if !ext.Any() {
@@ -2794,41 +6260,51 @@ func (v *VideoIndicateCompose) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *VideoIndicateCompose) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VideoIndicateCompose{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return wrapErr("compositionNumber", err)
 		}
 		v.CompositionNumber = uint8(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -2850,9 +6326,19 @@ func (v *VendorIdentification) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.ProductNumber != nil)
-	e.WriteBit(v.VersionNumber != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.ProductNumber != nil {
+			pre |= 1 << 1
+		}
+		if v.VersionNumber != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
 	if err := v.Vendor.Encode(e); err != nil {
 		return wrapErr("vendor", err)
 	}
@@ -2880,59 +6366,67 @@ func (v *VendorIdentification) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *VendorIdentification) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VendorIdentification{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(3)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(2)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<2) != 0
 	if err := v.Vendor.Decode(d); err != nil {
 		return wrapErr("vendor", err)
 	}
 	if opt0&(1<<1) != 0 {
-		{
-			x, err := d.ReadOctetString(per.Size(1, 256))
-			if err != nil {
-				return wrapErr("productNumber", err)
-			}
-			v.ProductNumber = new([]byte(x))
+		if v.ProductNumber == nil {
+			v.ProductNumber = new([]byte)
 		}
+		if err := d.ReadOctetStringInto(v.ProductNumber, per.Size(1, 256)); err != nil {
+			return wrapErr("productNumber", err)
+		}
+	} else {
+		v.ProductNumber = nil
 	}
 	if opt0&(1<<0) != 0 {
-		{
-			x, err := d.ReadOctetString(per.Size(1, 256))
-			if err != nil {
-				return wrapErr("versionNumber", err)
-			}
-			v.VersionNumber = new([]byte(x))
+		if v.VersionNumber == nil {
+			v.VersionNumber = new([]byte)
 		}
+		if err := d.ReadOctetStringInto(v.VersionNumber, per.Size(1, 256)); err != nil {
+			return wrapErr("versionNumber", err)
+		}
+	} else {
+		v.VersionNumber = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -2954,8 +6448,16 @@ func (v *FunctionNotSupported) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.ReturnedFunction != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.ReturnedFunction != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if err := v.Cause.Encode(e); err != nil {
 		return wrapErr("cause", err)
 	}
@@ -2978,50 +6480,57 @@ func (v *FunctionNotSupported) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *FunctionNotSupported) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FunctionNotSupported{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if err := v.Cause.Decode(d); err != nil {
 		return wrapErr("cause", err)
 	}
 	if opt0&(1<<0) != 0 {
-		{
-			x, err := d.ReadOctetString(per.SizeConstraint{})
-			if err != nil {
-				return wrapErr("returnedFunction", err)
-			}
-			v.ReturnedFunction = new([]byte(x))
+		if v.ReturnedFunction == nil {
+			v.ReturnedFunction = new([]byte)
 		}
+		if err := d.ReadOctetStringInto(v.ReturnedFunction, per.SizeConstraint{}); err != nil {
+			return wrapErr("returnedFunction", err)
+		}
+	} else {
+		v.ReturnedFunction = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -3044,9 +6553,7 @@ func (c MultilinkIndicationChoice) String() string {
 func (v *MultilinkIndication) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case MultilinkIndicationChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -3054,9 +6561,7 @@ func (v *MultilinkIndication) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case MultilinkIndicationChoiceCrcDesired:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 		if v.CrcDesired == nil {
 			return errNoValue("crcDesired")
 		}
@@ -3064,9 +6569,7 @@ func (v *MultilinkIndication) Encode(e *per.Encoder) error {
 			return wrapErr("crcDesired", err)
 		}
 	case MultilinkIndicationChoiceExcessiveError:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 		if v.ExcessiveError == nil {
 			return errNoValue("excessiveError")
 		}
@@ -3085,42 +6588,49 @@ func (v *MultilinkIndication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *MultilinkIndication) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkIndication{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = MultilinkIndicationChoiceNonStandard
-		v.NonStandard = new(NonStandardMessage)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardMessage)
+		}
+		*v = MultilinkIndication{Choice: MultilinkIndicationChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = MultilinkIndicationChoiceCrcDesired
-		v.CrcDesired = new(MultilinkIndicationCrcDesired)
+		keep := v.CrcDesired
+		if keep == nil {
+			keep = new(MultilinkIndicationCrcDesired)
+		}
+		*v = MultilinkIndication{Choice: MultilinkIndicationChoiceCrcDesired, CrcDesired: keep}
 		if err := v.CrcDesired.Decode(d); err != nil {
 			return wrapErr("crcDesired", err)
 		}
 	case 2:
-		v.Choice = MultilinkIndicationChoiceExcessiveError
-		v.ExcessiveError = new(MultilinkIndicationExcessiveError)
+		keep := v.ExcessiveError
+		if keep == nil {
+			keep = new(MultilinkIndicationExcessiveError)
+		}
+		*v = MultilinkIndication{Choice: MultilinkIndicationChoiceExcessiveError, ExcessiveError: keep}
 		if err := v.ExcessiveError.Decode(d); err != nil {
 			return wrapErr("excessiveError", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = MultilinkIndication{Choice: MultilinkIndicationChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = MultilinkIndicationChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -3157,34 +6667,44 @@ func (v *LogicalChannelRateRelease) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *LogicalChannelRateRelease) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = LogicalChannelRateRelease{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -3227,40 +6747,50 @@ func (v *FlowControlIndication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *FlowControlIndication) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FlowControlIndication{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.Scope.Decode(d); err != nil {
 		return wrapErr("scope", err)
 	}
 	if err := v.Restriction.Decode(d); err != nil {
 		return wrapErr("restriction", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -3283,10 +6813,10 @@ func (v *MobileMultilinkReconfigurationIndication) Encode(e *per.Encoder) error 
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.SampleSize), per.IntRange(1, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SampleSize), 1, 255); err != nil {
 		return wrapErr("sampleSize", err)
 	}
-	if err := e.WriteInteger(int64(v.SamplesPerFrame), per.IntRange(1, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SamplesPerFrame), 1, 255); err != nil {
 		return wrapErr("samplesPerFrame", err)
 	}
 	if !ext.Any() {
@@ -3303,48 +6833,58 @@ func (v *MobileMultilinkReconfigurationIndication) Encode(e *per.Encoder) error 
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MobileMultilinkReconfigurationIndication) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MobileMultilinkReconfigurationIndication{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 255))
+		x, err := d.ReadConstrainedWholeNumber(1, 255)
 		if err != nil {
 			return wrapErr("sampleSize", err)
 		}
 		v.SampleSize = uint8(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 255))
+		x, err := d.ReadConstrainedWholeNumber(1, 255)
 		if err != nil {
 			return wrapErr("samplesPerFrame", err)
 		}
 		v.SamplesPerFrame = uint8(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -3352,40 +6892,40 @@ func (v *MobileMultilinkReconfigurationIndication) Decode(d *per.Decoder) error 
 
 // Encode writes v to e in aligned PER.
 func (v *NonStandardIdentifierH221NonStandard) Encode(e *per.Encoder) error {
-	if err := e.WriteInteger(int64(v.T35CountryCode), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.T35CountryCode), 0, 255); err != nil {
 		return wrapErr("t35CountryCode", err)
 	}
-	if err := e.WriteInteger(int64(v.T35Extension), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.T35Extension), 0, 255); err != nil {
 		return wrapErr("t35Extension", err)
 	}
-	if err := e.WriteInteger(int64(v.ManufacturerCode), per.IntRange(0, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.ManufacturerCode), 0, 65535); err != nil {
 		return wrapErr("manufacturerCode", err)
 	}
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *NonStandardIdentifierH221NonStandard) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NonStandardIdentifierH221NonStandard{}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return wrapErr("t35CountryCode", err)
 		}
 		v.T35CountryCode = uint8(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return wrapErr("t35Extension", err)
 		}
 		v.T35Extension = uint8(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 65535))
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
 		if err != nil {
 			return wrapErr("manufacturerCode", err)
 		}
@@ -3435,16 +6975,17 @@ func (v *VCCapabilityAal1) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *VCCapabilityAal1) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VCCapabilityAal1{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -3508,24 +7049,33 @@ func (v *VCCapabilityAal1) Decode(d *per.Decoder) error {
 		}
 		v.PartiallyFilledCells = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -3548,10 +7098,10 @@ func (v *VCCapabilityAal5) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.ForwardMaximumSDUSize), per.IntRange(0, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.ForwardMaximumSDUSize), 0, 65535); err != nil {
 		return wrapErr("forwardMaximumSDUSize", err)
 	}
-	if err := e.WriteInteger(int64(v.BackwardMaximumSDUSize), per.IntRange(0, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.BackwardMaximumSDUSize), 0, 65535); err != nil {
 		return wrapErr("backwardMaximumSDUSize", err)
 	}
 	if !ext.Any() {
@@ -3568,48 +7118,58 @@ func (v *VCCapabilityAal5) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *VCCapabilityAal5) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VCCapabilityAal5{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 65535))
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
 		if err != nil {
 			return wrapErr("forwardMaximumSDUSize", err)
 		}
 		v.ForwardMaximumSDUSize = uint16(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 65535))
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
 		if err != nil {
 			return wrapErr("backwardMaximumSDUSize", err)
 		}
 		v.BackwardMaximumSDUSize = uint16(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -3649,37 +7209,47 @@ func (v *VCCapabilityAvailableBitRates) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *VCCapabilityAvailableBitRates) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VCCapabilityAvailableBitRates{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.Type.Decode(d); err != nil {
 		return wrapErr("type", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -3700,16 +7270,12 @@ func (c VCCapabilityAvailableBitRatesTypeChoice) String() string {
 func (v *VCCapabilityAvailableBitRatesType) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case VCCapabilityAvailableBitRatesTypeChoiceSingleBitRate:
-		if err := e.WriteChoiceIndex(0, 2, false); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.SingleBitRate), per.IntRange(1, 65535)); err != nil {
+		e.WriteBits(0, 1)
+		if err := e.WriteConstrainedWholeNumber(int64(v.SingleBitRate), 1, 65535); err != nil {
 			return wrapErr("singleBitRate", err)
 		}
 	case VCCapabilityAvailableBitRatesTypeChoiceRangeOfBitRates:
-		if err := e.WriteChoiceIndex(1, 2, false); err != nil {
-			return err
-		}
+		e.WriteBits(1, 1)
 		if v.RangeOfBitRates == nil {
 			return errNoValue("rangeOfBitRates")
 		}
@@ -3722,29 +7288,32 @@ func (v *VCCapabilityAvailableBitRatesType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *VCCapabilityAvailableBitRatesType) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VCCapabilityAvailableBitRatesType{}
 	i, err := d.ReadChoiceIndex(2, false)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = VCCapabilityAvailableBitRatesTypeChoiceSingleBitRate
+		*v = VCCapabilityAvailableBitRatesType{Choice: VCCapabilityAvailableBitRatesTypeChoiceSingleBitRate}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 65535))
+			x, err := d.ReadConstrainedWholeNumber(1, 65535)
 			if err != nil {
 				return wrapErr("singleBitRate", err)
 			}
 			v.SingleBitRate = uint16(x)
 		}
 	case 1:
-		v.Choice = VCCapabilityAvailableBitRatesTypeChoiceRangeOfBitRates
-		v.RangeOfBitRates = new(VCCapabilityAvailableBitRatesTypeRangeOfBitRates)
+		keep := v.RangeOfBitRates
+		if keep == nil {
+			keep = new(VCCapabilityAvailableBitRatesTypeRangeOfBitRates)
+		}
+		*v = VCCapabilityAvailableBitRatesType{Choice: VCCapabilityAvailableBitRatesTypeChoiceRangeOfBitRates, RangeOfBitRates: keep}
 		if err := v.RangeOfBitRates.Decode(d); err != nil {
 			return wrapErr("rangeOfBitRates", err)
 		}
@@ -3757,30 +7326,30 @@ func (v *VCCapabilityAvailableBitRatesType) Decode(d *per.Decoder) error {
 
 // Encode writes v to e in aligned PER.
 func (v *VCCapabilityAvailableBitRatesTypeRangeOfBitRates) Encode(e *per.Encoder) error {
-	if err := e.WriteInteger(int64(v.LowerBitRate), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.LowerBitRate), 1, 65535); err != nil {
 		return wrapErr("lowerBitRate", err)
 	}
-	if err := e.WriteInteger(int64(v.HigherBitRate), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.HigherBitRate), 1, 65535); err != nil {
 		return wrapErr("higherBitRate", err)
 	}
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *VCCapabilityAvailableBitRatesTypeRangeOfBitRates) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VCCapabilityAvailableBitRatesTypeRangeOfBitRates{}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("lowerBitRate", err)
 		}
 		v.LowerBitRate = uint16(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("higherBitRate", err)
 		}
@@ -3848,29 +7417,31 @@ func (v *VCCapabilityAal1ViaGateway) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *VCCapabilityAal1ViaGateway) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VCCapabilityAal1ViaGateway{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		n0, more0, err := d.ReadLength(per.Size(1, 256), 8)
 		if err != nil {
 			return wrapErr("gatewayAddress", err)
 		}
-		var items0 []Q2931Address
-		if n0 > 0 {
+		items0 := v.GatewayAddress[:0]
+		if cap(items0) < n0 {
 			items0 = make([]Q2931Address, 0, n0)
 		}
 		for {
 			for range n0 {
-				items0 = append(items0, Q2931Address{})
-				if err := items0[len(items0)-1].Decode(d); err != nil {
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if err := it0.Decode(d); err != nil {
 					return wrapErr("gatewayAddress", err)
 				}
 			}
@@ -3881,7 +7452,10 @@ func (v *VCCapabilityAal1ViaGateway) Decode(d *per.Decoder) error {
 				return wrapErr("gatewayAddress", err)
 			}
 		}
-		v.GatewayAddress = []Q2931Address(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.GatewayAddress = items0
 	}
 	{
 		x, err := d.ReadBool()
@@ -3946,24 +7520,33 @@ func (v *VCCapabilityAal1ViaGateway) Decode(d *per.Decoder) error {
 		}
 		v.PartiallyFilledCells = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -3984,16 +7567,12 @@ func (c Q2931AddressAddressChoice) String() string {
 func (v *Q2931AddressAddress) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case Q2931AddressAddressChoiceInternationalNumber:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 		if err := e.WriteString(string(v.InternationalNumber), alphabet2, per.Size(1, 16)); err != nil {
 			return wrapErr("internationalNumber", err)
 		}
 	case Q2931AddressAddressChoiceNsapAddress:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 		if err := e.WriteOctetString([]byte(v.NsapAddress), per.Size(1, 20)); err != nil {
 			return wrapErr("nsapAddress", err)
 		}
@@ -4009,42 +7588,32 @@ func (v *Q2931AddressAddress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *Q2931AddressAddress) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = Q2931AddressAddress{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = Q2931AddressAddressChoiceInternationalNumber
-		{
-			x, err := d.ReadString(alphabet2, per.Size(1, 16))
-			if err != nil {
-				return wrapErr("internationalNumber", err)
-			}
-			v.InternationalNumber = string(x)
+		*v = Q2931AddressAddress{Choice: Q2931AddressAddressChoiceInternationalNumber, InternationalNumber: v.InternationalNumber}
+		if err := d.ReadStringInto(&v.InternationalNumber, alphabet2, per.Size(1, 16)); err != nil {
+			return wrapErr("internationalNumber", err)
 		}
 	case 1:
-		v.Choice = Q2931AddressAddressChoiceNsapAddress
-		{
-			x, err := d.ReadOctetString(per.Size(1, 20))
-			if err != nil {
-				return wrapErr("nsapAddress", err)
-			}
-			v.NsapAddress = []byte(x)
+		*v = Q2931AddressAddress{Choice: Q2931AddressAddressChoiceNsapAddress, NsapAddress: v.NsapAddress}
+		if err := d.ReadOctetStringInto(&v.NsapAddress, per.Size(1, 20)); err != nil {
+			return wrapErr("nsapAddress", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = Q2931AddressAddress{Choice: Q2931AddressAddressChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = Q2931AddressAddressChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -4065,13 +7634,9 @@ func (c H223CapabilityH223MultiplexTableCapabilityChoice) String() string {
 func (v *H223CapabilityH223MultiplexTableCapability) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case H223CapabilityH223MultiplexTableCapabilityChoiceBasic:
-		if err := e.WriteChoiceIndex(0, 2, false); err != nil {
-			return err
-		}
+		e.WriteBits(0, 1)
 	case H223CapabilityH223MultiplexTableCapabilityChoiceEnhanced:
-		if err := e.WriteChoiceIndex(1, 2, false); err != nil {
-			return err
-		}
+		e.WriteBits(1, 1)
 		if v.Enhanced == nil {
 			return errNoValue("enhanced")
 		}
@@ -4084,22 +7649,25 @@ func (v *H223CapabilityH223MultiplexTableCapability) Encode(e *per.Encoder) erro
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *H223CapabilityH223MultiplexTableCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223CapabilityH223MultiplexTableCapability{}
 	i, err := d.ReadChoiceIndex(2, false)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = H223CapabilityH223MultiplexTableCapabilityChoiceBasic
+		*v = H223CapabilityH223MultiplexTableCapability{Choice: H223CapabilityH223MultiplexTableCapabilityChoiceBasic}
 	case 1:
-		v.Choice = H223CapabilityH223MultiplexTableCapabilityChoiceEnhanced
-		v.Enhanced = new(H223CapabilityH223MultiplexTableCapabilityEnhanced)
+		keep := v.Enhanced
+		if keep == nil {
+			keep = new(H223CapabilityH223MultiplexTableCapabilityEnhanced)
+		}
+		*v = H223CapabilityH223MultiplexTableCapability{Choice: H223CapabilityH223MultiplexTableCapabilityChoiceEnhanced, Enhanced: keep}
 		if err := v.Enhanced.Decode(d); err != nil {
 			return wrapErr("enhanced", err)
 		}
@@ -4127,13 +7695,13 @@ func (v *H223CapabilityH223MultiplexTableCapabilityEnhanced) Encode(e *per.Encod
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.MaximumNestingDepth), per.IntRange(1, 15)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaximumNestingDepth), 1, 15); err != nil {
 		return wrapErr("maximumNestingDepth", err)
 	}
-	if err := e.WriteInteger(int64(v.MaximumElementListSize), per.IntRange(2, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaximumElementListSize), 2, 255); err != nil {
 		return wrapErr("maximumElementListSize", err)
 	}
-	if err := e.WriteInteger(int64(v.MaximumSubElementListSize), per.IntRange(2, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaximumSubElementListSize), 2, 255); err != nil {
 		return wrapErr("maximumSubElementListSize", err)
 	}
 	if !ext.Any() {
@@ -4150,55 +7718,65 @@ func (v *H223CapabilityH223MultiplexTableCapabilityEnhanced) Encode(e *per.Encod
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H223CapabilityH223MultiplexTableCapabilityEnhanced) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223CapabilityH223MultiplexTableCapabilityEnhanced{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 15))
+		x, err := d.ReadConstrainedWholeNumber(1, 15)
 		if err != nil {
 			return wrapErr("maximumNestingDepth", err)
 		}
 		v.MaximumNestingDepth = uint8(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(2, 255))
+		x, err := d.ReadConstrainedWholeNumber(2, 255)
 		if err != nil {
 			return wrapErr("maximumElementListSize", err)
 		}
 		v.MaximumElementListSize = uint8(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(2, 255))
+		x, err := d.ReadConstrainedWholeNumber(2, 255)
 		if err != nil {
 			return wrapErr("maximumSubElementListSize", err)
 		}
 		v.MaximumSubElementListSize = uint8(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -4240,16 +7818,17 @@ func (v *H223CapabilityMobileOperationTransmitCapability) Encode(e *per.Encoder)
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H223CapabilityMobileOperationTransmitCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223CapabilityMobileOperationTransmitCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -4285,24 +7864,33 @@ func (v *H223CapabilityMobileOperationTransmitCapability) Decode(d *per.Decoder)
 		}
 		v.H223AnnexBwithHeader = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -4325,10 +7913,10 @@ func (v *H223CapabilityMobileMultilinkFrameCapability) Encode(e *per.Encoder) er
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.MaximumSampleSize), per.IntRange(1, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaximumSampleSize), 1, 255); err != nil {
 		return wrapErr("maximumSampleSize", err)
 	}
-	if err := e.WriteInteger(int64(v.MaximumPayloadLength), per.IntRange(1, 65025)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaximumPayloadLength), 1, 65025); err != nil {
 		return wrapErr("maximumPayloadLength", err)
 	}
 	if !ext.Any() {
@@ -4345,48 +7933,58 @@ func (v *H223CapabilityMobileMultilinkFrameCapability) Encode(e *per.Encoder) er
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H223CapabilityMobileMultilinkFrameCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223CapabilityMobileMultilinkFrameCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 255))
+		x, err := d.ReadConstrainedWholeNumber(1, 255)
 		if err != nil {
 			return wrapErr("maximumSampleSize", err)
 		}
 		v.MaximumSampleSize = uint8(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65025))
+		x, err := d.ReadConstrainedWholeNumber(1, 65025)
 		if err != nil {
 			return wrapErr("maximumPayloadLength", err)
 		}
 		v.MaximumPayloadLength = uint16(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -4425,16 +8023,17 @@ func (v *H2250CapabilityMcCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H2250CapabilityMcCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H2250CapabilityMcCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -4449,24 +8048,33 @@ func (v *H2250CapabilityMcCapability) Decode(d *per.Decoder) error {
 		}
 		v.DecentralizedConferenceMC = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -4515,9 +8123,7 @@ func (c DataApplicationCapabilityApplicationChoice) String() string {
 func (v *DataApplicationCapabilityApplication) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case DataApplicationCapabilityApplicationChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 5)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -4525,9 +8131,7 @@ func (v *DataApplicationCapabilityApplication) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case DataApplicationCapabilityApplicationChoiceT120:
-		if err := e.WriteChoiceIndex(1, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 5)
 		if v.T120 == nil {
 			return errNoValue("t120")
 		}
@@ -4535,9 +8139,7 @@ func (v *DataApplicationCapabilityApplication) Encode(e *per.Encoder) error {
 			return wrapErr("t120", err)
 		}
 	case DataApplicationCapabilityApplicationChoiceDsmCc:
-		if err := e.WriteChoiceIndex(2, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 5)
 		if v.DsmCc == nil {
 			return errNoValue("dsm-cc")
 		}
@@ -4545,9 +8147,7 @@ func (v *DataApplicationCapabilityApplication) Encode(e *per.Encoder) error {
 			return wrapErr("dsm-cc", err)
 		}
 	case DataApplicationCapabilityApplicationChoiceUserData:
-		if err := e.WriteChoiceIndex(3, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 5)
 		if v.UserData == nil {
 			return errNoValue("userData")
 		}
@@ -4555,9 +8155,7 @@ func (v *DataApplicationCapabilityApplication) Encode(e *per.Encoder) error {
 			return wrapErr("userData", err)
 		}
 	case DataApplicationCapabilityApplicationChoiceT84:
-		if err := e.WriteChoiceIndex(4, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 5)
 		if v.T84 == nil {
 			return errNoValue("t84")
 		}
@@ -4565,9 +8163,7 @@ func (v *DataApplicationCapabilityApplication) Encode(e *per.Encoder) error {
 			return wrapErr("t84", err)
 		}
 	case DataApplicationCapabilityApplicationChoiceT434:
-		if err := e.WriteChoiceIndex(5, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(5, 5)
 		if v.T434 == nil {
 			return errNoValue("t434")
 		}
@@ -4575,9 +8171,7 @@ func (v *DataApplicationCapabilityApplication) Encode(e *per.Encoder) error {
 			return wrapErr("t434", err)
 		}
 	case DataApplicationCapabilityApplicationChoiceH224:
-		if err := e.WriteChoiceIndex(6, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(6, 5)
 		if v.H224 == nil {
 			return errNoValue("h224")
 		}
@@ -4585,9 +8179,7 @@ func (v *DataApplicationCapabilityApplication) Encode(e *per.Encoder) error {
 			return wrapErr("h224", err)
 		}
 	case DataApplicationCapabilityApplicationChoiceNlpid:
-		if err := e.WriteChoiceIndex(7, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(7, 5)
 		if v.Nlpid == nil {
 			return errNoValue("nlpid")
 		}
@@ -4595,13 +8187,9 @@ func (v *DataApplicationCapabilityApplication) Encode(e *per.Encoder) error {
 			return wrapErr("nlpid", err)
 		}
 	case DataApplicationCapabilityApplicationChoiceDsvdControl:
-		if err := e.WriteChoiceIndex(8, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(8, 5)
 	case DataApplicationCapabilityApplicationChoiceH222DataPartitioning:
-		if err := e.WriteChoiceIndex(9, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(9, 5)
 		if v.H222DataPartitioning == nil {
 			return errNoValue("h222DataPartitioning")
 		}
@@ -4615,11 +8203,11 @@ func (v *DataApplicationCapabilityApplication) Encode(e *per.Encoder) error {
 		if v.T30fax == nil {
 			return errNoValue("t30fax")
 		}
-		sub := e.BeginOpenType()
-		if err := v.T30fax.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.T30fax.Encode(e); err != nil {
 			return wrapErr("t30fax", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("t30fax", err)
 		}
 	case DataApplicationCapabilityApplicationChoiceT140:
@@ -4629,11 +8217,11 @@ func (v *DataApplicationCapabilityApplication) Encode(e *per.Encoder) error {
 		if v.T140 == nil {
 			return errNoValue("t140")
 		}
-		sub := e.BeginOpenType()
-		if err := v.T140.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.T140.Encode(e); err != nil {
 			return wrapErr("t140", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("t140", err)
 		}
 	case DataApplicationCapabilityApplicationChoiceT38fax:
@@ -4643,11 +8231,11 @@ func (v *DataApplicationCapabilityApplication) Encode(e *per.Encoder) error {
 		if v.T38fax == nil {
 			return errNoValue("t38fax")
 		}
-		sub := e.BeginOpenType()
-		if err := v.T38fax.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.T38fax.Encode(e); err != nil {
 			return wrapErr("t38fax", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("t38fax", err)
 		}
 	case DataApplicationCapabilityApplicationChoiceGenericDataCapability:
@@ -4657,37 +8245,37 @@ func (v *DataApplicationCapabilityApplication) Encode(e *per.Encoder) error {
 		if v.GenericDataCapability == nil {
 			return errNoValue("genericDataCapability")
 		}
-		sub := e.BeginOpenType()
-		if err := v.GenericDataCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.GenericDataCapability.Encode(e); err != nil {
 			return wrapErr("genericDataCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericDataCapability", err)
 		}
 	case DataApplicationCapabilityApplicationChoiceDataChannel:
 		if err := e.WriteChoiceIndex(14, 10, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := v.DataChannel
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("dataChannel", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("dataChannel", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("dataChannel", err)
 		}
 	case DataApplicationCapabilityApplicationChoiceExtendedDataApplicationCapability:
@@ -4697,11 +8285,11 @@ func (v *DataApplicationCapabilityApplication) Encode(e *per.Encoder) error {
 		if v.ExtendedDataApplicationCapability == nil {
 			return errNoValue("extendedDataApplicationCapability")
 		}
-		sub := e.BeginOpenType()
-		if err := v.ExtendedDataApplicationCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.ExtendedDataApplicationCapability.Encode(e); err != nil {
 			return wrapErr("extendedDataApplicationCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("extendedDataApplicationCapability", err)
 		}
 	default:
@@ -4716,161 +8304,211 @@ func (v *DataApplicationCapabilityApplication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *DataApplicationCapabilityApplication) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataApplicationCapabilityApplication{}
 	i, err := d.ReadChoiceIndex(10, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = DataApplicationCapabilityApplicationChoiceNonStandard
-		v.NonStandard = new(NonStandardParameter)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = DataApplicationCapabilityApplication{Choice: DataApplicationCapabilityApplicationChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = DataApplicationCapabilityApplicationChoiceT120
-		v.T120 = new(DataProtocolCapability)
+		keep := v.T120
+		if keep == nil {
+			keep = new(DataProtocolCapability)
+		}
+		*v = DataApplicationCapabilityApplication{Choice: DataApplicationCapabilityApplicationChoiceT120, T120: keep}
 		if err := v.T120.Decode(d); err != nil {
 			return wrapErr("t120", err)
 		}
 	case 2:
-		v.Choice = DataApplicationCapabilityApplicationChoiceDsmCc
-		v.DsmCc = new(DataProtocolCapability)
+		keep := v.DsmCc
+		if keep == nil {
+			keep = new(DataProtocolCapability)
+		}
+		*v = DataApplicationCapabilityApplication{Choice: DataApplicationCapabilityApplicationChoiceDsmCc, DsmCc: keep}
 		if err := v.DsmCc.Decode(d); err != nil {
 			return wrapErr("dsm-cc", err)
 		}
 	case 3:
-		v.Choice = DataApplicationCapabilityApplicationChoiceUserData
-		v.UserData = new(DataProtocolCapability)
+		keep := v.UserData
+		if keep == nil {
+			keep = new(DataProtocolCapability)
+		}
+		*v = DataApplicationCapabilityApplication{Choice: DataApplicationCapabilityApplicationChoiceUserData, UserData: keep}
 		if err := v.UserData.Decode(d); err != nil {
 			return wrapErr("userData", err)
 		}
 	case 4:
-		v.Choice = DataApplicationCapabilityApplicationChoiceT84
-		v.T84 = new(DataApplicationCapabilityApplicationT84)
+		keep := v.T84
+		if keep == nil {
+			keep = new(DataApplicationCapabilityApplicationT84)
+		}
+		*v = DataApplicationCapabilityApplication{Choice: DataApplicationCapabilityApplicationChoiceT84, T84: keep}
 		if err := v.T84.Decode(d); err != nil {
 			return wrapErr("t84", err)
 		}
 	case 5:
-		v.Choice = DataApplicationCapabilityApplicationChoiceT434
-		v.T434 = new(DataProtocolCapability)
+		keep := v.T434
+		if keep == nil {
+			keep = new(DataProtocolCapability)
+		}
+		*v = DataApplicationCapabilityApplication{Choice: DataApplicationCapabilityApplicationChoiceT434, T434: keep}
 		if err := v.T434.Decode(d); err != nil {
 			return wrapErr("t434", err)
 		}
 	case 6:
-		v.Choice = DataApplicationCapabilityApplicationChoiceH224
-		v.H224 = new(DataProtocolCapability)
+		keep := v.H224
+		if keep == nil {
+			keep = new(DataProtocolCapability)
+		}
+		*v = DataApplicationCapabilityApplication{Choice: DataApplicationCapabilityApplicationChoiceH224, H224: keep}
 		if err := v.H224.Decode(d); err != nil {
 			return wrapErr("h224", err)
 		}
 	case 7:
-		v.Choice = DataApplicationCapabilityApplicationChoiceNlpid
-		v.Nlpid = new(DataApplicationCapabilityApplicationNlpid)
+		keep := v.Nlpid
+		if keep == nil {
+			keep = new(DataApplicationCapabilityApplicationNlpid)
+		}
+		*v = DataApplicationCapabilityApplication{Choice: DataApplicationCapabilityApplicationChoiceNlpid, Nlpid: keep}
 		if err := v.Nlpid.Decode(d); err != nil {
 			return wrapErr("nlpid", err)
 		}
 	case 8:
-		v.Choice = DataApplicationCapabilityApplicationChoiceDsvdControl
+		*v = DataApplicationCapabilityApplication{Choice: DataApplicationCapabilityApplicationChoiceDsvdControl}
 	case 9:
-		v.Choice = DataApplicationCapabilityApplicationChoiceH222DataPartitioning
-		v.H222DataPartitioning = new(DataProtocolCapability)
+		keep := v.H222DataPartitioning
+		if keep == nil {
+			keep = new(DataProtocolCapability)
+		}
+		*v = DataApplicationCapabilityApplication{Choice: DataApplicationCapabilityApplicationChoiceH222DataPartitioning, H222DataPartitioning: keep}
 		if err := v.H222DataPartitioning.Decode(d); err != nil {
 			return wrapErr("h222DataPartitioning", err)
 		}
 	case 10:
-		v.Choice = DataApplicationCapabilityApplicationChoiceT30fax
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("t30fax", err)
 		}
-		v.T30fax = new(DataProtocolCapability)
-		if err := v.T30fax.Decode(&sub); err != nil {
+		keep := v.T30fax
+		if keep == nil {
+			keep = new(DataProtocolCapability)
+		}
+		*v = DataApplicationCapabilityApplication{Choice: DataApplicationCapabilityApplicationChoiceT30fax, T30fax: keep}
+		if err := v.T30fax.Decode(d); err != nil {
 			return wrapErr("t30fax", err)
 		}
+		d.LeaveOpenType(ot)
 	case 11:
-		v.Choice = DataApplicationCapabilityApplicationChoiceT140
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("t140", err)
 		}
-		v.T140 = new(DataProtocolCapability)
-		if err := v.T140.Decode(&sub); err != nil {
+		keep := v.T140
+		if keep == nil {
+			keep = new(DataProtocolCapability)
+		}
+		*v = DataApplicationCapabilityApplication{Choice: DataApplicationCapabilityApplicationChoiceT140, T140: keep}
+		if err := v.T140.Decode(d); err != nil {
 			return wrapErr("t140", err)
 		}
+		d.LeaveOpenType(ot)
 	case 12:
-		v.Choice = DataApplicationCapabilityApplicationChoiceT38fax
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("t38fax", err)
 		}
-		v.T38fax = new(DataApplicationCapabilityApplicationT38fax)
-		if err := v.T38fax.Decode(&sub); err != nil {
+		keep := v.T38fax
+		if keep == nil {
+			keep = new(DataApplicationCapabilityApplicationT38fax)
+		}
+		*v = DataApplicationCapabilityApplication{Choice: DataApplicationCapabilityApplicationChoiceT38fax, T38fax: keep}
+		if err := v.T38fax.Decode(d); err != nil {
 			return wrapErr("t38fax", err)
 		}
+		d.LeaveOpenType(ot)
 	case 13:
-		v.Choice = DataApplicationCapabilityApplicationChoiceGenericDataCapability
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("genericDataCapability", err)
 		}
-		v.GenericDataCapability = new(GenericCapability)
-		if err := v.GenericDataCapability.Decode(&sub); err != nil {
+		keep := v.GenericDataCapability
+		if keep == nil {
+			keep = new(GenericCapability)
+		}
+		*v = DataApplicationCapabilityApplication{Choice: DataApplicationCapabilityApplicationChoiceGenericDataCapability, GenericDataCapability: keep}
+		if err := v.GenericDataCapability.Decode(d); err != nil {
 			return wrapErr("genericDataCapability", err)
 		}
+		d.LeaveOpenType(ot)
 	case 14:
-		v.Choice = DataApplicationCapabilityApplicationChoiceDataChannel
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("dataChannel", err)
 		}
+		*v = DataApplicationCapabilityApplication{Choice: DataApplicationCapabilityApplicationChoiceDataChannel, DataChannel: v.DataChannel}
 		{
-			n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 2)
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 2)
 			if err != nil {
 				return wrapErr("dataChannel", err)
 			}
-			var items0 []DataChannel
-			if n0 > 0 {
+			items0 := v.DataChannel[:0]
+			if cap(items0) < n0 {
 				items0 = make([]DataChannel, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, DataChannel{})
-					if err := items0[len(items0)-1].Decode(&sub); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("dataChannel", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				if n0, more0, err = sub.ReadLengthNext(2); err != nil {
+				if n0, more0, err = d.ReadLengthNext(2); err != nil {
 					return wrapErr("dataChannel", err)
 				}
 			}
-			v.DataChannel = []DataChannel(items0)
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			v.DataChannel = items0
 		}
+		d.LeaveOpenType(ot)
 	case 15:
-		v.Choice = DataApplicationCapabilityApplicationChoiceExtendedDataApplicationCapability
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("extendedDataApplicationCapability", err)
-		}
-		v.ExtendedDataApplicationCapability = new(ExtendedDataApplicationCapability)
-		if err := v.ExtendedDataApplicationCapability.Decode(&sub); err != nil {
-			return wrapErr("extendedDataApplicationCapability", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("extendedDataApplicationCapability", err)
+		}
+		keep := v.ExtendedDataApplicationCapability
+		if keep == nil {
+			keep = new(ExtendedDataApplicationCapability)
+		}
+		*v = DataApplicationCapabilityApplication{Choice: DataApplicationCapabilityApplicationChoiceExtendedDataApplicationCapability, ExtendedDataApplicationCapability: keep}
+		if err := v.ExtendedDataApplicationCapability.Decode(d); err != nil {
+			return wrapErr("extendedDataApplicationCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = DataApplicationCapabilityApplication{Choice: DataApplicationCapabilityApplicationChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = DataApplicationCapabilityApplicationChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -4887,12 +8525,12 @@ func (v *DataApplicationCapabilityApplicationT84) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *DataApplicationCapabilityApplicationT84) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataApplicationCapabilityApplicationT84{}
 	if err := v.T84Protocol.Decode(d); err != nil {
 		return wrapErr("t84Protocol", err)
 	}
@@ -4914,21 +8552,17 @@ func (v *DataApplicationCapabilityApplicationNlpid) Encode(e *per.Encoder) error
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *DataApplicationCapabilityApplicationNlpid) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataApplicationCapabilityApplicationNlpid{}
 	if err := v.NlpidProtocol.Decode(d); err != nil {
 		return wrapErr("nlpidProtocol", err)
 	}
-	{
-		x, err := d.ReadOctetString(per.SizeConstraint{})
-		if err != nil {
-			return wrapErr("nlpidData", err)
-		}
-		v.NlpidData = []byte(x)
+	if err := d.ReadOctetStringInto(&v.NlpidData, per.SizeConstraint{}); err != nil {
+		return wrapErr("nlpidData", err)
 	}
 	d.Leave()
 	return nil
@@ -4945,12 +8579,12 @@ func (v *DataApplicationCapabilityApplicationT38fax) Encode(e *per.Encoder) erro
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *DataApplicationCapabilityApplicationT38fax) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataApplicationCapabilityApplicationT38fax{}
 	if err := v.T38FaxProtocol.Decode(d); err != nil {
 		return wrapErr("t38FaxProtocol", err)
 	}
@@ -4978,9 +8612,7 @@ func (c DataProtocolCapabilityV76wCompressionChoice) String() string {
 func (v *DataProtocolCapabilityV76wCompression) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case DataProtocolCapabilityV76wCompressionChoiceTransmitCompression:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 		if v.TransmitCompression == nil {
 			return errNoValue("transmitCompression")
 		}
@@ -4988,9 +8620,7 @@ func (v *DataProtocolCapabilityV76wCompression) Encode(e *per.Encoder) error {
 			return wrapErr("transmitCompression", err)
 		}
 	case DataProtocolCapabilityV76wCompressionChoiceReceiveCompression:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 		if v.ReceiveCompression == nil {
 			return errNoValue("receiveCompression")
 		}
@@ -4998,9 +8628,7 @@ func (v *DataProtocolCapabilityV76wCompression) Encode(e *per.Encoder) error {
 			return wrapErr("receiveCompression", err)
 		}
 	case DataProtocolCapabilityV76wCompressionChoiceTransmitAndReceiveCompression:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 		if v.TransmitAndReceiveCompression == nil {
 			return errNoValue("transmitAndReceiveCompression")
 		}
@@ -5019,42 +8647,49 @@ func (v *DataProtocolCapabilityV76wCompression) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *DataProtocolCapabilityV76wCompression) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataProtocolCapabilityV76wCompression{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = DataProtocolCapabilityV76wCompressionChoiceTransmitCompression
-		v.TransmitCompression = new(CompressionType)
+		keep := v.TransmitCompression
+		if keep == nil {
+			keep = new(CompressionType)
+		}
+		*v = DataProtocolCapabilityV76wCompression{Choice: DataProtocolCapabilityV76wCompressionChoiceTransmitCompression, TransmitCompression: keep}
 		if err := v.TransmitCompression.Decode(d); err != nil {
 			return wrapErr("transmitCompression", err)
 		}
 	case 1:
-		v.Choice = DataProtocolCapabilityV76wCompressionChoiceReceiveCompression
-		v.ReceiveCompression = new(CompressionType)
+		keep := v.ReceiveCompression
+		if keep == nil {
+			keep = new(CompressionType)
+		}
+		*v = DataProtocolCapabilityV76wCompression{Choice: DataProtocolCapabilityV76wCompressionChoiceReceiveCompression, ReceiveCompression: keep}
 		if err := v.ReceiveCompression.Decode(d); err != nil {
 			return wrapErr("receiveCompression", err)
 		}
 	case 2:
-		v.Choice = DataProtocolCapabilityV76wCompressionChoiceTransmitAndReceiveCompression
-		v.TransmitAndReceiveCompression = new(CompressionType)
+		keep := v.TransmitAndReceiveCompression
+		if keep == nil {
+			keep = new(CompressionType)
+		}
+		*v = DataProtocolCapabilityV76wCompression{Choice: DataProtocolCapabilityV76wCompressionChoiceTransmitAndReceiveCompression, TransmitAndReceiveCompression: keep}
 		if err := v.TransmitAndReceiveCompression.Decode(d); err != nil {
 			return wrapErr("transmitAndReceiveCompression", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = DataProtocolCapabilityV76wCompression{Choice: DataProtocolCapabilityV76wCompressionChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = DataProtocolCapabilityV76wCompressionChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -5110,16 +8745,17 @@ func (v *T84ProfileT84Restricted) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *T84ProfileT84Restricted) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = T84ProfileT84Restricted{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -5253,24 +8889,33 @@ func (v *T84ProfileT84Restricted) Decode(d *per.Decoder) error {
 		}
 		v.DigPhotoHighProg = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -5291,13 +8936,9 @@ func (c T38FaxUDPOptionsT38FaxUDPECChoice) String() string {
 func (v *T38FaxUDPOptionsT38FaxUDPEC) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case T38FaxUDPOptionsT38FaxUDPECChoiceT38UDPFEC:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case T38FaxUDPOptionsT38FaxUDPECChoiceT38UDPRedundancy:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	default:
 		if int(v.Choice) > 2 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
@@ -5310,28 +8951,26 @@ func (v *T38FaxUDPOptionsT38FaxUDPEC) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *T38FaxUDPOptionsT38FaxUDPEC) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = T38FaxUDPOptionsT38FaxUDPEC{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = T38FaxUDPOptionsT38FaxUDPECChoiceT38UDPFEC
+		*v = T38FaxUDPOptionsT38FaxUDPEC{Choice: T38FaxUDPOptionsT38FaxUDPECChoiceT38UDPFEC}
 	case 1:
-		v.Choice = T38FaxUDPOptionsT38FaxUDPECChoiceT38UDPRedundancy
+		*v = T38FaxUDPOptionsT38FaxUDPEC{Choice: T38FaxUDPOptionsT38FaxUDPECChoiceT38UDPRedundancy}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = T38FaxUDPOptionsT38FaxUDPEC{Choice: T38FaxUDPOptionsT38FaxUDPECChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = T38FaxUDPOptionsT38FaxUDPECChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -5352,17 +8991,13 @@ func (c DataChannelProfileReliabilityParmChoice) String() string {
 func (v *DataChannelProfileReliabilityParm) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case DataChannelProfileReliabilityParmChoiceMaxRetr:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.MaxRetr), per.IntRange(0, 4294967295)); err != nil {
+		e.WriteBits(0, 2)
+		if err := e.WriteConstrainedWholeNumber(int64(v.MaxRetr), 0, 4294967295); err != nil {
 			return wrapErr("maxRetr", err)
 		}
 	case DataChannelProfileReliabilityParmChoiceMaxTime:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.MaxTime), per.IntRange(0, 4294967295)); err != nil {
+		e.WriteBits(1, 2)
+		if err := e.WriteConstrainedWholeNumber(int64(v.MaxTime), 0, 4294967295); err != nil {
 			return wrapErr("maxTime", err)
 		}
 	default:
@@ -5377,42 +9012,40 @@ func (v *DataChannelProfileReliabilityParm) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *DataChannelProfileReliabilityParm) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataChannelProfileReliabilityParm{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = DataChannelProfileReliabilityParmChoiceMaxRetr
+		*v = DataChannelProfileReliabilityParm{Choice: DataChannelProfileReliabilityParmChoiceMaxRetr}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 4294967295))
+			x, err := d.ReadConstrainedWholeNumber(0, 4294967295)
 			if err != nil {
 				return wrapErr("maxRetr", err)
 			}
 			v.MaxRetr = uint32(x)
 		}
 	case 1:
-		v.Choice = DataChannelProfileReliabilityParmChoiceMaxTime
+		*v = DataChannelProfileReliabilityParm{Choice: DataChannelProfileReliabilityParmChoiceMaxTime}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 4294967295))
+			x, err := d.ReadConstrainedWholeNumber(0, 4294967295)
 			if err != nil {
 				return wrapErr("maxTime", err)
 			}
 			v.MaxTime = uint32(x)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = DataChannelProfileReliabilityParm{Choice: DataChannelProfileReliabilityParmChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = DataChannelProfileReliabilityParmChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -5433,16 +9066,12 @@ func (c DataChannelProfileEstablishmentTypeChoice) String() string {
 func (v *DataChannelProfileEstablishmentType) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case DataChannelProfileEstablishmentTypeChoiceSctpStreamID:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.SctpStreamID), per.IntRange(0, 65535)); err != nil {
+		e.WriteBits(0, 2)
+		if err := e.WriteConstrainedWholeNumber(int64(v.SctpStreamID), 0, 65535); err != nil {
 			return wrapErr("sctpStreamID", err)
 		}
 	case DataChannelProfileEstablishmentTypeChoiceDcep:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	default:
 		if int(v.Choice) > 2 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
@@ -5455,35 +9084,33 @@ func (v *DataChannelProfileEstablishmentType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *DataChannelProfileEstablishmentType) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataChannelProfileEstablishmentType{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = DataChannelProfileEstablishmentTypeChoiceSctpStreamID
+		*v = DataChannelProfileEstablishmentType{Choice: DataChannelProfileEstablishmentTypeChoiceSctpStreamID}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 65535))
+			x, err := d.ReadConstrainedWholeNumber(0, 65535)
 			if err != nil {
 				return wrapErr("sctpStreamID", err)
 			}
 			v.SctpStreamID = uint16(x)
 		}
 	case 1:
-		v.Choice = DataChannelProfileEstablishmentTypeChoiceDcep
+		*v = DataChannelProfileEstablishmentType{Choice: DataChannelProfileEstablishmentTypeChoiceDcep}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = DataChannelProfileEstablishmentType{Choice: DataChannelProfileEstablishmentTypeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = DataChannelProfileEstablishmentTypeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -5506,9 +9133,7 @@ func (c RTPPayloadTypePayloadDescriptorChoice) String() string {
 func (v *RTPPayloadTypePayloadDescriptor) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case RTPPayloadTypePayloadDescriptorChoiceNonStandardIdentifier:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 		if v.NonStandardIdentifier == nil {
 			return errNoValue("nonStandardIdentifier")
 		}
@@ -5516,16 +9141,12 @@ func (v *RTPPayloadTypePayloadDescriptor) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandardIdentifier", err)
 		}
 	case RTPPayloadTypePayloadDescriptorChoiceRfcNumber:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 		if err := e.WriteInteger(int64(v.RfcNumber), per.IntRange(1, 32768).Ext()); err != nil {
 			return wrapErr("rfc-number", err)
 		}
 	case RTPPayloadTypePayloadDescriptorChoiceOID:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 		if err := e.WriteOID(per.OID(v.OID)); err != nil {
 			return wrapErr("oid", err)
 		}
@@ -5541,25 +9162,28 @@ func (v *RTPPayloadTypePayloadDescriptor) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *RTPPayloadTypePayloadDescriptor) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RTPPayloadTypePayloadDescriptor{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = RTPPayloadTypePayloadDescriptorChoiceNonStandardIdentifier
-		v.NonStandardIdentifier = new(NonStandardParameter)
+		keep := v.NonStandardIdentifier
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = RTPPayloadTypePayloadDescriptor{Choice: RTPPayloadTypePayloadDescriptorChoiceNonStandardIdentifier, NonStandardIdentifier: keep}
 		if err := v.NonStandardIdentifier.Decode(d); err != nil {
 			return wrapErr("nonStandardIdentifier", err)
 		}
 	case 1:
-		v.Choice = RTPPayloadTypePayloadDescriptorChoiceRfcNumber
+		*v = RTPPayloadTypePayloadDescriptor{Choice: RTPPayloadTypePayloadDescriptorChoiceRfcNumber}
 		{
 			x, err := d.ReadInteger(per.IntRange(1, 32768).Ext())
 			if err != nil {
@@ -5568,21 +9192,15 @@ func (v *RTPPayloadTypePayloadDescriptor) Decode(d *per.Decoder) error {
 			v.RfcNumber = int64(x)
 		}
 	case 2:
-		v.Choice = RTPPayloadTypePayloadDescriptorChoiceOID
-		{
-			x, err := d.ReadOID()
-			if err != nil {
-				return wrapErr("oid", err)
-			}
-			v.OID = per.OID(x)
+		*v = RTPPayloadTypePayloadDescriptor{Choice: RTPPayloadTypePayloadDescriptorChoiceOID, OID: v.OID}
+		if err := d.ReadOIDInto(&v.OID); err != nil {
+			return wrapErr("oid", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = RTPPayloadTypePayloadDescriptor{Choice: RTPPayloadTypePayloadDescriptorChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = RTPPayloadTypePayloadDescriptorChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -5620,16 +9238,17 @@ func (v *MediaTransportTypeAtmAAL5Compressed) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MediaTransportTypeAtmAAL5Compressed) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MediaTransportTypeAtmAAL5Compressed{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -5637,24 +9256,33 @@ func (v *MediaTransportTypeAtmAAL5Compressed) Decode(d *per.Decoder) error {
 		}
 		v.VariableDelta = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -5675,13 +9303,9 @@ func (c RTPH263VideoRedundancyEncodingFrameToThreadMappingChoice) String() strin
 func (v *RTPH263VideoRedundancyEncodingFrameToThreadMapping) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case RTPH263VideoRedundancyEncodingFrameToThreadMappingChoiceRoundrobin:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case RTPH263VideoRedundancyEncodingFrameToThreadMappingChoiceCustom:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 		{
 			items0 := v.Custom
 			k0, more0, err := e.WriteLength(len(items0), per.Size(1, 256))
@@ -5712,34 +9336,35 @@ func (v *RTPH263VideoRedundancyEncodingFrameToThreadMapping) Encode(e *per.Encod
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *RTPH263VideoRedundancyEncodingFrameToThreadMapping) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RTPH263VideoRedundancyEncodingFrameToThreadMapping{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = RTPH263VideoRedundancyEncodingFrameToThreadMappingChoiceRoundrobin
+		*v = RTPH263VideoRedundancyEncodingFrameToThreadMapping{Choice: RTPH263VideoRedundancyEncodingFrameToThreadMappingChoiceRoundrobin}
 	case 1:
-		v.Choice = RTPH263VideoRedundancyEncodingFrameToThreadMappingChoiceCustom
+		*v = RTPH263VideoRedundancyEncodingFrameToThreadMapping{Choice: RTPH263VideoRedundancyEncodingFrameToThreadMappingChoiceCustom, Custom: v.Custom}
 		{
 			n0, more0, err := d.ReadLength(per.Size(1, 256), 13)
 			if err != nil {
 				return wrapErr("custom", err)
 			}
-			var items0 []RTPH263VideoRedundancyFrameMapping
-			if n0 > 0 {
+			items0 := v.Custom[:0]
+			if cap(items0) < n0 {
 				items0 = make([]RTPH263VideoRedundancyFrameMapping, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, RTPH263VideoRedundancyFrameMapping{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("custom", err)
 					}
 				}
@@ -5750,15 +9375,16 @@ func (v *RTPH263VideoRedundancyEncodingFrameToThreadMapping) Decode(d *per.Decod
 					return wrapErr("custom", err)
 				}
 			}
-			v.Custom = []RTPH263VideoRedundancyFrameMapping(items0)
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			v.Custom = items0
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = RTPH263VideoRedundancyEncodingFrameToThreadMapping{Choice: RTPH263VideoRedundancyEncodingFrameToThreadMappingChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = RTPH263VideoRedundancyEncodingFrameToThreadMappingChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -5781,7 +9407,7 @@ func (v *CapabilityH233EncryptionReceiveCapability) Encode(e *per.Encoder) error
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.H233IVResponseTime), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.H233IVResponseTime), 0, 255); err != nil {
 		return wrapErr("h233IVResponseTime", err)
 	}
 	if !ext.Any() {
@@ -5798,41 +9424,51 @@ func (v *CapabilityH233EncryptionReceiveCapability) Encode(e *per.Encoder) error
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *CapabilityH233EncryptionReceiveCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CapabilityH233EncryptionReceiveCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return wrapErr("h233IVResponseTime", err)
 		}
 		v.H233IVResponseTime = uint8(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -5854,40 +9490,58 @@ func (v *RefPictureSelectionAdditionalPictureMemory) Encode(e *per.Encoder) erro
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.SqcifAdditionalPictureMemory != nil)
-	e.WriteBit(v.QcifAdditionalPictureMemory != nil)
-	e.WriteBit(v.CifAdditionalPictureMemory != nil)
-	e.WriteBit(v.Cif4AdditionalPictureMemory != nil)
-	e.WriteBit(v.Cif16AdditionalPictureMemory != nil)
-	e.WriteBit(v.BigCpfAdditionalPictureMemory != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 6
+		}
+		if v.SqcifAdditionalPictureMemory != nil {
+			pre |= 1 << 5
+		}
+		if v.QcifAdditionalPictureMemory != nil {
+			pre |= 1 << 4
+		}
+		if v.CifAdditionalPictureMemory != nil {
+			pre |= 1 << 3
+		}
+		if v.Cif4AdditionalPictureMemory != nil {
+			pre |= 1 << 2
+		}
+		if v.Cif16AdditionalPictureMemory != nil {
+			pre |= 1 << 1
+		}
+		if v.BigCpfAdditionalPictureMemory != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 7)
+	}
 	if v.SqcifAdditionalPictureMemory != nil {
-		if err := e.WriteInteger(int64((*v.SqcifAdditionalPictureMemory)), per.IntRange(1, 256)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.SqcifAdditionalPictureMemory)), 1, 256); err != nil {
 			return wrapErr("sqcifAdditionalPictureMemory", err)
 		}
 	}
 	if v.QcifAdditionalPictureMemory != nil {
-		if err := e.WriteInteger(int64((*v.QcifAdditionalPictureMemory)), per.IntRange(1, 256)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.QcifAdditionalPictureMemory)), 1, 256); err != nil {
 			return wrapErr("qcifAdditionalPictureMemory", err)
 		}
 	}
 	if v.CifAdditionalPictureMemory != nil {
-		if err := e.WriteInteger(int64((*v.CifAdditionalPictureMemory)), per.IntRange(1, 256)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.CifAdditionalPictureMemory)), 1, 256); err != nil {
 			return wrapErr("cifAdditionalPictureMemory", err)
 		}
 	}
 	if v.Cif4AdditionalPictureMemory != nil {
-		if err := e.WriteInteger(int64((*v.Cif4AdditionalPictureMemory)), per.IntRange(1, 256)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.Cif4AdditionalPictureMemory)), 1, 256); err != nil {
 			return wrapErr("cif4AdditionalPictureMemory", err)
 		}
 	}
 	if v.Cif16AdditionalPictureMemory != nil {
-		if err := e.WriteInteger(int64((*v.Cif16AdditionalPictureMemory)), per.IntRange(1, 256)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.Cif16AdditionalPictureMemory)), 1, 256); err != nil {
 			return wrapErr("cif16AdditionalPictureMemory", err)
 		}
 	}
 	if v.BigCpfAdditionalPictureMemory != nil {
-		if err := e.WriteInteger(int64((*v.BigCpfAdditionalPictureMemory)), per.IntRange(1, 256)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.BigCpfAdditionalPictureMemory)), 1, 256); err != nil {
 			return wrapErr("bigCpfAdditionalPictureMemory", err)
 		}
 	}
@@ -5905,92 +9559,128 @@ func (v *RefPictureSelectionAdditionalPictureMemory) Encode(e *per.Encoder) erro
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RefPictureSelectionAdditionalPictureMemory) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RefPictureSelectionAdditionalPictureMemory{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(7)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(6)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<6) != 0
 	if opt0&(1<<5) != 0 {
+		if v.SqcifAdditionalPictureMemory == nil {
+			v.SqcifAdditionalPictureMemory = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 256))
+			x, err := d.ReadConstrainedWholeNumber(1, 256)
 			if err != nil {
 				return wrapErr("sqcifAdditionalPictureMemory", err)
 			}
-			v.SqcifAdditionalPictureMemory = new(uint16(x))
+			*v.SqcifAdditionalPictureMemory = uint16(x)
 		}
+	} else {
+		v.SqcifAdditionalPictureMemory = nil
 	}
 	if opt0&(1<<4) != 0 {
+		if v.QcifAdditionalPictureMemory == nil {
+			v.QcifAdditionalPictureMemory = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 256))
+			x, err := d.ReadConstrainedWholeNumber(1, 256)
 			if err != nil {
 				return wrapErr("qcifAdditionalPictureMemory", err)
 			}
-			v.QcifAdditionalPictureMemory = new(uint16(x))
+			*v.QcifAdditionalPictureMemory = uint16(x)
 		}
+	} else {
+		v.QcifAdditionalPictureMemory = nil
 	}
 	if opt0&(1<<3) != 0 {
+		if v.CifAdditionalPictureMemory == nil {
+			v.CifAdditionalPictureMemory = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 256))
+			x, err := d.ReadConstrainedWholeNumber(1, 256)
 			if err != nil {
 				return wrapErr("cifAdditionalPictureMemory", err)
 			}
-			v.CifAdditionalPictureMemory = new(uint16(x))
+			*v.CifAdditionalPictureMemory = uint16(x)
 		}
+	} else {
+		v.CifAdditionalPictureMemory = nil
 	}
 	if opt0&(1<<2) != 0 {
+		if v.Cif4AdditionalPictureMemory == nil {
+			v.Cif4AdditionalPictureMemory = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 256))
+			x, err := d.ReadConstrainedWholeNumber(1, 256)
 			if err != nil {
 				return wrapErr("cif4AdditionalPictureMemory", err)
 			}
-			v.Cif4AdditionalPictureMemory = new(uint16(x))
+			*v.Cif4AdditionalPictureMemory = uint16(x)
 		}
+	} else {
+		v.Cif4AdditionalPictureMemory = nil
 	}
 	if opt0&(1<<1) != 0 {
+		if v.Cif16AdditionalPictureMemory == nil {
+			v.Cif16AdditionalPictureMemory = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 256))
+			x, err := d.ReadConstrainedWholeNumber(1, 256)
 			if err != nil {
 				return wrapErr("cif16AdditionalPictureMemory", err)
 			}
-			v.Cif16AdditionalPictureMemory = new(uint16(x))
+			*v.Cif16AdditionalPictureMemory = uint16(x)
 		}
+	} else {
+		v.Cif16AdditionalPictureMemory = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.BigCpfAdditionalPictureMemory == nil {
+			v.BigCpfAdditionalPictureMemory = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 256))
+			x, err := d.ReadConstrainedWholeNumber(1, 256)
 			if err != nil {
 				return wrapErr("bigCpfAdditionalPictureMemory", err)
 			}
-			v.BigCpfAdditionalPictureMemory = new(uint16(x))
+			*v.BigCpfAdditionalPictureMemory = uint16(x)
 		}
+	} else {
+		v.BigCpfAdditionalPictureMemory = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -6017,25 +9707,15 @@ func (c RefPictureSelectionVideoBackChannelSendChoice) String() string {
 func (v *RefPictureSelectionVideoBackChannelSend) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case RefPictureSelectionVideoBackChannelSendChoiceNone:
-		if err := e.WriteChoiceIndex(0, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 4)
 	case RefPictureSelectionVideoBackChannelSendChoiceAckMessageOnly:
-		if err := e.WriteChoiceIndex(1, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 4)
 	case RefPictureSelectionVideoBackChannelSendChoiceNackMessageOnly:
-		if err := e.WriteChoiceIndex(2, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 4)
 	case RefPictureSelectionVideoBackChannelSendChoiceAckOrNackMessageOnly:
-		if err := e.WriteChoiceIndex(3, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 4)
 	case RefPictureSelectionVideoBackChannelSendChoiceAckAndNackMessage:
-		if err := e.WriteChoiceIndex(4, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 4)
 	default:
 		if int(v.Choice) > 5 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 5, true); err != nil {
@@ -6048,34 +9728,32 @@ func (v *RefPictureSelectionVideoBackChannelSend) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *RefPictureSelectionVideoBackChannelSend) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RefPictureSelectionVideoBackChannelSend{}
 	i, err := d.ReadChoiceIndex(5, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = RefPictureSelectionVideoBackChannelSendChoiceNone
+		*v = RefPictureSelectionVideoBackChannelSend{Choice: RefPictureSelectionVideoBackChannelSendChoiceNone}
 	case 1:
-		v.Choice = RefPictureSelectionVideoBackChannelSendChoiceAckMessageOnly
+		*v = RefPictureSelectionVideoBackChannelSend{Choice: RefPictureSelectionVideoBackChannelSendChoiceAckMessageOnly}
 	case 2:
-		v.Choice = RefPictureSelectionVideoBackChannelSendChoiceNackMessageOnly
+		*v = RefPictureSelectionVideoBackChannelSend{Choice: RefPictureSelectionVideoBackChannelSendChoiceNackMessageOnly}
 	case 3:
-		v.Choice = RefPictureSelectionVideoBackChannelSendChoiceAckOrNackMessageOnly
+		*v = RefPictureSelectionVideoBackChannelSend{Choice: RefPictureSelectionVideoBackChannelSendChoiceAckOrNackMessageOnly}
 	case 4:
-		v.Choice = RefPictureSelectionVideoBackChannelSendChoiceAckAndNackMessage
+		*v = RefPictureSelectionVideoBackChannelSend{Choice: RefPictureSelectionVideoBackChannelSendChoiceAckAndNackMessage}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = RefPictureSelectionVideoBackChannelSend{Choice: RefPictureSelectionVideoBackChannelSendChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = RefPictureSelectionVideoBackChannelSendChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -6097,8 +9775,16 @@ func (v *RefPictureSelectionEnhancedReferencePicSelect) Encode(e *per.Encoder) e
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.SubPictureRemovalParameters != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.SubPictureRemovalParameters != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if v.SubPictureRemovalParameters != nil {
 		if err := v.SubPictureRemovalParameters.Encode(e); err != nil {
 			return wrapErr("subPictureRemovalParameters", err)
@@ -6118,44 +9804,54 @@ func (v *RefPictureSelectionEnhancedReferencePicSelect) Encode(e *per.Encoder) e
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RefPictureSelectionEnhancedReferencePicSelect) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RefPictureSelectionEnhancedReferencePicSelect{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if opt0&(1<<0) != 0 {
-		v.SubPictureRemovalParameters = new(RefPictureSelectionEnhancedReferencePicSelectSubPictureRemovalParameters)
+		if v.SubPictureRemovalParameters == nil {
+			v.SubPictureRemovalParameters = new(RefPictureSelectionEnhancedReferencePicSelectSubPictureRemovalParameters)
+		}
 		if err := v.SubPictureRemovalParameters.Decode(d); err != nil {
 			return wrapErr("subPictureRemovalParameters", err)
 		}
+	} else {
+		v.SubPictureRemovalParameters = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -6178,13 +9874,13 @@ func (v *RefPictureSelectionEnhancedReferencePicSelectSubPictureRemovalParameter
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.MpuHorizMBs), per.IntRange(1, 128)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MpuHorizMBs), 1, 128); err != nil {
 		return wrapErr("mpuHorizMBs", err)
 	}
-	if err := e.WriteInteger(int64(v.MpuVertMBs), per.IntRange(1, 72)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MpuVertMBs), 1, 72); err != nil {
 		return wrapErr("mpuVertMBs", err)
 	}
-	if err := e.WriteInteger(int64(v.MpuTotalNumber), per.IntRange(1, 65536)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MpuTotalNumber), 1, 65536); err != nil {
 		return wrapErr("mpuTotalNumber", err)
 	}
 	if !ext.Any() {
@@ -6201,55 +9897,65 @@ func (v *RefPictureSelectionEnhancedReferencePicSelectSubPictureRemovalParameter
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RefPictureSelectionEnhancedReferencePicSelectSubPictureRemovalParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RefPictureSelectionEnhancedReferencePicSelectSubPictureRemovalParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 128))
+		x, err := d.ReadConstrainedWholeNumber(1, 128)
 		if err != nil {
 			return wrapErr("mpuHorizMBs", err)
 		}
 		v.MpuHorizMBs = uint8(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 72))
+		x, err := d.ReadConstrainedWholeNumber(1, 72)
 		if err != nil {
 			return wrapErr("mpuVertMBs", err)
 		}
 		v.MpuVertMBs = uint8(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65536))
+		x, err := d.ReadConstrainedWholeNumber(1, 65536)
 		if err != nil {
 			return wrapErr("mpuTotalNumber", err)
 		}
 		v.MpuTotalNumber = uint32(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -6271,11 +9977,21 @@ func (v *CustomPictureFormatMPI) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.StandardMPI != nil)
-	e.WriteBit(v.CustomPCF != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.StandardMPI != nil {
+			pre |= 1 << 1
+		}
+		if v.CustomPCF != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
 	if v.StandardMPI != nil {
-		if err := e.WriteInteger(int64((*v.StandardMPI)), per.IntRange(1, 31)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.StandardMPI)), 1, 31); err != nil {
 			return wrapErr("standardMPI", err)
 		}
 	}
@@ -6313,43 +10029,49 @@ func (v *CustomPictureFormatMPI) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *CustomPictureFormatMPI) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CustomPictureFormatMPI{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(3)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(2)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<2) != 0
 	if opt0&(1<<1) != 0 {
+		if v.StandardMPI == nil {
+			v.StandardMPI = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 31))
+			x, err := d.ReadConstrainedWholeNumber(1, 31)
 			if err != nil {
 				return wrapErr("standardMPI", err)
 			}
-			v.StandardMPI = new(uint8(x))
+			*v.StandardMPI = uint8(x)
 		}
+	} else {
+		v.StandardMPI = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.CustomPCF == nil {
+			v.CustomPCF = new([]CustomPictureFormatMPICustomPCFItem)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.Size(1, 16), 17)
 			if err != nil {
 				return wrapErr("customPCF", err)
 			}
-			var items0 []CustomPictureFormatMPICustomPCFItem
-			if n0 > 0 {
+			items0 := (*v.CustomPCF)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]CustomPictureFormatMPICustomPCFItem, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, CustomPictureFormatMPICustomPCFItem{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("customPCF", err)
 					}
 				}
@@ -6360,27 +10082,41 @@ func (v *CustomPictureFormatMPI) Decode(d *per.Decoder) error {
 					return wrapErr("customPCF", err)
 				}
 			}
-			v.CustomPCF = new([]CustomPictureFormatMPICustomPCFItem(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CustomPCF = items0
 		}
+	} else {
+		v.CustomPCF = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -6403,13 +10139,13 @@ func (v *CustomPictureFormatMPICustomPCFItem) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.ClockConversionCode), per.IntRange(1000, 1001)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.ClockConversionCode), 1000, 1001); err != nil {
 		return wrapErr("clockConversionCode", err)
 	}
-	if err := e.WriteInteger(int64(v.ClockDivisor), per.IntRange(1, 127)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.ClockDivisor), 1, 127); err != nil {
 		return wrapErr("clockDivisor", err)
 	}
-	if err := e.WriteInteger(int64(v.CustomMPI), per.IntRange(1, 2048)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.CustomMPI), 1, 2048); err != nil {
 		return wrapErr("customMPI", err)
 	}
 	if !ext.Any() {
@@ -6426,55 +10162,65 @@ func (v *CustomPictureFormatMPICustomPCFItem) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *CustomPictureFormatMPICustomPCFItem) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CustomPictureFormatMPICustomPCFItem{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1000, 1001))
+		x, err := d.ReadConstrainedWholeNumber(1000, 1001)
 		if err != nil {
 			return wrapErr("clockConversionCode", err)
 		}
 		v.ClockConversionCode = uint16(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 127))
+		x, err := d.ReadConstrainedWholeNumber(1, 127)
 		if err != nil {
 			return wrapErr("clockDivisor", err)
 		}
 		v.ClockDivisor = uint8(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 2048))
+		x, err := d.ReadConstrainedWholeNumber(1, 2048)
 		if err != nil {
 			return wrapErr("customMPI", err)
 		}
 		v.CustomMPI = uint16(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -6497,14 +10243,10 @@ func (c CustomPictureFormatPixelAspectInformationChoice) String() string {
 func (v *CustomPictureFormatPixelAspectInformation) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case CustomPictureFormatPixelAspectInformationChoiceAnyPixelAspectRatio:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 		e.WriteBool(bool(v.AnyPixelAspectRatio))
 	case CustomPictureFormatPixelAspectInformationChoicePixelAspectCode:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 		{
 			items0 := v.PixelAspectCode
 			k0, more0, err := e.WriteLength(len(items0), per.Size(1, 14))
@@ -6513,7 +10255,7 @@ func (v *CustomPictureFormatPixelAspectInformation) Encode(e *per.Encoder) error
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := e.WriteInteger(int64(items0[i0]), per.IntRange(1, 14)); err != nil {
+					if err := e.WriteConstrainedWholeNumber(int64(items0[i0]), 1, 14); err != nil {
 						return wrapErr("pixelAspectCode", err)
 					}
 				}
@@ -6524,9 +10266,7 @@ func (v *CustomPictureFormatPixelAspectInformation) Encode(e *per.Encoder) error
 			}
 		}
 	case CustomPictureFormatPixelAspectInformationChoiceExtendedPAR:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 		{
 			items0 := v.ExtendedPAR
 			k0, more0, err := e.WriteLength(len(items0), per.Size(1, 256))
@@ -6557,19 +10297,19 @@ func (v *CustomPictureFormatPixelAspectInformation) Encode(e *per.Encoder) error
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *CustomPictureFormatPixelAspectInformation) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CustomPictureFormatPixelAspectInformation{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = CustomPictureFormatPixelAspectInformationChoiceAnyPixelAspectRatio
+		*v = CustomPictureFormatPixelAspectInformation{Choice: CustomPictureFormatPixelAspectInformationChoiceAnyPixelAspectRatio}
 		{
 			x, err := d.ReadBool()
 			if err != nil {
@@ -6578,27 +10318,27 @@ func (v *CustomPictureFormatPixelAspectInformation) Decode(d *per.Decoder) error
 			v.AnyPixelAspectRatio = bool(x)
 		}
 	case 1:
-		v.Choice = CustomPictureFormatPixelAspectInformationChoicePixelAspectCode
+		*v = CustomPictureFormatPixelAspectInformation{Choice: CustomPictureFormatPixelAspectInformationChoicePixelAspectCode, PixelAspectCode: v.PixelAspectCode}
 		{
 			n0, more0, err := d.ReadLength(per.Size(1, 14), 4)
 			if err != nil {
 				return wrapErr("pixelAspectCode", err)
 			}
-			var items0 []uint8
-			if n0 > 0 {
+			items0 := v.PixelAspectCode[:0]
+			if cap(items0) < n0 {
 				items0 = make([]uint8, 0, n0)
 			}
 			for {
 				for range n0 {
-					var item uint8
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
 					{
-						x, err := d.ReadInteger(per.IntRange(1, 14))
+						x, err := d.ReadConstrainedWholeNumber(1, 14)
 						if err != nil {
 							return wrapErr("pixelAspectCode", err)
 						}
-						item = uint8(x)
+						*it0 = uint8(x)
 					}
-					items0 = append(items0, item)
 				}
 				if !more0 {
 					break
@@ -6607,23 +10347,27 @@ func (v *CustomPictureFormatPixelAspectInformation) Decode(d *per.Decoder) error
 					return wrapErr("pixelAspectCode", err)
 				}
 			}
-			v.PixelAspectCode = []uint8(items0)
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			v.PixelAspectCode = items0
 		}
 	case 2:
-		v.Choice = CustomPictureFormatPixelAspectInformationChoiceExtendedPAR
+		*v = CustomPictureFormatPixelAspectInformation{Choice: CustomPictureFormatPixelAspectInformationChoiceExtendedPAR, ExtendedPAR: v.ExtendedPAR}
 		{
 			n0, more0, err := d.ReadLength(per.Size(1, 256), 17)
 			if err != nil {
 				return wrapErr("extendedPAR", err)
 			}
-			var items0 []CustomPictureFormatPixelAspectInformationExtendedPARItem
-			if n0 > 0 {
+			items0 := v.ExtendedPAR[:0]
+			if cap(items0) < n0 {
 				items0 = make([]CustomPictureFormatPixelAspectInformationExtendedPARItem, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, CustomPictureFormatPixelAspectInformationExtendedPARItem{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("extendedPAR", err)
 					}
 				}
@@ -6634,15 +10378,16 @@ func (v *CustomPictureFormatPixelAspectInformation) Decode(d *per.Decoder) error
 					return wrapErr("extendedPAR", err)
 				}
 			}
-			v.ExtendedPAR = []CustomPictureFormatPixelAspectInformationExtendedPARItem(items0)
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			v.ExtendedPAR = items0
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = CustomPictureFormatPixelAspectInformation{Choice: CustomPictureFormatPixelAspectInformationChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = CustomPictureFormatPixelAspectInformationChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -6665,10 +10410,10 @@ func (v *CustomPictureFormatPixelAspectInformationExtendedPARItem) Encode(e *per
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.Width), per.IntRange(1, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.Width), 1, 255); err != nil {
 		return wrapErr("width", err)
 	}
-	if err := e.WriteInteger(int64(v.Height), per.IntRange(1, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.Height), 1, 255); err != nil {
 		return wrapErr("height", err)
 	}
 	if !ext.Any() {
@@ -6685,48 +10430,58 @@ func (v *CustomPictureFormatPixelAspectInformationExtendedPARItem) Encode(e *per
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *CustomPictureFormatPixelAspectInformationExtendedPARItem) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CustomPictureFormatPixelAspectInformationExtendedPARItem{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 255))
+		x, err := d.ReadConstrainedWholeNumber(1, 255)
 		if err != nil {
 			return wrapErr("width", err)
 		}
 		v.Width = uint8(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 255))
+		x, err := d.ReadConstrainedWholeNumber(1, 255)
 		if err != nil {
 			return wrapErr("height", err)
 		}
 		v.Height = uint8(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -6734,21 +10489,21 @@ func (v *CustomPictureFormatPixelAspectInformationExtendedPARItem) Decode(d *per
 
 // Encode writes v to e in aligned PER.
 func (v *AudioCapabilityG7231) Encode(e *per.Encoder) error {
-	if err := e.WriteInteger(int64(v.MaxAlSduAudioFrames), per.IntRange(1, 256)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaxAlSduAudioFrames), 1, 256); err != nil {
 		return wrapErr("maxAl-sduAudioFrames", err)
 	}
 	e.WriteBool(bool(v.SilenceSuppression))
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *AudioCapabilityG7231) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AudioCapabilityG7231{}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 256))
+		x, err := d.ReadConstrainedWholeNumber(1, 256)
 		if err != nil {
 			return wrapErr("maxAl-sduAudioFrames", err)
 		}
@@ -6782,22 +10537,22 @@ func (v *G7231AnnexCCapabilityG723AnnexCAudioMode) Encode(e *per.Encoder) error 
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.HighRateMode0), per.IntRange(27, 78)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.HighRateMode0), 27, 78); err != nil {
 		return wrapErr("highRateMode0", err)
 	}
-	if err := e.WriteInteger(int64(v.HighRateMode1), per.IntRange(27, 78)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.HighRateMode1), 27, 78); err != nil {
 		return wrapErr("highRateMode1", err)
 	}
-	if err := e.WriteInteger(int64(v.LowRateMode0), per.IntRange(23, 66)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.LowRateMode0), 23, 66); err != nil {
 		return wrapErr("lowRateMode0", err)
 	}
-	if err := e.WriteInteger(int64(v.LowRateMode1), per.IntRange(23, 66)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.LowRateMode1), 23, 66); err != nil {
 		return wrapErr("lowRateMode1", err)
 	}
-	if err := e.WriteInteger(int64(v.SidMode0), per.IntRange(6, 17)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SidMode0), 6, 17); err != nil {
 		return wrapErr("sidMode0", err)
 	}
-	if err := e.WriteInteger(int64(v.SidMode1), per.IntRange(6, 17)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SidMode1), 6, 17); err != nil {
 		return wrapErr("sidMode1", err)
 	}
 	if !ext.Any() {
@@ -6814,76 +10569,86 @@ func (v *G7231AnnexCCapabilityG723AnnexCAudioMode) Encode(e *per.Encoder) error 
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *G7231AnnexCCapabilityG723AnnexCAudioMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = G7231AnnexCCapabilityG723AnnexCAudioMode{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(27, 78))
+		x, err := d.ReadConstrainedWholeNumber(27, 78)
 		if err != nil {
 			return wrapErr("highRateMode0", err)
 		}
 		v.HighRateMode0 = uint8(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(27, 78))
+		x, err := d.ReadConstrainedWholeNumber(27, 78)
 		if err != nil {
 			return wrapErr("highRateMode1", err)
 		}
 		v.HighRateMode1 = uint8(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(23, 66))
+		x, err := d.ReadConstrainedWholeNumber(23, 66)
 		if err != nil {
 			return wrapErr("lowRateMode0", err)
 		}
 		v.LowRateMode0 = uint8(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(23, 66))
+		x, err := d.ReadConstrainedWholeNumber(23, 66)
 		if err != nil {
 			return wrapErr("lowRateMode1", err)
 		}
 		v.LowRateMode1 = uint8(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(6, 17))
+		x, err := d.ReadConstrainedWholeNumber(6, 17)
 		if err != nil {
 			return wrapErr("sidMode0", err)
 		}
 		v.SidMode0 = uint8(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(6, 17))
+		x, err := d.ReadConstrainedWholeNumber(6, 17)
 		if err != nil {
 			return wrapErr("sidMode1", err)
 		}
 		v.SidMode1 = uint8(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -6924,16 +10689,17 @@ func (v *DepFECCapabilityRfc2733) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *DepFECCapabilityRfc2733) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECCapabilityRfc2733{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -6944,24 +10710,33 @@ func (v *DepFECCapabilityRfc2733) Decode(d *per.Decoder) error {
 	if err := v.SeparateStream.Decode(d); err != nil {
 		return wrapErr("separateStream", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -7000,16 +10775,17 @@ func (v *DepFECCapabilityRfc2733SeparateStream) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *DepFECCapabilityRfc2733SeparateStream) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECCapabilityRfc2733SeparateStream{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -7024,24 +10800,33 @@ func (v *DepFECCapabilityRfc2733SeparateStream) Decode(d *per.Decoder) error {
 		}
 		v.SamePort = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -7064,24 +10849,18 @@ func (c FECCapabilityRfc2733FormatChoice) String() string {
 func (v *FECCapabilityRfc2733Format) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case FECCapabilityRfc2733FormatChoiceRfc2733rfc2198:
-		if err := e.WriteChoiceIndex(0, 3, false); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.Rfc2733rfc2198), per.IntMin(1)); err != nil {
+		e.WriteBits(0, 2)
+		if err := e.WriteSemiConstrainedWholeNumber(int64(v.Rfc2733rfc2198), 1); err != nil {
 			return wrapErr("rfc2733rfc2198", err)
 		}
 	case FECCapabilityRfc2733FormatChoiceRfc2733sameport:
-		if err := e.WriteChoiceIndex(1, 3, false); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.Rfc2733sameport), per.IntMin(1)); err != nil {
+		e.WriteBits(1, 2)
+		if err := e.WriteSemiConstrainedWholeNumber(int64(v.Rfc2733sameport), 1); err != nil {
 			return wrapErr("rfc2733sameport", err)
 		}
 	case FECCapabilityRfc2733FormatChoiceRfc2733diffport:
-		if err := e.WriteChoiceIndex(2, 3, false); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.Rfc2733diffport), per.IntMin(1)); err != nil {
+		e.WriteBits(2, 2)
+		if err := e.WriteSemiConstrainedWholeNumber(int64(v.Rfc2733diffport), 1); err != nil {
 			return wrapErr("rfc2733diffport", err)
 		}
 	default:
@@ -7090,39 +10869,39 @@ func (v *FECCapabilityRfc2733Format) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *FECCapabilityRfc2733Format) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FECCapabilityRfc2733Format{}
 	i, err := d.ReadChoiceIndex(3, false)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = FECCapabilityRfc2733FormatChoiceRfc2733rfc2198
+		*v = FECCapabilityRfc2733Format{Choice: FECCapabilityRfc2733FormatChoiceRfc2733rfc2198}
 		{
-			x, err := d.ReadInteger(per.IntMin(1))
+			x, err := d.ReadSemiConstrainedWholeNumber(1)
 			if err != nil {
 				return wrapErr("rfc2733rfc2198", err)
 			}
 			v.Rfc2733rfc2198 = MaxRedundancy(x)
 		}
 	case 1:
-		v.Choice = FECCapabilityRfc2733FormatChoiceRfc2733sameport
+		*v = FECCapabilityRfc2733Format{Choice: FECCapabilityRfc2733FormatChoiceRfc2733sameport}
 		{
-			x, err := d.ReadInteger(per.IntMin(1))
+			x, err := d.ReadSemiConstrainedWholeNumber(1)
 			if err != nil {
 				return wrapErr("rfc2733sameport", err)
 			}
 			v.Rfc2733sameport = MaxRedundancy(x)
 		}
 	case 2:
-		v.Choice = FECCapabilityRfc2733FormatChoiceRfc2733diffport
+		*v = FECCapabilityRfc2733Format{Choice: FECCapabilityRfc2733FormatChoiceRfc2733diffport}
 		{
-			x, err := d.ReadInteger(per.IntMin(1))
+			x, err := d.ReadSemiConstrainedWholeNumber(1)
 			if err != nil {
 				return wrapErr("rfc2733diffport", err)
 			}
@@ -7157,10 +10936,18 @@ func (v *OpenLogicalChannelForwardLogicalChannelParameters) Encode(e *per.Encode
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.PortNumber != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.PortNumber != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if v.PortNumber != nil {
-		if err := e.WriteInteger(int64((*v.PortNumber)), per.IntRange(0, 65535)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.PortNumber)), 0, 65535); err != nil {
 			return wrapErr("portNumber", err)
 		}
 	}
@@ -7177,20 +10964,20 @@ func (v *OpenLogicalChannelForwardLogicalChannelParameters) Encode(e *per.Encode
 		return err
 	}
 	if v.ForwardLogicalChannelDependency != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64((*v.ForwardLogicalChannelDependency)), per.IntRange(1, 65535)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.ForwardLogicalChannelDependency)), 1, 65535); err != nil {
 			return wrapErr("forwardLogicalChannelDependency", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("forwardLogicalChannelDependency", err)
 		}
 	}
 	if v.ReplacementFor != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64((*v.ReplacementFor)), per.IntRange(1, 65535)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.ReplacementFor)), 1, 65535); err != nil {
 			return wrapErr("replacementFor", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("replacementFor", err)
 		}
 	}
@@ -7202,28 +10989,30 @@ func (v *OpenLogicalChannelForwardLogicalChannelParameters) Encode(e *per.Encode
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *OpenLogicalChannelForwardLogicalChannelParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = OpenLogicalChannelForwardLogicalChannelParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if opt0&(1<<0) != 0 {
+		if v.PortNumber == nil {
+			v.PortNumber = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 65535))
+			x, err := d.ReadConstrainedWholeNumber(0, 65535)
 			if err != nil {
 				return wrapErr("portNumber", err)
 			}
-			v.PortNumber = new(uint16(x))
+			*v.PortNumber = uint16(x)
 		}
+	} else {
+		v.PortNumber = nil
 	}
 	if err := v.DataType.Decode(d); err != nil {
 		return wrapErr("dataType", err)
@@ -7231,50 +11020,71 @@ func (v *OpenLogicalChannelForwardLogicalChannelParameters) Decode(d *per.Decode
 	if err := v.MultiplexParameters.Decode(d); err != nil {
 		return wrapErr("multiplexParameters", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 2 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 2 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("forwardLogicalChannelDependency", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.ForwardLogicalChannelDependency == nil {
+			v.ForwardLogicalChannelDependency = new(LogicalChannelNumber)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(1, 65535)
+			if err != nil {
 				return wrapErr("forwardLogicalChannelDependency", err)
 			}
-			{
-				x, err := sub.ReadInteger(per.IntRange(1, 65535))
-				if err != nil {
-					return wrapErr("forwardLogicalChannelDependency", err)
-				}
-				v.ForwardLogicalChannelDependency = new(LogicalChannelNumber(x))
-			}
+			*v.ForwardLogicalChannelDependency = LogicalChannelNumber(x)
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.ForwardLogicalChannelDependency = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("replacementFor", err)
+		}
+		if v.ReplacementFor == nil {
+			v.ReplacementFor = new(LogicalChannelNumber)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(1, 65535)
+			if err != nil {
 				return wrapErr("replacementFor", err)
 			}
-			{
-				x, err := sub.ReadInteger(per.IntRange(1, 65535))
-				if err != nil {
-					return wrapErr("replacementFor", err)
-				}
-				v.ReplacementFor = new(LogicalChannelNumber(x))
-			}
+			*v.ReplacementFor = LogicalChannelNumber(x)
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.ReplacementFor = nil
+	}
+	if ext.Len() > 2 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 2; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -7301,9 +11111,7 @@ func (c OpenLogicalChannelForwardLogicalChannelParametersMultiplexParametersChoi
 func (v *OpenLogicalChannelForwardLogicalChannelParametersMultiplexParameters) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case OpenLogicalChannelForwardLogicalChannelParametersMultiplexParametersChoiceH222LogicalChannelParameters:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 		if v.H222LogicalChannelParameters == nil {
 			return errNoValue("h222LogicalChannelParameters")
 		}
@@ -7311,9 +11119,7 @@ func (v *OpenLogicalChannelForwardLogicalChannelParametersMultiplexParameters) E
 			return wrapErr("h222LogicalChannelParameters", err)
 		}
 	case OpenLogicalChannelForwardLogicalChannelParametersMultiplexParametersChoiceH223LogicalChannelParameters:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 		if v.H223LogicalChannelParameters == nil {
 			return errNoValue("h223LogicalChannelParameters")
 		}
@@ -7321,9 +11127,7 @@ func (v *OpenLogicalChannelForwardLogicalChannelParametersMultiplexParameters) E
 			return wrapErr("h223LogicalChannelParameters", err)
 		}
 	case OpenLogicalChannelForwardLogicalChannelParametersMultiplexParametersChoiceV76LogicalChannelParameters:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 		if v.V76LogicalChannelParameters == nil {
 			return errNoValue("v76LogicalChannelParameters")
 		}
@@ -7337,19 +11141,19 @@ func (v *OpenLogicalChannelForwardLogicalChannelParametersMultiplexParameters) E
 		if v.H2250LogicalChannelParameters == nil {
 			return errNoValue("h2250LogicalChannelParameters")
 		}
-		sub := e.BeginOpenType()
-		if err := v.H2250LogicalChannelParameters.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.H2250LogicalChannelParameters.Encode(e); err != nil {
 			return wrapErr("h2250LogicalChannelParameters", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("h2250LogicalChannelParameters", err)
 		}
 	case OpenLogicalChannelForwardLogicalChannelParametersMultiplexParametersChoiceNone:
 		if err := e.WriteChoiceIndex(4, 3, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("none", err)
 		}
 	default:
@@ -7364,58 +11168,70 @@ func (v *OpenLogicalChannelForwardLogicalChannelParametersMultiplexParameters) E
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *OpenLogicalChannelForwardLogicalChannelParametersMultiplexParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = OpenLogicalChannelForwardLogicalChannelParametersMultiplexParameters{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = OpenLogicalChannelForwardLogicalChannelParametersMultiplexParametersChoiceH222LogicalChannelParameters
-		v.H222LogicalChannelParameters = new(H222LogicalChannelParameters)
+		keep := v.H222LogicalChannelParameters
+		if keep == nil {
+			keep = new(H222LogicalChannelParameters)
+		}
+		*v = OpenLogicalChannelForwardLogicalChannelParametersMultiplexParameters{Choice: OpenLogicalChannelForwardLogicalChannelParametersMultiplexParametersChoiceH222LogicalChannelParameters, H222LogicalChannelParameters: keep}
 		if err := v.H222LogicalChannelParameters.Decode(d); err != nil {
 			return wrapErr("h222LogicalChannelParameters", err)
 		}
 	case 1:
-		v.Choice = OpenLogicalChannelForwardLogicalChannelParametersMultiplexParametersChoiceH223LogicalChannelParameters
-		v.H223LogicalChannelParameters = new(H223LogicalChannelParameters)
+		keep := v.H223LogicalChannelParameters
+		if keep == nil {
+			keep = new(H223LogicalChannelParameters)
+		}
+		*v = OpenLogicalChannelForwardLogicalChannelParametersMultiplexParameters{Choice: OpenLogicalChannelForwardLogicalChannelParametersMultiplexParametersChoiceH223LogicalChannelParameters, H223LogicalChannelParameters: keep}
 		if err := v.H223LogicalChannelParameters.Decode(d); err != nil {
 			return wrapErr("h223LogicalChannelParameters", err)
 		}
 	case 2:
-		v.Choice = OpenLogicalChannelForwardLogicalChannelParametersMultiplexParametersChoiceV76LogicalChannelParameters
-		v.V76LogicalChannelParameters = new(V76LogicalChannelParameters)
+		keep := v.V76LogicalChannelParameters
+		if keep == nil {
+			keep = new(V76LogicalChannelParameters)
+		}
+		*v = OpenLogicalChannelForwardLogicalChannelParametersMultiplexParameters{Choice: OpenLogicalChannelForwardLogicalChannelParametersMultiplexParametersChoiceV76LogicalChannelParameters, V76LogicalChannelParameters: keep}
 		if err := v.V76LogicalChannelParameters.Decode(d); err != nil {
 			return wrapErr("v76LogicalChannelParameters", err)
 		}
 	case 3:
-		v.Choice = OpenLogicalChannelForwardLogicalChannelParametersMultiplexParametersChoiceH2250LogicalChannelParameters
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("h2250LogicalChannelParameters", err)
 		}
-		v.H2250LogicalChannelParameters = new(H2250LogicalChannelParameters)
-		if err := v.H2250LogicalChannelParameters.Decode(&sub); err != nil {
+		keep := v.H2250LogicalChannelParameters
+		if keep == nil {
+			keep = new(H2250LogicalChannelParameters)
+		}
+		*v = OpenLogicalChannelForwardLogicalChannelParametersMultiplexParameters{Choice: OpenLogicalChannelForwardLogicalChannelParametersMultiplexParametersChoiceH2250LogicalChannelParameters, H2250LogicalChannelParameters: keep}
+		if err := v.H2250LogicalChannelParameters.Decode(d); err != nil {
 			return wrapErr("h2250LogicalChannelParameters", err)
 		}
+		d.LeaveOpenType(ot)
 	case 4:
-		v.Choice = OpenLogicalChannelForwardLogicalChannelParametersMultiplexParametersChoiceNone
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("none", err)
 		}
+		*v = OpenLogicalChannelForwardLogicalChannelParametersMultiplexParameters{Choice: OpenLogicalChannelForwardLogicalChannelParametersMultiplexParametersChoiceNone}
+		d.LeaveOpenType(ot)
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = OpenLogicalChannelForwardLogicalChannelParametersMultiplexParameters{Choice: OpenLogicalChannelForwardLogicalChannelParametersMultiplexParametersChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = OpenLogicalChannelForwardLogicalChannelParametersMultiplexParametersChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -7443,8 +11259,16 @@ func (v *OpenLogicalChannelReverseLogicalChannelParameters) Encode(e *per.Encode
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.MultiplexParameters != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.MultiplexParameters != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if err := v.DataType.Encode(e); err != nil {
 		return wrapErr("dataType", err)
 	}
@@ -7460,20 +11284,20 @@ func (v *OpenLogicalChannelReverseLogicalChannelParameters) Encode(e *per.Encode
 		return err
 	}
 	if v.ReverseLogicalChannelDependency != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64((*v.ReverseLogicalChannelDependency)), per.IntRange(1, 65535)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.ReverseLogicalChannelDependency)), 1, 65535); err != nil {
 			return wrapErr("reverseLogicalChannelDependency", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("reverseLogicalChannelDependency", err)
 		}
 	}
 	if v.ReplacementFor != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64((*v.ReplacementFor)), per.IntRange(1, 65535)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.ReplacementFor)), 1, 65535); err != nil {
 			return wrapErr("replacementFor", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("replacementFor", err)
 		}
 	}
@@ -7485,73 +11309,95 @@ func (v *OpenLogicalChannelReverseLogicalChannelParameters) Encode(e *per.Encode
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *OpenLogicalChannelReverseLogicalChannelParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = OpenLogicalChannelReverseLogicalChannelParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if err := v.DataType.Decode(d); err != nil {
 		return wrapErr("dataType", err)
 	}
 	if opt0&(1<<0) != 0 {
-		v.MultiplexParameters = new(OpenLogicalChannelReverseLogicalChannelParametersMultiplexParameters)
+		if v.MultiplexParameters == nil {
+			v.MultiplexParameters = new(OpenLogicalChannelReverseLogicalChannelParametersMultiplexParameters)
+		}
 		if err := v.MultiplexParameters.Decode(d); err != nil {
 			return wrapErr("multiplexParameters", err)
 		}
+	} else {
+		v.MultiplexParameters = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 2 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 2 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("reverseLogicalChannelDependency", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.ReverseLogicalChannelDependency == nil {
+			v.ReverseLogicalChannelDependency = new(LogicalChannelNumber)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(1, 65535)
+			if err != nil {
 				return wrapErr("reverseLogicalChannelDependency", err)
 			}
-			{
-				x, err := sub.ReadInteger(per.IntRange(1, 65535))
-				if err != nil {
-					return wrapErr("reverseLogicalChannelDependency", err)
-				}
-				v.ReverseLogicalChannelDependency = new(LogicalChannelNumber(x))
-			}
+			*v.ReverseLogicalChannelDependency = LogicalChannelNumber(x)
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.ReverseLogicalChannelDependency = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("replacementFor", err)
+		}
+		if v.ReplacementFor == nil {
+			v.ReplacementFor = new(LogicalChannelNumber)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(1, 65535)
+			if err != nil {
 				return wrapErr("replacementFor", err)
 			}
-			{
-				x, err := sub.ReadInteger(per.IntRange(1, 65535))
-				if err != nil {
-					return wrapErr("replacementFor", err)
-				}
-				v.ReplacementFor = new(LogicalChannelNumber(x))
-			}
+			*v.ReplacementFor = LogicalChannelNumber(x)
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.ReplacementFor = nil
+	}
+	if ext.Len() > 2 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 2; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -7574,9 +11420,7 @@ func (c OpenLogicalChannelReverseLogicalChannelParametersMultiplexParametersChoi
 func (v *OpenLogicalChannelReverseLogicalChannelParametersMultiplexParameters) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case OpenLogicalChannelReverseLogicalChannelParametersMultiplexParametersChoiceH223LogicalChannelParameters:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 		if v.H223LogicalChannelParameters == nil {
 			return errNoValue("h223LogicalChannelParameters")
 		}
@@ -7584,9 +11428,7 @@ func (v *OpenLogicalChannelReverseLogicalChannelParametersMultiplexParameters) E
 			return wrapErr("h223LogicalChannelParameters", err)
 		}
 	case OpenLogicalChannelReverseLogicalChannelParametersMultiplexParametersChoiceV76LogicalChannelParameters:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 		if v.V76LogicalChannelParameters == nil {
 			return errNoValue("v76LogicalChannelParameters")
 		}
@@ -7600,11 +11442,11 @@ func (v *OpenLogicalChannelReverseLogicalChannelParametersMultiplexParameters) E
 		if v.H2250LogicalChannelParameters == nil {
 			return errNoValue("h2250LogicalChannelParameters")
 		}
-		sub := e.BeginOpenType()
-		if err := v.H2250LogicalChannelParameters.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.H2250LogicalChannelParameters.Encode(e); err != nil {
 			return wrapErr("h2250LogicalChannelParameters", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("h2250LogicalChannelParameters", err)
 		}
 	default:
@@ -7619,46 +11461,54 @@ func (v *OpenLogicalChannelReverseLogicalChannelParametersMultiplexParameters) E
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *OpenLogicalChannelReverseLogicalChannelParametersMultiplexParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = OpenLogicalChannelReverseLogicalChannelParametersMultiplexParameters{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = OpenLogicalChannelReverseLogicalChannelParametersMultiplexParametersChoiceH223LogicalChannelParameters
-		v.H223LogicalChannelParameters = new(H223LogicalChannelParameters)
+		keep := v.H223LogicalChannelParameters
+		if keep == nil {
+			keep = new(H223LogicalChannelParameters)
+		}
+		*v = OpenLogicalChannelReverseLogicalChannelParametersMultiplexParameters{Choice: OpenLogicalChannelReverseLogicalChannelParametersMultiplexParametersChoiceH223LogicalChannelParameters, H223LogicalChannelParameters: keep}
 		if err := v.H223LogicalChannelParameters.Decode(d); err != nil {
 			return wrapErr("h223LogicalChannelParameters", err)
 		}
 	case 1:
-		v.Choice = OpenLogicalChannelReverseLogicalChannelParametersMultiplexParametersChoiceV76LogicalChannelParameters
-		v.V76LogicalChannelParameters = new(V76LogicalChannelParameters)
+		keep := v.V76LogicalChannelParameters
+		if keep == nil {
+			keep = new(V76LogicalChannelParameters)
+		}
+		*v = OpenLogicalChannelReverseLogicalChannelParametersMultiplexParameters{Choice: OpenLogicalChannelReverseLogicalChannelParametersMultiplexParametersChoiceV76LogicalChannelParameters, V76LogicalChannelParameters: keep}
 		if err := v.V76LogicalChannelParameters.Decode(d); err != nil {
 			return wrapErr("v76LogicalChannelParameters", err)
 		}
 	case 2:
-		v.Choice = OpenLogicalChannelReverseLogicalChannelParametersMultiplexParametersChoiceH2250LogicalChannelParameters
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("h2250LogicalChannelParameters", err)
-		}
-		v.H2250LogicalChannelParameters = new(H2250LogicalChannelParameters)
-		if err := v.H2250LogicalChannelParameters.Decode(&sub); err != nil {
-			return wrapErr("h2250LogicalChannelParameters", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("h2250LogicalChannelParameters", err)
+		}
+		keep := v.H2250LogicalChannelParameters
+		if keep == nil {
+			keep = new(H2250LogicalChannelParameters)
+		}
+		*v = OpenLogicalChannelReverseLogicalChannelParametersMultiplexParameters{Choice: OpenLogicalChannelReverseLogicalChannelParametersMultiplexParametersChoiceH2250LogicalChannelParameters, H2250LogicalChannelParameters: keep}
+		if err := v.H2250LogicalChannelParameters.Decode(d); err != nil {
+			return wrapErr("h2250LogicalChannelParameters", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = OpenLogicalChannelReverseLogicalChannelParametersMultiplexParameters{Choice: OpenLogicalChannelReverseLogicalChannelParametersMultiplexParametersChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = OpenLogicalChannelReverseLogicalChannelParametersMultiplexParametersChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -7691,9 +11541,7 @@ func (c H235MediaMediaTypeChoice) String() string {
 func (v *H235MediaMediaType) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case H235MediaMediaTypeChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -7701,9 +11549,7 @@ func (v *H235MediaMediaType) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case H235MediaMediaTypeChoiceVideoData:
-		if err := e.WriteChoiceIndex(1, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 		if v.VideoData == nil {
 			return errNoValue("videoData")
 		}
@@ -7711,9 +11557,7 @@ func (v *H235MediaMediaType) Encode(e *per.Encoder) error {
 			return wrapErr("videoData", err)
 		}
 	case H235MediaMediaTypeChoiceAudioData:
-		if err := e.WriteChoiceIndex(2, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 		if v.AudioData == nil {
 			return errNoValue("audioData")
 		}
@@ -7721,9 +11565,7 @@ func (v *H235MediaMediaType) Encode(e *per.Encoder) error {
 			return wrapErr("audioData", err)
 		}
 	case H235MediaMediaTypeChoiceData:
-		if err := e.WriteChoiceIndex(3, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 3)
 		if v.Data == nil {
 			return errNoValue("data")
 		}
@@ -7737,11 +11579,11 @@ func (v *H235MediaMediaType) Encode(e *per.Encoder) error {
 		if v.RedundancyEncoding == nil {
 			return errNoValue("redundancyEncoding")
 		}
-		sub := e.BeginOpenType()
-		if err := v.RedundancyEncoding.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.RedundancyEncoding.Encode(e); err != nil {
 			return wrapErr("redundancyEncoding", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("redundancyEncoding", err)
 		}
 	case H235MediaMediaTypeChoiceMultiplePayloadStream:
@@ -7751,11 +11593,11 @@ func (v *H235MediaMediaType) Encode(e *per.Encoder) error {
 		if v.MultiplePayloadStream == nil {
 			return errNoValue("multiplePayloadStream")
 		}
-		sub := e.BeginOpenType()
-		if err := v.MultiplePayloadStream.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.MultiplePayloadStream.Encode(e); err != nil {
 			return wrapErr("multiplePayloadStream", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("multiplePayloadStream", err)
 		}
 	case H235MediaMediaTypeChoiceDepFec:
@@ -7765,11 +11607,11 @@ func (v *H235MediaMediaType) Encode(e *per.Encoder) error {
 		if v.DepFec == nil {
 			return errNoValue("depFec")
 		}
-		sub := e.BeginOpenType()
-		if err := v.DepFec.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.DepFec.Encode(e); err != nil {
 			return wrapErr("depFec", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("depFec", err)
 		}
 	case H235MediaMediaTypeChoiceFec:
@@ -7779,11 +11621,11 @@ func (v *H235MediaMediaType) Encode(e *per.Encoder) error {
 		if v.Fec == nil {
 			return errNoValue("fec")
 		}
-		sub := e.BeginOpenType()
-		if err := v.Fec.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.Fec.Encode(e); err != nil {
 			return wrapErr("fec", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("fec", err)
 		}
 	default:
@@ -7798,88 +11640,114 @@ func (v *H235MediaMediaType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *H235MediaMediaType) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H235MediaMediaType{}
 	i, err := d.ReadChoiceIndex(4, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = H235MediaMediaTypeChoiceNonStandard
-		v.NonStandard = new(NonStandardParameter)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = H235MediaMediaType{Choice: H235MediaMediaTypeChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = H235MediaMediaTypeChoiceVideoData
-		v.VideoData = new(VideoCapability)
+		keep := v.VideoData
+		if keep == nil {
+			keep = new(VideoCapability)
+		}
+		*v = H235MediaMediaType{Choice: H235MediaMediaTypeChoiceVideoData, VideoData: keep}
 		if err := v.VideoData.Decode(d); err != nil {
 			return wrapErr("videoData", err)
 		}
 	case 2:
-		v.Choice = H235MediaMediaTypeChoiceAudioData
-		v.AudioData = new(AudioCapability)
+		keep := v.AudioData
+		if keep == nil {
+			keep = new(AudioCapability)
+		}
+		*v = H235MediaMediaType{Choice: H235MediaMediaTypeChoiceAudioData, AudioData: keep}
 		if err := v.AudioData.Decode(d); err != nil {
 			return wrapErr("audioData", err)
 		}
 	case 3:
-		v.Choice = H235MediaMediaTypeChoiceData
-		v.Data = new(DataApplicationCapability)
+		keep := v.Data
+		if keep == nil {
+			keep = new(DataApplicationCapability)
+		}
+		*v = H235MediaMediaType{Choice: H235MediaMediaTypeChoiceData, Data: keep}
 		if err := v.Data.Decode(d); err != nil {
 			return wrapErr("data", err)
 		}
 	case 4:
-		v.Choice = H235MediaMediaTypeChoiceRedundancyEncoding
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("redundancyEncoding", err)
-		}
-		v.RedundancyEncoding = new(RedundancyEncoding)
-		if err := v.RedundancyEncoding.Decode(&sub); err != nil {
-			return wrapErr("redundancyEncoding", err)
-		}
-	case 5:
-		v.Choice = H235MediaMediaTypeChoiceMultiplePayloadStream
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("multiplePayloadStream", err)
-		}
-		v.MultiplePayloadStream = new(MultiplePayloadStream)
-		if err := v.MultiplePayloadStream.Decode(&sub); err != nil {
-			return wrapErr("multiplePayloadStream", err)
-		}
-	case 6:
-		v.Choice = H235MediaMediaTypeChoiceDepFec
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("depFec", err)
-		}
-		v.DepFec = new(DepFECData)
-		if err := v.DepFec.Decode(&sub); err != nil {
-			return wrapErr("depFec", err)
-		}
-	case 7:
-		v.Choice = H235MediaMediaTypeChoiceFec
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("fec", err)
-		}
-		v.Fec = new(FECData)
-		if err := v.Fec.Decode(&sub); err != nil {
-			return wrapErr("fec", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("redundancyEncoding", err)
+		}
+		keep := v.RedundancyEncoding
+		if keep == nil {
+			keep = new(RedundancyEncoding)
+		}
+		*v = H235MediaMediaType{Choice: H235MediaMediaTypeChoiceRedundancyEncoding, RedundancyEncoding: keep}
+		if err := v.RedundancyEncoding.Decode(d); err != nil {
+			return wrapErr("redundancyEncoding", err)
+		}
+		d.LeaveOpenType(ot)
+	case 5:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("multiplePayloadStream", err)
+		}
+		keep := v.MultiplePayloadStream
+		if keep == nil {
+			keep = new(MultiplePayloadStream)
+		}
+		*v = H235MediaMediaType{Choice: H235MediaMediaTypeChoiceMultiplePayloadStream, MultiplePayloadStream: keep}
+		if err := v.MultiplePayloadStream.Decode(d); err != nil {
+			return wrapErr("multiplePayloadStream", err)
+		}
+		d.LeaveOpenType(ot)
+	case 6:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("depFec", err)
+		}
+		keep := v.DepFec
+		if keep == nil {
+			keep = new(DepFECData)
+		}
+		*v = H235MediaMediaType{Choice: H235MediaMediaTypeChoiceDepFec, DepFec: keep}
+		if err := v.DepFec.Decode(d); err != nil {
+			return wrapErr("depFec", err)
+		}
+		d.LeaveOpenType(ot)
+	case 7:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("fec", err)
+		}
+		keep := v.Fec
+		if keep == nil {
+			keep = new(FECData)
+		}
+		*v = H235MediaMediaType{Choice: H235MediaMediaTypeChoiceFec, Fec: keep}
+		if err := v.Fec.Decode(d); err != nil {
+			return wrapErr("fec", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = H235MediaMediaType{Choice: H235MediaMediaTypeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = H235MediaMediaTypeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -7901,9 +11769,19 @@ func (v *RedundancyEncodingRTPRedundancyEncoding) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.Primary != nil)
-	e.WriteBit(v.Secondary != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.Primary != nil {
+			pre |= 1 << 1
+		}
+		if v.Secondary != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
 	if v.Primary != nil {
 		if err := v.Primary.Encode(e); err != nil {
 			return wrapErr("primary", err)
@@ -7943,40 +11821,45 @@ func (v *RedundancyEncodingRTPRedundancyEncoding) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RedundancyEncodingRTPRedundancyEncoding) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RedundancyEncodingRTPRedundancyEncoding{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(3)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(2)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<2) != 0
 	if opt0&(1<<1) != 0 {
-		v.Primary = new(RedundancyEncodingElement)
+		if v.Primary == nil {
+			v.Primary = new(RedundancyEncodingElement)
+		}
 		if err := v.Primary.Decode(d); err != nil {
 			return wrapErr("primary", err)
 		}
+	} else {
+		v.Primary = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.Secondary == nil {
+			v.Secondary = new([]RedundancyEncodingElement)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 6)
 			if err != nil {
 				return wrapErr("secondary", err)
 			}
-			var items0 []RedundancyEncodingElement
-			if n0 > 0 {
+			items0 := (*v.Secondary)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]RedundancyEncodingElement, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, RedundancyEncodingElement{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("secondary", err)
 					}
 				}
@@ -7987,27 +11870,41 @@ func (v *RedundancyEncodingRTPRedundancyEncoding) Decode(d *per.Decoder) error {
 					return wrapErr("secondary", err)
 				}
 			}
-			v.Secondary = new([]RedundancyEncodingElement(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Secondary = items0
 		}
+	} else {
+		v.Secondary = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -8047,37 +11944,47 @@ func (v *DepFECDataRfc2733) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *DepFECDataRfc2733) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECDataRfc2733{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.Mode.Decode(d); err != nil {
 		return wrapErr("mode", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -8098,13 +12005,9 @@ func (c DepFECDataRfc2733ModeChoice) String() string {
 func (v *DepFECDataRfc2733Mode) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case DepFECDataRfc2733ModeChoiceRedundancyEncoding:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case DepFECDataRfc2733ModeChoiceSeparateStream:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 		if v.SeparateStream == nil {
 			return errNoValue("separateStream")
 		}
@@ -8123,32 +12026,33 @@ func (v *DepFECDataRfc2733Mode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *DepFECDataRfc2733Mode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECDataRfc2733Mode{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = DepFECDataRfc2733ModeChoiceRedundancyEncoding
+		*v = DepFECDataRfc2733Mode{Choice: DepFECDataRfc2733ModeChoiceRedundancyEncoding}
 	case 1:
-		v.Choice = DepFECDataRfc2733ModeChoiceSeparateStream
-		v.SeparateStream = new(DepFECDataRfc2733ModeSeparateStream)
+		keep := v.SeparateStream
+		if keep == nil {
+			keep = new(DepFECDataRfc2733ModeSeparateStream)
+		}
+		*v = DepFECDataRfc2733Mode{Choice: DepFECDataRfc2733ModeChoiceSeparateStream, SeparateStream: keep}
 		if err := v.SeparateStream.Decode(d); err != nil {
 			return wrapErr("separateStream", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = DepFECDataRfc2733Mode{Choice: DepFECDataRfc2733ModeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = DepFECDataRfc2733ModeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -8169,9 +12073,7 @@ func (c DepFECDataRfc2733ModeSeparateStreamChoice) String() string {
 func (v *DepFECDataRfc2733ModeSeparateStream) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case DepFECDataRfc2733ModeSeparateStreamChoiceDifferentPort:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 		if v.DifferentPort == nil {
 			return errNoValue("differentPort")
 		}
@@ -8179,9 +12081,7 @@ func (v *DepFECDataRfc2733ModeSeparateStream) Encode(e *per.Encoder) error {
 			return wrapErr("differentPort", err)
 		}
 	case DepFECDataRfc2733ModeSeparateStreamChoiceSamePort:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 		if v.SamePort == nil {
 			return errNoValue("samePort")
 		}
@@ -8200,36 +12100,40 @@ func (v *DepFECDataRfc2733ModeSeparateStream) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *DepFECDataRfc2733ModeSeparateStream) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECDataRfc2733ModeSeparateStream{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = DepFECDataRfc2733ModeSeparateStreamChoiceDifferentPort
-		v.DifferentPort = new(DepFECDataRfc2733ModeSeparateStreamDifferentPort)
+		keep := v.DifferentPort
+		if keep == nil {
+			keep = new(DepFECDataRfc2733ModeSeparateStreamDifferentPort)
+		}
+		*v = DepFECDataRfc2733ModeSeparateStream{Choice: DepFECDataRfc2733ModeSeparateStreamChoiceDifferentPort, DifferentPort: keep}
 		if err := v.DifferentPort.Decode(d); err != nil {
 			return wrapErr("differentPort", err)
 		}
 	case 1:
-		v.Choice = DepFECDataRfc2733ModeSeparateStreamChoiceSamePort
-		v.SamePort = new(DepFECDataRfc2733ModeSeparateStreamSamePort)
+		keep := v.SamePort
+		if keep == nil {
+			keep = new(DepFECDataRfc2733ModeSeparateStreamSamePort)
+		}
+		*v = DepFECDataRfc2733ModeSeparateStream{Choice: DepFECDataRfc2733ModeSeparateStreamChoiceSamePort, SamePort: keep}
 		if err := v.SamePort.Decode(d); err != nil {
 			return wrapErr("samePort", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = DepFECDataRfc2733ModeSeparateStream{Choice: DepFECDataRfc2733ModeSeparateStreamChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = DepFECDataRfc2733ModeSeparateStreamChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -8251,13 +12155,21 @@ func (v *DepFECDataRfc2733ModeSeparateStreamDifferentPort) Encode(e *per.Encoder
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.ProtectedPayloadType != nil)
-	if err := e.WriteInteger(int64(v.ProtectedSessionID), per.IntRange(1, 255)); err != nil {
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.ProtectedPayloadType != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.ProtectedSessionID), 1, 255); err != nil {
 		return wrapErr("protectedSessionID", err)
 	}
 	if v.ProtectedPayloadType != nil {
-		if err := e.WriteInteger(int64((*v.ProtectedPayloadType)), per.IntRange(0, 127)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.ProtectedPayloadType)), 0, 127); err != nil {
 			return wrapErr("protectedPayloadType", err)
 		}
 	}
@@ -8275,54 +12187,65 @@ func (v *DepFECDataRfc2733ModeSeparateStreamDifferentPort) Encode(e *per.Encoder
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *DepFECDataRfc2733ModeSeparateStreamDifferentPort) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECDataRfc2733ModeSeparateStreamDifferentPort{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 255))
+		x, err := d.ReadConstrainedWholeNumber(1, 255)
 		if err != nil {
 			return wrapErr("protectedSessionID", err)
 		}
 		v.ProtectedSessionID = uint8(x)
 	}
 	if opt0&(1<<0) != 0 {
+		if v.ProtectedPayloadType == nil {
+			v.ProtectedPayloadType = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 127))
+			x, err := d.ReadConstrainedWholeNumber(0, 127)
 			if err != nil {
 				return wrapErr("protectedPayloadType", err)
 			}
-			v.ProtectedPayloadType = new(uint8(x))
+			*v.ProtectedPayloadType = uint8(x)
 		}
+	} else {
+		v.ProtectedPayloadType = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -8345,7 +12268,7 @@ func (v *DepFECDataRfc2733ModeSeparateStreamSamePort) Encode(e *per.Encoder) err
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.ProtectedPayloadType), per.IntRange(0, 127)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.ProtectedPayloadType), 0, 127); err != nil {
 		return wrapErr("protectedPayloadType", err)
 	}
 	if !ext.Any() {
@@ -8362,41 +12285,51 @@ func (v *DepFECDataRfc2733ModeSeparateStreamSamePort) Encode(e *per.Encoder) err
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *DepFECDataRfc2733ModeSeparateStreamSamePort) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECDataRfc2733ModeSeparateStreamSamePort{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 127))
+		x, err := d.ReadConstrainedWholeNumber(0, 127)
 		if err != nil {
 			return wrapErr("protectedPayloadType", err)
 		}
 		v.ProtectedPayloadType = uint8(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -8418,9 +12351,17 @@ func (v *FECDataRfc2733) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.FecScheme != nil)
-	if err := e.WriteInteger(int64(v.ProtectedPayloadType), per.IntRange(0, 127)); err != nil {
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.FecScheme != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.ProtectedPayloadType), 0, 127); err != nil {
 		return wrapErr("protectedPayloadType", err)
 	}
 	if v.FecScheme != nil {
@@ -8445,57 +12386,64 @@ func (v *FECDataRfc2733) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *FECDataRfc2733) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FECDataRfc2733{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 127))
+		x, err := d.ReadConstrainedWholeNumber(0, 127)
 		if err != nil {
 			return wrapErr("protectedPayloadType", err)
 		}
 		v.ProtectedPayloadType = uint8(x)
 	}
 	if opt0&(1<<0) != 0 {
-		{
-			x, err := d.ReadOID()
-			if err != nil {
-				return wrapErr("fecScheme", err)
-			}
-			v.FecScheme = new(per.OID(x))
+		if v.FecScheme == nil {
+			v.FecScheme = new(per.OID)
 		}
+		if err := d.ReadOIDInto(v.FecScheme); err != nil {
+			return wrapErr("fecScheme", err)
+		}
+	} else {
+		v.FecScheme = nil
 	}
 	if err := v.PktMode.Decode(d); err != nil {
 		return wrapErr("pktMode", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -8518,13 +12466,9 @@ func (c FECDataRfc2733PktModeChoice) String() string {
 func (v *FECDataRfc2733PktMode) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case FECDataRfc2733PktModeChoiceRfc2198coding:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case FECDataRfc2733PktModeChoiceRfc2733sameport:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 		if v.Rfc2733sameport == nil {
 			return errNoValue("rfc2733sameport")
 		}
@@ -8532,9 +12476,7 @@ func (v *FECDataRfc2733PktMode) Encode(e *per.Encoder) error {
 			return wrapErr("rfc2733sameport", err)
 		}
 	case FECDataRfc2733PktModeChoiceRfc2733diffport:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 		if v.Rfc2733diffport == nil {
 			return errNoValue("rfc2733diffport")
 		}
@@ -8553,38 +12495,42 @@ func (v *FECDataRfc2733PktMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *FECDataRfc2733PktMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FECDataRfc2733PktMode{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = FECDataRfc2733PktModeChoiceRfc2198coding
+		*v = FECDataRfc2733PktMode{Choice: FECDataRfc2733PktModeChoiceRfc2198coding}
 	case 1:
-		v.Choice = FECDataRfc2733PktModeChoiceRfc2733sameport
-		v.Rfc2733sameport = new(FECDataRfc2733PktModeRfc2733sameport)
+		keep := v.Rfc2733sameport
+		if keep == nil {
+			keep = new(FECDataRfc2733PktModeRfc2733sameport)
+		}
+		*v = FECDataRfc2733PktMode{Choice: FECDataRfc2733PktModeChoiceRfc2733sameport, Rfc2733sameport: keep}
 		if err := v.Rfc2733sameport.Decode(d); err != nil {
 			return wrapErr("rfc2733sameport", err)
 		}
 	case 2:
-		v.Choice = FECDataRfc2733PktModeChoiceRfc2733diffport
-		v.Rfc2733diffport = new(FECDataRfc2733PktModeRfc2733diffport)
+		keep := v.Rfc2733diffport
+		if keep == nil {
+			keep = new(FECDataRfc2733PktModeRfc2733diffport)
+		}
+		*v = FECDataRfc2733PktMode{Choice: FECDataRfc2733PktModeChoiceRfc2733diffport, Rfc2733diffport: keep}
 		if err := v.Rfc2733diffport.Decode(d); err != nil {
 			return wrapErr("rfc2733diffport", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = FECDataRfc2733PktMode{Choice: FECDataRfc2733PktModeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = FECDataRfc2733PktModeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -8621,34 +12567,44 @@ func (v *FECDataRfc2733PktModeRfc2733sameport) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *FECDataRfc2733PktModeRfc2733sameport) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FECDataRfc2733PktModeRfc2733sameport{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -8671,7 +12627,7 @@ func (v *FECDataRfc2733PktModeRfc2733diffport) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.ProtectedChannel), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.ProtectedChannel), 1, 65535); err != nil {
 		return wrapErr("protectedChannel", err)
 	}
 	if !ext.Any() {
@@ -8688,41 +12644,51 @@ func (v *FECDataRfc2733PktModeRfc2733diffport) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *FECDataRfc2733PktModeRfc2733diffport) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FECDataRfc2733PktModeRfc2733diffport{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("protectedChannel", err)
 		}
 		v.ProtectedChannel = LogicalChannelNumber(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -8757,9 +12723,7 @@ func (c H223LogicalChannelParametersAdaptationLayerTypeChoice) String() string {
 func (v *H223LogicalChannelParametersAdaptationLayerType) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case H223LogicalChannelParametersAdaptationLayerTypeChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 4)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -8767,25 +12731,15 @@ func (v *H223LogicalChannelParametersAdaptationLayerType) Encode(e *per.Encoder)
 			return wrapErr("nonStandard", err)
 		}
 	case H223LogicalChannelParametersAdaptationLayerTypeChoiceAl1Framed:
-		if err := e.WriteChoiceIndex(1, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 4)
 	case H223LogicalChannelParametersAdaptationLayerTypeChoiceAl1NotFramed:
-		if err := e.WriteChoiceIndex(2, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 4)
 	case H223LogicalChannelParametersAdaptationLayerTypeChoiceAl2WithoutSequenceNumbers:
-		if err := e.WriteChoiceIndex(3, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 4)
 	case H223LogicalChannelParametersAdaptationLayerTypeChoiceAl2WithSequenceNumbers:
-		if err := e.WriteChoiceIndex(4, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 4)
 	case H223LogicalChannelParametersAdaptationLayerTypeChoiceAl3:
-		if err := e.WriteChoiceIndex(5, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(5, 4)
 		if v.Al3 == nil {
 			return errNoValue("al3")
 		}
@@ -8799,11 +12753,11 @@ func (v *H223LogicalChannelParametersAdaptationLayerType) Encode(e *per.Encoder)
 		if v.Al1M == nil {
 			return errNoValue("al1M")
 		}
-		sub := e.BeginOpenType()
-		if err := v.Al1M.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.Al1M.Encode(e); err != nil {
 			return wrapErr("al1M", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("al1M", err)
 		}
 	case H223LogicalChannelParametersAdaptationLayerTypeChoiceAl2M:
@@ -8813,11 +12767,11 @@ func (v *H223LogicalChannelParametersAdaptationLayerType) Encode(e *per.Encoder)
 		if v.Al2M == nil {
 			return errNoValue("al2M")
 		}
-		sub := e.BeginOpenType()
-		if err := v.Al2M.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.Al2M.Encode(e); err != nil {
 			return wrapErr("al2M", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("al2M", err)
 		}
 	case H223LogicalChannelParametersAdaptationLayerTypeChoiceAl3M:
@@ -8827,11 +12781,11 @@ func (v *H223LogicalChannelParametersAdaptationLayerType) Encode(e *per.Encoder)
 		if v.Al3M == nil {
 			return errNoValue("al3M")
 		}
-		sub := e.BeginOpenType()
-		if err := v.Al3M.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.Al3M.Encode(e); err != nil {
 			return wrapErr("al3M", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("al3M", err)
 		}
 	default:
@@ -8846,74 +12800,90 @@ func (v *H223LogicalChannelParametersAdaptationLayerType) Encode(e *per.Encoder)
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *H223LogicalChannelParametersAdaptationLayerType) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223LogicalChannelParametersAdaptationLayerType{}
 	i, err := d.ReadChoiceIndex(6, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = H223LogicalChannelParametersAdaptationLayerTypeChoiceNonStandard
-		v.NonStandard = new(NonStandardParameter)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = H223LogicalChannelParametersAdaptationLayerType{Choice: H223LogicalChannelParametersAdaptationLayerTypeChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = H223LogicalChannelParametersAdaptationLayerTypeChoiceAl1Framed
+		*v = H223LogicalChannelParametersAdaptationLayerType{Choice: H223LogicalChannelParametersAdaptationLayerTypeChoiceAl1Framed}
 	case 2:
-		v.Choice = H223LogicalChannelParametersAdaptationLayerTypeChoiceAl1NotFramed
+		*v = H223LogicalChannelParametersAdaptationLayerType{Choice: H223LogicalChannelParametersAdaptationLayerTypeChoiceAl1NotFramed}
 	case 3:
-		v.Choice = H223LogicalChannelParametersAdaptationLayerTypeChoiceAl2WithoutSequenceNumbers
+		*v = H223LogicalChannelParametersAdaptationLayerType{Choice: H223LogicalChannelParametersAdaptationLayerTypeChoiceAl2WithoutSequenceNumbers}
 	case 4:
-		v.Choice = H223LogicalChannelParametersAdaptationLayerTypeChoiceAl2WithSequenceNumbers
+		*v = H223LogicalChannelParametersAdaptationLayerType{Choice: H223LogicalChannelParametersAdaptationLayerTypeChoiceAl2WithSequenceNumbers}
 	case 5:
-		v.Choice = H223LogicalChannelParametersAdaptationLayerTypeChoiceAl3
-		v.Al3 = new(H223LogicalChannelParametersAdaptationLayerTypeAl3)
+		keep := v.Al3
+		if keep == nil {
+			keep = new(H223LogicalChannelParametersAdaptationLayerTypeAl3)
+		}
+		*v = H223LogicalChannelParametersAdaptationLayerType{Choice: H223LogicalChannelParametersAdaptationLayerTypeChoiceAl3, Al3: keep}
 		if err := v.Al3.Decode(d); err != nil {
 			return wrapErr("al3", err)
 		}
 	case 6:
-		v.Choice = H223LogicalChannelParametersAdaptationLayerTypeChoiceAl1M
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("al1M", err)
-		}
-		v.Al1M = new(H223AL1MParameters)
-		if err := v.Al1M.Decode(&sub); err != nil {
-			return wrapErr("al1M", err)
-		}
-	case 7:
-		v.Choice = H223LogicalChannelParametersAdaptationLayerTypeChoiceAl2M
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("al2M", err)
-		}
-		v.Al2M = new(H223AL2MParameters)
-		if err := v.Al2M.Decode(&sub); err != nil {
-			return wrapErr("al2M", err)
-		}
-	case 8:
-		v.Choice = H223LogicalChannelParametersAdaptationLayerTypeChoiceAl3M
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("al3M", err)
-		}
-		v.Al3M = new(H223AL3MParameters)
-		if err := v.Al3M.Decode(&sub); err != nil {
-			return wrapErr("al3M", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("al1M", err)
+		}
+		keep := v.Al1M
+		if keep == nil {
+			keep = new(H223AL1MParameters)
+		}
+		*v = H223LogicalChannelParametersAdaptationLayerType{Choice: H223LogicalChannelParametersAdaptationLayerTypeChoiceAl1M, Al1M: keep}
+		if err := v.Al1M.Decode(d); err != nil {
+			return wrapErr("al1M", err)
+		}
+		d.LeaveOpenType(ot)
+	case 7:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("al2M", err)
+		}
+		keep := v.Al2M
+		if keep == nil {
+			keep = new(H223AL2MParameters)
+		}
+		*v = H223LogicalChannelParametersAdaptationLayerType{Choice: H223LogicalChannelParametersAdaptationLayerTypeChoiceAl2M, Al2M: keep}
+		if err := v.Al2M.Decode(d); err != nil {
+			return wrapErr("al2M", err)
+		}
+		d.LeaveOpenType(ot)
+	case 8:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("al3M", err)
+		}
+		keep := v.Al3M
+		if keep == nil {
+			keep = new(H223AL3MParameters)
+		}
+		*v = H223LogicalChannelParametersAdaptationLayerType{Choice: H223LogicalChannelParametersAdaptationLayerTypeChoiceAl3M, Al3M: keep}
+		if err := v.Al3M.Decode(d); err != nil {
+			return wrapErr("al3M", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = H223LogicalChannelParametersAdaptationLayerType{Choice: H223LogicalChannelParametersAdaptationLayerTypeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = H223LogicalChannelParametersAdaptationLayerTypeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -8921,30 +12891,30 @@ func (v *H223LogicalChannelParametersAdaptationLayerType) Decode(d *per.Decoder)
 
 // Encode writes v to e in aligned PER.
 func (v *H223LogicalChannelParametersAdaptationLayerTypeAl3) Encode(e *per.Encoder) error {
-	if err := e.WriteInteger(int64(v.ControlFieldOctets), per.IntRange(0, 2)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.ControlFieldOctets), 0, 2); err != nil {
 		return wrapErr("controlFieldOctets", err)
 	}
-	if err := e.WriteInteger(int64(v.SendBufferSize), per.IntRange(0, 16777215)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SendBufferSize), 0, 16777215); err != nil {
 		return wrapErr("sendBufferSize", err)
 	}
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H223LogicalChannelParametersAdaptationLayerTypeAl3) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223LogicalChannelParametersAdaptationLayerTypeAl3{}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 2))
+		x, err := d.ReadConstrainedWholeNumber(0, 2)
 		if err != nil {
 			return wrapErr("controlFieldOctets", err)
 		}
 		v.ControlFieldOctets = uint8(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 16777215))
+		x, err := d.ReadConstrainedWholeNumber(0, 16777215)
 		if err != nil {
 			return wrapErr("sendBufferSize", err)
 		}
@@ -8969,13 +12939,9 @@ func (c H223AL1MParametersTransferModeChoice) String() string {
 func (v *H223AL1MParametersTransferMode) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case H223AL1MParametersTransferModeChoiceFramed:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case H223AL1MParametersTransferModeChoiceUnframed:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	default:
 		if int(v.Choice) > 2 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
@@ -8988,28 +12954,26 @@ func (v *H223AL1MParametersTransferMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *H223AL1MParametersTransferMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AL1MParametersTransferMode{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = H223AL1MParametersTransferModeChoiceFramed
+		*v = H223AL1MParametersTransferMode{Choice: H223AL1MParametersTransferModeChoiceFramed}
 	case 1:
-		v.Choice = H223AL1MParametersTransferModeChoiceUnframed
+		*v = H223AL1MParametersTransferMode{Choice: H223AL1MParametersTransferModeChoiceUnframed}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = H223AL1MParametersTransferMode{Choice: H223AL1MParametersTransferModeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = H223AL1MParametersTransferModeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -9030,13 +12994,9 @@ func (c H223AL1MParametersHeaderFECChoice) String() string {
 func (v *H223AL1MParametersHeaderFEC) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case H223AL1MParametersHeaderFECChoiceSebch167:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case H223AL1MParametersHeaderFECChoiceGolay2412:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	default:
 		if int(v.Choice) > 2 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
@@ -9049,28 +13009,26 @@ func (v *H223AL1MParametersHeaderFEC) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *H223AL1MParametersHeaderFEC) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AL1MParametersHeaderFEC{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = H223AL1MParametersHeaderFECChoiceSebch167
+		*v = H223AL1MParametersHeaderFEC{Choice: H223AL1MParametersHeaderFECChoiceSebch167}
 	case 1:
-		v.Choice = H223AL1MParametersHeaderFECChoiceGolay2412
+		*v = H223AL1MParametersHeaderFEC{Choice: H223AL1MParametersHeaderFECChoiceGolay2412}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = H223AL1MParametersHeaderFEC{Choice: H223AL1MParametersHeaderFECChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = H223AL1MParametersHeaderFECChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -9103,51 +13061,43 @@ func (c H223AL1MParametersCrcLengthChoice) String() string {
 func (v *H223AL1MParametersCrcLength) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case H223AL1MParametersCrcLengthChoiceCrc4bit:
-		if err := e.WriteChoiceIndex(0, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case H223AL1MParametersCrcLengthChoiceCrc12bit:
-		if err := e.WriteChoiceIndex(1, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case H223AL1MParametersCrcLengthChoiceCrc20bit:
-		if err := e.WriteChoiceIndex(2, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	case H223AL1MParametersCrcLengthChoiceCrc28bit:
-		if err := e.WriteChoiceIndex(3, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 3)
 	case H223AL1MParametersCrcLengthChoiceCrc8bit:
 		if err := e.WriteChoiceIndex(4, 4, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("crc8bit", err)
 		}
 	case H223AL1MParametersCrcLengthChoiceCrc16bit:
 		if err := e.WriteChoiceIndex(5, 4, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("crc16bit", err)
 		}
 	case H223AL1MParametersCrcLengthChoiceCrc32bit:
 		if err := e.WriteChoiceIndex(6, 4, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("crc32bit", err)
 		}
 	case H223AL1MParametersCrcLengthChoiceCrcNotUsed:
 		if err := e.WriteChoiceIndex(7, 4, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("crcNotUsed", err)
 		}
 	default:
@@ -9162,56 +13112,58 @@ func (v *H223AL1MParametersCrcLength) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *H223AL1MParametersCrcLength) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AL1MParametersCrcLength{}
 	i, err := d.ReadChoiceIndex(4, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = H223AL1MParametersCrcLengthChoiceCrc4bit
+		*v = H223AL1MParametersCrcLength{Choice: H223AL1MParametersCrcLengthChoiceCrc4bit}
 	case 1:
-		v.Choice = H223AL1MParametersCrcLengthChoiceCrc12bit
+		*v = H223AL1MParametersCrcLength{Choice: H223AL1MParametersCrcLengthChoiceCrc12bit}
 	case 2:
-		v.Choice = H223AL1MParametersCrcLengthChoiceCrc20bit
+		*v = H223AL1MParametersCrcLength{Choice: H223AL1MParametersCrcLengthChoiceCrc20bit}
 	case 3:
-		v.Choice = H223AL1MParametersCrcLengthChoiceCrc28bit
+		*v = H223AL1MParametersCrcLength{Choice: H223AL1MParametersCrcLengthChoiceCrc28bit}
 	case 4:
-		v.Choice = H223AL1MParametersCrcLengthChoiceCrc8bit
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("crc8bit", err)
 		}
+		*v = H223AL1MParametersCrcLength{Choice: H223AL1MParametersCrcLengthChoiceCrc8bit}
+		d.LeaveOpenType(ot)
 	case 5:
-		v.Choice = H223AL1MParametersCrcLengthChoiceCrc16bit
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("crc16bit", err)
 		}
+		*v = H223AL1MParametersCrcLength{Choice: H223AL1MParametersCrcLengthChoiceCrc16bit}
+		d.LeaveOpenType(ot)
 	case 6:
-		v.Choice = H223AL1MParametersCrcLengthChoiceCrc32bit
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("crc32bit", err)
 		}
+		*v = H223AL1MParametersCrcLength{Choice: H223AL1MParametersCrcLengthChoiceCrc32bit}
+		d.LeaveOpenType(ot)
 	case 7:
-		v.Choice = H223AL1MParametersCrcLengthChoiceCrcNotUsed
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("crcNotUsed", err)
 		}
+		*v = H223AL1MParametersCrcLength{Choice: H223AL1MParametersCrcLengthChoiceCrcNotUsed}
+		d.LeaveOpenType(ot)
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = H223AL1MParametersCrcLength{Choice: H223AL1MParametersCrcLengthChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = H223AL1MParametersCrcLengthChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -9234,13 +13186,9 @@ func (c H223AL1MParametersArqTypeChoice) String() string {
 func (v *H223AL1MParametersArqType) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case H223AL1MParametersArqTypeChoiceNoArq:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case H223AL1MParametersArqTypeChoiceTypeIArq:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 		if v.TypeIArq == nil {
 			return errNoValue("typeIArq")
 		}
@@ -9248,9 +13196,7 @@ func (v *H223AL1MParametersArqType) Encode(e *per.Encoder) error {
 			return wrapErr("typeIArq", err)
 		}
 	case H223AL1MParametersArqTypeChoiceTypeIIArq:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 		if v.TypeIIArq == nil {
 			return errNoValue("typeIIArq")
 		}
@@ -9269,38 +13215,42 @@ func (v *H223AL1MParametersArqType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *H223AL1MParametersArqType) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AL1MParametersArqType{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = H223AL1MParametersArqTypeChoiceNoArq
+		*v = H223AL1MParametersArqType{Choice: H223AL1MParametersArqTypeChoiceNoArq}
 	case 1:
-		v.Choice = H223AL1MParametersArqTypeChoiceTypeIArq
-		v.TypeIArq = new(H223AnnexCArqParameters)
+		keep := v.TypeIArq
+		if keep == nil {
+			keep = new(H223AnnexCArqParameters)
+		}
+		*v = H223AL1MParametersArqType{Choice: H223AL1MParametersArqTypeChoiceTypeIArq, TypeIArq: keep}
 		if err := v.TypeIArq.Decode(d); err != nil {
 			return wrapErr("typeIArq", err)
 		}
 	case 2:
-		v.Choice = H223AL1MParametersArqTypeChoiceTypeIIArq
-		v.TypeIIArq = new(H223AnnexCArqParameters)
+		keep := v.TypeIIArq
+		if keep == nil {
+			keep = new(H223AnnexCArqParameters)
+		}
+		*v = H223AL1MParametersArqType{Choice: H223AL1MParametersArqTypeChoiceTypeIIArq, TypeIIArq: keep}
 		if err := v.TypeIIArq.Decode(d); err != nil {
 			return wrapErr("typeIIArq", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = H223AL1MParametersArqType{Choice: H223AL1MParametersArqTypeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = H223AL1MParametersArqTypeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -9321,16 +13271,12 @@ func (c H223AnnexCArqParametersNumberOfRetransmissionsChoice) String() string {
 func (v *H223AnnexCArqParametersNumberOfRetransmissions) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case H223AnnexCArqParametersNumberOfRetransmissionsChoiceFinite:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.Finite), per.IntRange(0, 16)); err != nil {
+		e.WriteBits(0, 2)
+		if err := e.WriteConstrainedWholeNumber(int64(v.Finite), 0, 16); err != nil {
 			return wrapErr("finite", err)
 		}
 	case H223AnnexCArqParametersNumberOfRetransmissionsChoiceInfinite:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	default:
 		if int(v.Choice) > 2 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
@@ -9343,35 +13289,33 @@ func (v *H223AnnexCArqParametersNumberOfRetransmissions) Encode(e *per.Encoder) 
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *H223AnnexCArqParametersNumberOfRetransmissions) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AnnexCArqParametersNumberOfRetransmissions{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = H223AnnexCArqParametersNumberOfRetransmissionsChoiceFinite
+		*v = H223AnnexCArqParametersNumberOfRetransmissions{Choice: H223AnnexCArqParametersNumberOfRetransmissionsChoiceFinite}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 16))
+			x, err := d.ReadConstrainedWholeNumber(0, 16)
 			if err != nil {
 				return wrapErr("finite", err)
 			}
 			v.Finite = uint8(x)
 		}
 	case 1:
-		v.Choice = H223AnnexCArqParametersNumberOfRetransmissionsChoiceInfinite
+		*v = H223AnnexCArqParametersNumberOfRetransmissions{Choice: H223AnnexCArqParametersNumberOfRetransmissionsChoiceInfinite}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = H223AnnexCArqParametersNumberOfRetransmissions{Choice: H223AnnexCArqParametersNumberOfRetransmissionsChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = H223AnnexCArqParametersNumberOfRetransmissionsChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -9392,13 +13336,9 @@ func (c H223AL2MParametersHeaderFECChoice) String() string {
 func (v *H223AL2MParametersHeaderFEC) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case H223AL2MParametersHeaderFECChoiceSebch165:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case H223AL2MParametersHeaderFECChoiceGolay2412:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	default:
 		if int(v.Choice) > 2 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
@@ -9411,28 +13351,26 @@ func (v *H223AL2MParametersHeaderFEC) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *H223AL2MParametersHeaderFEC) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AL2MParametersHeaderFEC{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = H223AL2MParametersHeaderFECChoiceSebch165
+		*v = H223AL2MParametersHeaderFEC{Choice: H223AL2MParametersHeaderFECChoiceSebch165}
 	case 1:
-		v.Choice = H223AL2MParametersHeaderFECChoiceGolay2412
+		*v = H223AL2MParametersHeaderFEC{Choice: H223AL2MParametersHeaderFECChoiceGolay2412}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = H223AL2MParametersHeaderFEC{Choice: H223AL2MParametersHeaderFECChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = H223AL2MParametersHeaderFECChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -9453,13 +13391,9 @@ func (c H223AL3MParametersHeaderFormatChoice) String() string {
 func (v *H223AL3MParametersHeaderFormat) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case H223AL3MParametersHeaderFormatChoiceSebch167:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case H223AL3MParametersHeaderFormatChoiceGolay2412:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	default:
 		if int(v.Choice) > 2 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
@@ -9472,28 +13406,26 @@ func (v *H223AL3MParametersHeaderFormat) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *H223AL3MParametersHeaderFormat) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AL3MParametersHeaderFormat{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = H223AL3MParametersHeaderFormatChoiceSebch167
+		*v = H223AL3MParametersHeaderFormat{Choice: H223AL3MParametersHeaderFormatChoiceSebch167}
 	case 1:
-		v.Choice = H223AL3MParametersHeaderFormatChoiceGolay2412
+		*v = H223AL3MParametersHeaderFormat{Choice: H223AL3MParametersHeaderFormatChoiceGolay2412}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = H223AL3MParametersHeaderFormat{Choice: H223AL3MParametersHeaderFormatChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = H223AL3MParametersHeaderFormatChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -9526,51 +13458,43 @@ func (c H223AL3MParametersCrcLengthChoice) String() string {
 func (v *H223AL3MParametersCrcLength) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case H223AL3MParametersCrcLengthChoiceCrc4bit:
-		if err := e.WriteChoiceIndex(0, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case H223AL3MParametersCrcLengthChoiceCrc12bit:
-		if err := e.WriteChoiceIndex(1, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case H223AL3MParametersCrcLengthChoiceCrc20bit:
-		if err := e.WriteChoiceIndex(2, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	case H223AL3MParametersCrcLengthChoiceCrc28bit:
-		if err := e.WriteChoiceIndex(3, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 3)
 	case H223AL3MParametersCrcLengthChoiceCrc8bit:
 		if err := e.WriteChoiceIndex(4, 4, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("crc8bit", err)
 		}
 	case H223AL3MParametersCrcLengthChoiceCrc16bit:
 		if err := e.WriteChoiceIndex(5, 4, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("crc16bit", err)
 		}
 	case H223AL3MParametersCrcLengthChoiceCrc32bit:
 		if err := e.WriteChoiceIndex(6, 4, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("crc32bit", err)
 		}
 	case H223AL3MParametersCrcLengthChoiceCrcNotUsed:
 		if err := e.WriteChoiceIndex(7, 4, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("crcNotUsed", err)
 		}
 	default:
@@ -9585,56 +13509,58 @@ func (v *H223AL3MParametersCrcLength) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *H223AL3MParametersCrcLength) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AL3MParametersCrcLength{}
 	i, err := d.ReadChoiceIndex(4, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = H223AL3MParametersCrcLengthChoiceCrc4bit
+		*v = H223AL3MParametersCrcLength{Choice: H223AL3MParametersCrcLengthChoiceCrc4bit}
 	case 1:
-		v.Choice = H223AL3MParametersCrcLengthChoiceCrc12bit
+		*v = H223AL3MParametersCrcLength{Choice: H223AL3MParametersCrcLengthChoiceCrc12bit}
 	case 2:
-		v.Choice = H223AL3MParametersCrcLengthChoiceCrc20bit
+		*v = H223AL3MParametersCrcLength{Choice: H223AL3MParametersCrcLengthChoiceCrc20bit}
 	case 3:
-		v.Choice = H223AL3MParametersCrcLengthChoiceCrc28bit
+		*v = H223AL3MParametersCrcLength{Choice: H223AL3MParametersCrcLengthChoiceCrc28bit}
 	case 4:
-		v.Choice = H223AL3MParametersCrcLengthChoiceCrc8bit
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("crc8bit", err)
 		}
+		*v = H223AL3MParametersCrcLength{Choice: H223AL3MParametersCrcLengthChoiceCrc8bit}
+		d.LeaveOpenType(ot)
 	case 5:
-		v.Choice = H223AL3MParametersCrcLengthChoiceCrc16bit
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("crc16bit", err)
 		}
+		*v = H223AL3MParametersCrcLength{Choice: H223AL3MParametersCrcLengthChoiceCrc16bit}
+		d.LeaveOpenType(ot)
 	case 6:
-		v.Choice = H223AL3MParametersCrcLengthChoiceCrc32bit
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("crc32bit", err)
 		}
+		*v = H223AL3MParametersCrcLength{Choice: H223AL3MParametersCrcLengthChoiceCrc32bit}
+		d.LeaveOpenType(ot)
 	case 7:
-		v.Choice = H223AL3MParametersCrcLengthChoiceCrcNotUsed
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("crcNotUsed", err)
 		}
+		*v = H223AL3MParametersCrcLength{Choice: H223AL3MParametersCrcLengthChoiceCrcNotUsed}
+		d.LeaveOpenType(ot)
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = H223AL3MParametersCrcLength{Choice: H223AL3MParametersCrcLengthChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = H223AL3MParametersCrcLengthChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -9657,13 +13583,9 @@ func (c H223AL3MParametersArqTypeChoice) String() string {
 func (v *H223AL3MParametersArqType) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case H223AL3MParametersArqTypeChoiceNoArq:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case H223AL3MParametersArqTypeChoiceTypeIArq:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 		if v.TypeIArq == nil {
 			return errNoValue("typeIArq")
 		}
@@ -9671,9 +13593,7 @@ func (v *H223AL3MParametersArqType) Encode(e *per.Encoder) error {
 			return wrapErr("typeIArq", err)
 		}
 	case H223AL3MParametersArqTypeChoiceTypeIIArq:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 		if v.TypeIIArq == nil {
 			return errNoValue("typeIIArq")
 		}
@@ -9692,38 +13612,42 @@ func (v *H223AL3MParametersArqType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *H223AL3MParametersArqType) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AL3MParametersArqType{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = H223AL3MParametersArqTypeChoiceNoArq
+		*v = H223AL3MParametersArqType{Choice: H223AL3MParametersArqTypeChoiceNoArq}
 	case 1:
-		v.Choice = H223AL3MParametersArqTypeChoiceTypeIArq
-		v.TypeIArq = new(H223AnnexCArqParameters)
+		keep := v.TypeIArq
+		if keep == nil {
+			keep = new(H223AnnexCArqParameters)
+		}
+		*v = H223AL3MParametersArqType{Choice: H223AL3MParametersArqTypeChoiceTypeIArq, TypeIArq: keep}
 		if err := v.TypeIArq.Decode(d); err != nil {
 			return wrapErr("typeIArq", err)
 		}
 	case 2:
-		v.Choice = H223AL3MParametersArqTypeChoiceTypeIIArq
-		v.TypeIIArq = new(H223AnnexCArqParameters)
+		keep := v.TypeIIArq
+		if keep == nil {
+			keep = new(H223AnnexCArqParameters)
+		}
+		*v = H223AL3MParametersArqType{Choice: H223AL3MParametersArqTypeChoiceTypeIIArq, TypeIIArq: keep}
 		if err := v.TypeIIArq.Decode(d); err != nil {
 			return wrapErr("typeIIArq", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = H223AL3MParametersArqType{Choice: H223AL3MParametersArqTypeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = H223AL3MParametersArqTypeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -9746,17 +13670,11 @@ func (c V76LogicalChannelParametersSuspendResumeChoice) String() string {
 func (v *V76LogicalChannelParametersSuspendResume) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case V76LogicalChannelParametersSuspendResumeChoiceNoSuspendResume:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case V76LogicalChannelParametersSuspendResumeChoiceSuspendResumewAddress:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case V76LogicalChannelParametersSuspendResumeChoiceSuspendResumewoAddress:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	default:
 		if int(v.Choice) > 3 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 3, true); err != nil {
@@ -9769,30 +13687,28 @@ func (v *V76LogicalChannelParametersSuspendResume) Encode(e *per.Encoder) error 
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *V76LogicalChannelParametersSuspendResume) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = V76LogicalChannelParametersSuspendResume{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = V76LogicalChannelParametersSuspendResumeChoiceNoSuspendResume
+		*v = V76LogicalChannelParametersSuspendResume{Choice: V76LogicalChannelParametersSuspendResumeChoiceNoSuspendResume}
 	case 1:
-		v.Choice = V76LogicalChannelParametersSuspendResumeChoiceSuspendResumewAddress
+		*v = V76LogicalChannelParametersSuspendResume{Choice: V76LogicalChannelParametersSuspendResumeChoiceSuspendResumewAddress}
 	case 2:
-		v.Choice = V76LogicalChannelParametersSuspendResumeChoiceSuspendResumewoAddress
+		*v = V76LogicalChannelParametersSuspendResume{Choice: V76LogicalChannelParametersSuspendResumeChoiceSuspendResumewoAddress}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = V76LogicalChannelParametersSuspendResume{Choice: V76LogicalChannelParametersSuspendResumeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = V76LogicalChannelParametersSuspendResumeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -9813,9 +13729,7 @@ func (c V76LogicalChannelParametersModeChoice) String() string {
 func (v *V76LogicalChannelParametersMode) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case V76LogicalChannelParametersModeChoiceERM:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 		if v.ERM == nil {
 			return errNoValue("eRM")
 		}
@@ -9823,9 +13737,7 @@ func (v *V76LogicalChannelParametersMode) Encode(e *per.Encoder) error {
 			return wrapErr("eRM", err)
 		}
 	case V76LogicalChannelParametersModeChoiceUNERM:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	default:
 		if int(v.Choice) > 2 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
@@ -9838,32 +13750,33 @@ func (v *V76LogicalChannelParametersMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *V76LogicalChannelParametersMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = V76LogicalChannelParametersMode{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = V76LogicalChannelParametersModeChoiceERM
-		v.ERM = new(V76LogicalChannelParametersModeERM)
+		keep := v.ERM
+		if keep == nil {
+			keep = new(V76LogicalChannelParametersModeERM)
+		}
+		*v = V76LogicalChannelParametersMode{Choice: V76LogicalChannelParametersModeChoiceERM, ERM: keep}
 		if err := v.ERM.Decode(d); err != nil {
 			return wrapErr("eRM", err)
 		}
 	case 1:
-		v.Choice = V76LogicalChannelParametersModeChoiceUNERM
+		*v = V76LogicalChannelParametersMode{Choice: V76LogicalChannelParametersModeChoiceUNERM}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = V76LogicalChannelParametersMode{Choice: V76LogicalChannelParametersModeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = V76LogicalChannelParametersModeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -9886,7 +13799,7 @@ func (v *V76LogicalChannelParametersModeERM) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.WindowSize), per.IntRange(1, 127)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.WindowSize), 1, 127); err != nil {
 		return wrapErr("windowSize", err)
 	}
 	if err := v.Recovery.Encode(e); err != nil {
@@ -9906,18 +13819,19 @@ func (v *V76LogicalChannelParametersModeERM) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *V76LogicalChannelParametersModeERM) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = V76LogicalChannelParametersModeERM{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 127))
+		x, err := d.ReadConstrainedWholeNumber(1, 127)
 		if err != nil {
 			return wrapErr("windowSize", err)
 		}
@@ -9926,24 +13840,33 @@ func (v *V76LogicalChannelParametersModeERM) Decode(d *per.Decoder) error {
 	if err := v.Recovery.Decode(d); err != nil {
 		return wrapErr("recovery", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -9966,17 +13889,11 @@ func (c V76LogicalChannelParametersModeERMRecoveryChoice) String() string {
 func (v *V76LogicalChannelParametersModeERMRecovery) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case V76LogicalChannelParametersModeERMRecoveryChoiceRej:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case V76LogicalChannelParametersModeERMRecoveryChoiceSREJ:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case V76LogicalChannelParametersModeERMRecoveryChoiceMSREJ:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	default:
 		if int(v.Choice) > 3 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 3, true); err != nil {
@@ -9989,30 +13906,28 @@ func (v *V76LogicalChannelParametersModeERMRecovery) Encode(e *per.Encoder) erro
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *V76LogicalChannelParametersModeERMRecovery) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = V76LogicalChannelParametersModeERMRecovery{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = V76LogicalChannelParametersModeERMRecoveryChoiceRej
+		*v = V76LogicalChannelParametersModeERMRecovery{Choice: V76LogicalChannelParametersModeERMRecoveryChoiceRej}
 	case 1:
-		v.Choice = V76LogicalChannelParametersModeERMRecoveryChoiceSREJ
+		*v = V76LogicalChannelParametersModeERMRecovery{Choice: V76LogicalChannelParametersModeERMRecoveryChoiceSREJ}
 	case 2:
-		v.Choice = V76LogicalChannelParametersModeERMRecoveryChoiceMSREJ
+		*v = V76LogicalChannelParametersModeERMRecovery{Choice: V76LogicalChannelParametersModeERMRecoveryChoiceMSREJ}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = V76LogicalChannelParametersModeERMRecovery{Choice: V76LogicalChannelParametersModeERMRecoveryChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = V76LogicalChannelParametersModeERMRecoveryChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -10033,9 +13948,7 @@ func (c H2250LogicalChannelParametersMediaPacketizationChoice) String() string {
 func (v *H2250LogicalChannelParametersMediaPacketization) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case H2250LogicalChannelParametersMediaPacketizationChoiceH261aVideoPacketization:
-		if err := e.WriteChoiceIndex(0, 1, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 1)
 	case H2250LogicalChannelParametersMediaPacketizationChoiceRTPPayloadType:
 		if err := e.WriteChoiceIndex(1, 1, true); err != nil {
 			return err
@@ -10043,11 +13956,11 @@ func (v *H2250LogicalChannelParametersMediaPacketization) Encode(e *per.Encoder)
 		if v.RTPPayloadType == nil {
 			return errNoValue("rtpPayloadType")
 		}
-		sub := e.BeginOpenType()
-		if err := v.RTPPayloadType.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.RTPPayloadType.Encode(e); err != nil {
 			return wrapErr("rtpPayloadType", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("rtpPayloadType", err)
 		}
 	default:
@@ -10062,36 +13975,38 @@ func (v *H2250LogicalChannelParametersMediaPacketization) Encode(e *per.Encoder)
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *H2250LogicalChannelParametersMediaPacketization) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H2250LogicalChannelParametersMediaPacketization{}
 	i, err := d.ReadChoiceIndex(1, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = H2250LogicalChannelParametersMediaPacketizationChoiceH261aVideoPacketization
+		*v = H2250LogicalChannelParametersMediaPacketization{Choice: H2250LogicalChannelParametersMediaPacketizationChoiceH261aVideoPacketization}
 	case 1:
-		v.Choice = H2250LogicalChannelParametersMediaPacketizationChoiceRTPPayloadType
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("rtpPayloadType", err)
-		}
-		v.RTPPayloadType = new(RTPPayloadType)
-		if err := v.RTPPayloadType.Decode(&sub); err != nil {
-			return wrapErr("rtpPayloadType", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("rtpPayloadType", err)
+		}
+		keep := v.RTPPayloadType
+		if keep == nil {
+			keep = new(RTPPayloadType)
+		}
+		*v = H2250LogicalChannelParametersMediaPacketization{Choice: H2250LogicalChannelParametersMediaPacketizationChoiceRTPPayloadType, RTPPayloadType: keep}
+		if err := v.RTPPayloadType.Decode(d); err != nil {
+			return wrapErr("rtpPayloadType", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = H2250LogicalChannelParametersMediaPacketization{Choice: H2250LogicalChannelParametersMediaPacketizationChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = H2250LogicalChannelParametersMediaPacketizationChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -10117,7 +14032,7 @@ func (v *UnicastAddressIPAddress) Encode(e *per.Encoder) error {
 	if err := e.WriteOctetString([]byte(v.Network), per.FixedSize(4)); err != nil {
 		return wrapErr("network", err)
 	}
-	if err := e.WriteInteger(int64(v.TsapIdentifier), per.IntRange(0, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.TsapIdentifier), 0, 65535); err != nil {
 		return wrapErr("tsapIdentifier", err)
 	}
 	if !ext.Any() {
@@ -10134,48 +14049,54 @@ func (v *UnicastAddressIPAddress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *UnicastAddressIPAddress) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UnicastAddressIPAddress{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
-	{
-		x, err := d.ReadOctetString(per.FixedSize(4))
-		if err != nil {
-			return wrapErr("network", err)
-		}
-		v.Network = []byte(x)
+	extBit := opt0&(1<<0) != 0
+	if err := d.ReadOctetStringInto(&v.Network, per.FixedSize(4)); err != nil {
+		return wrapErr("network", err)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 65535))
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
 		if err != nil {
 			return wrapErr("tsapIdentifier", err)
 		}
 		v.TsapIdentifier = uint16(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -10221,55 +14142,53 @@ func (v *UnicastAddressIPXAddress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *UnicastAddressIPXAddress) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UnicastAddressIPXAddress{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
-	{
-		x, err := d.ReadOctetString(per.FixedSize(6))
-		if err != nil {
-			return wrapErr("node", err)
-		}
-		v.Node = []byte(x)
+	extBit := opt0&(1<<0) != 0
+	if err := d.ReadOctetStringInto(&v.Node, per.FixedSize(6)); err != nil {
+		return wrapErr("node", err)
 	}
-	{
-		x, err := d.ReadOctetString(per.FixedSize(4))
-		if err != nil {
-			return wrapErr("netnum", err)
-		}
-		v.Netnum = []byte(x)
+	if err := d.ReadOctetStringInto(&v.Netnum, per.FixedSize(4)); err != nil {
+		return wrapErr("netnum", err)
 	}
-	{
-		x, err := d.ReadOctetString(per.FixedSize(2))
-		if err != nil {
-			return wrapErr("tsapIdentifier", err)
-		}
-		v.TsapIdentifier = []byte(x)
+	if err := d.ReadOctetStringInto(&v.TsapIdentifier, per.FixedSize(2)); err != nil {
+		return wrapErr("tsapIdentifier", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -10295,7 +14214,7 @@ func (v *UnicastAddressIP6Address) Encode(e *per.Encoder) error {
 	if err := e.WriteOctetString([]byte(v.Network), per.FixedSize(16)); err != nil {
 		return wrapErr("network", err)
 	}
-	if err := e.WriteInteger(int64(v.TsapIdentifier), per.IntRange(0, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.TsapIdentifier), 0, 65535); err != nil {
 		return wrapErr("tsapIdentifier", err)
 	}
 	if !ext.Any() {
@@ -10312,48 +14231,54 @@ func (v *UnicastAddressIP6Address) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *UnicastAddressIP6Address) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UnicastAddressIP6Address{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
-	{
-		x, err := d.ReadOctetString(per.FixedSize(16))
-		if err != nil {
-			return wrapErr("network", err)
-		}
-		v.Network = []byte(x)
+	extBit := opt0&(1<<0) != 0
+	if err := d.ReadOctetStringInto(&v.Network, per.FixedSize(16)); err != nil {
+		return wrapErr("network", err)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 65535))
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
 		if err != nil {
 			return wrapErr("tsapIdentifier", err)
 		}
 		v.TsapIdentifier = uint16(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -10382,7 +14307,7 @@ func (v *UnicastAddressIPSourceRouteAddress) Encode(e *per.Encoder) error {
 	if err := e.WriteOctetString([]byte(v.Network), per.FixedSize(4)); err != nil {
 		return wrapErr("network", err)
 	}
-	if err := e.WriteInteger(int64(v.TsapIdentifier), per.IntRange(0, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.TsapIdentifier), 0, 65535); err != nil {
 		return wrapErr("tsapIdentifier", err)
 	}
 	{
@@ -10417,28 +14342,25 @@ func (v *UnicastAddressIPSourceRouteAddress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *UnicastAddressIPSourceRouteAddress) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UnicastAddressIPSourceRouteAddress{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.Routing.Decode(d); err != nil {
 		return wrapErr("routing", err)
 	}
-	{
-		x, err := d.ReadOctetString(per.FixedSize(4))
-		if err != nil {
-			return wrapErr("network", err)
-		}
-		v.Network = []byte(x)
+	if err := d.ReadOctetStringInto(&v.Network, per.FixedSize(4)); err != nil {
+		return wrapErr("network", err)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 65535))
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
 		if err != nil {
 			return wrapErr("tsapIdentifier", err)
 		}
@@ -10449,21 +14371,32 @@ func (v *UnicastAddressIPSourceRouteAddress) Decode(d *per.Decoder) error {
 		if err != nil {
 			return wrapErr("route", err)
 		}
-		var items0 [][]byte
-		if n0 > 0 {
+		items0 := v.Route[:0]
+		if cap(items0) < n0 {
 			items0 = make([][]byte, 0, n0)
 		}
 		var buf0 []byte
 		for {
 			for range n0 {
-				if buf0 == nil {
-					buf0 = make([]byte, 0, d.BitsLeft()/8)
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if cap(*it0) == 0 {
+					if buf0 == nil {
+						buf0 = make([]byte, 0, d.BitsLeft()/8)
+					}
+					start := len(buf0)
+					if buf0, err = d.AppendOctetString(buf0, per.FixedSize(4)); err != nil {
+						return wrapErr("route", err)
+					}
+					*it0 = nil
+					if len(buf0) > start {
+						*it0 = []byte(buf0[start:len(buf0):len(buf0)])
+					}
+				} else {
+					if err := d.ReadOctetStringInto(it0, per.FixedSize(4)); err != nil {
+						return wrapErr("route", err)
+					}
 				}
-				start := len(buf0)
-				if buf0, err = d.AppendOctetString(buf0, per.FixedSize(4)); err != nil {
-					return wrapErr("route", err)
-				}
-				items0 = append(items0, []byte(buf0[start:len(buf0):len(buf0)]))
 			}
 			if !more0 {
 				break
@@ -10472,26 +14405,38 @@ func (v *UnicastAddressIPSourceRouteAddress) Decode(d *per.Decoder) error {
 				return wrapErr("route", err)
 			}
 		}
-		v.Route = [][]byte(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.Route = items0
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -10512,34 +14457,30 @@ func (c UnicastAddressIPSourceRouteAddressRoutingChoice) String() string {
 func (v *UnicastAddressIPSourceRouteAddressRouting) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case UnicastAddressIPSourceRouteAddressRoutingChoiceStrict:
-		if err := e.WriteChoiceIndex(0, 2, false); err != nil {
-			return err
-		}
+		e.WriteBits(0, 1)
 	case UnicastAddressIPSourceRouteAddressRoutingChoiceLoose:
-		if err := e.WriteChoiceIndex(1, 2, false); err != nil {
-			return err
-		}
+		e.WriteBits(1, 1)
 	default:
 		return errNoChoice(int(v.Choice))
 	}
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *UnicastAddressIPSourceRouteAddressRouting) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UnicastAddressIPSourceRouteAddressRouting{}
 	i, err := d.ReadChoiceIndex(2, false)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = UnicastAddressIPSourceRouteAddressRoutingChoiceStrict
+		*v = UnicastAddressIPSourceRouteAddressRouting{Choice: UnicastAddressIPSourceRouteAddressRoutingChoiceStrict}
 	case 1:
-		v.Choice = UnicastAddressIPSourceRouteAddressRoutingChoiceLoose
+		*v = UnicastAddressIPSourceRouteAddressRouting{Choice: UnicastAddressIPSourceRouteAddressRoutingChoiceLoose}
 	default:
 		return errNoChoice(i + 1)
 	}
@@ -10567,7 +14508,7 @@ func (v *MulticastAddressIPAddress) Encode(e *per.Encoder) error {
 	if err := e.WriteOctetString([]byte(v.Network), per.FixedSize(4)); err != nil {
 		return wrapErr("network", err)
 	}
-	if err := e.WriteInteger(int64(v.TsapIdentifier), per.IntRange(0, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.TsapIdentifier), 0, 65535); err != nil {
 		return wrapErr("tsapIdentifier", err)
 	}
 	if !ext.Any() {
@@ -10584,48 +14525,54 @@ func (v *MulticastAddressIPAddress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MulticastAddressIPAddress) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MulticastAddressIPAddress{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
-	{
-		x, err := d.ReadOctetString(per.FixedSize(4))
-		if err != nil {
-			return wrapErr("network", err)
-		}
-		v.Network = []byte(x)
+	extBit := opt0&(1<<0) != 0
+	if err := d.ReadOctetStringInto(&v.Network, per.FixedSize(4)); err != nil {
+		return wrapErr("network", err)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 65535))
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
 		if err != nil {
 			return wrapErr("tsapIdentifier", err)
 		}
 		v.TsapIdentifier = uint16(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -10651,7 +14598,7 @@ func (v *MulticastAddressIP6Address) Encode(e *per.Encoder) error {
 	if err := e.WriteOctetString([]byte(v.Network), per.FixedSize(16)); err != nil {
 		return wrapErr("network", err)
 	}
-	if err := e.WriteInteger(int64(v.TsapIdentifier), per.IntRange(0, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.TsapIdentifier), 0, 65535); err != nil {
 		return wrapErr("tsapIdentifier", err)
 	}
 	if !ext.Any() {
@@ -10668,48 +14615,54 @@ func (v *MulticastAddressIP6Address) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MulticastAddressIP6Address) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MulticastAddressIP6Address{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
-	{
-		x, err := d.ReadOctetString(per.FixedSize(16))
-		if err != nil {
-			return wrapErr("network", err)
-		}
-		v.Network = []byte(x)
+	extBit := opt0&(1<<0) != 0
+	if err := d.ReadOctetStringInto(&v.Network, per.FixedSize(16)); err != nil {
+		return wrapErr("network", err)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 65535))
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
 		if err != nil {
 			return wrapErr("tsapIdentifier", err)
 		}
 		v.TsapIdentifier = uint16(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -10730,13 +14683,9 @@ func (c NetworkAccessParametersDistributionChoice) String() string {
 func (v *NetworkAccessParametersDistribution) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case NetworkAccessParametersDistributionChoiceUnicast:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case NetworkAccessParametersDistributionChoiceMulticast:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	default:
 		if int(v.Choice) > 2 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
@@ -10749,28 +14698,26 @@ func (v *NetworkAccessParametersDistribution) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *NetworkAccessParametersDistribution) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NetworkAccessParametersDistribution{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = NetworkAccessParametersDistributionChoiceUnicast
+		*v = NetworkAccessParametersDistribution{Choice: NetworkAccessParametersDistributionChoiceUnicast}
 	case 1:
-		v.Choice = NetworkAccessParametersDistributionChoiceMulticast
+		*v = NetworkAccessParametersDistribution{Choice: NetworkAccessParametersDistributionChoiceMulticast}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = NetworkAccessParametersDistribution{Choice: NetworkAccessParametersDistributionChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = NetworkAccessParametersDistributionChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -10793,9 +14740,7 @@ func (c NetworkAccessParametersNetworkAddressChoice) String() string {
 func (v *NetworkAccessParametersNetworkAddress) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case NetworkAccessParametersNetworkAddressChoiceQ2931Address:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 		if v.Q2931Address == nil {
 			return errNoValue("q2931Address")
 		}
@@ -10803,16 +14748,12 @@ func (v *NetworkAccessParametersNetworkAddress) Encode(e *per.Encoder) error {
 			return wrapErr("q2931Address", err)
 		}
 	case NetworkAccessParametersNetworkAddressChoiceE164Address:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 		if err := e.WriteString(string(v.E164Address), alphabet3, per.Size(1, 128)); err != nil {
 			return wrapErr("e164Address", err)
 		}
 	case NetworkAccessParametersNetworkAddressChoiceLocalAreaAddress:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 		if v.LocalAreaAddress == nil {
 			return errNoValue("localAreaAddress")
 		}
@@ -10831,45 +14772,45 @@ func (v *NetworkAccessParametersNetworkAddress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *NetworkAccessParametersNetworkAddress) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NetworkAccessParametersNetworkAddress{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = NetworkAccessParametersNetworkAddressChoiceQ2931Address
-		v.Q2931Address = new(Q2931Address)
+		keep := v.Q2931Address
+		if keep == nil {
+			keep = new(Q2931Address)
+		}
+		*v = NetworkAccessParametersNetworkAddress{Choice: NetworkAccessParametersNetworkAddressChoiceQ2931Address, Q2931Address: keep}
 		if err := v.Q2931Address.Decode(d); err != nil {
 			return wrapErr("q2931Address", err)
 		}
 	case 1:
-		v.Choice = NetworkAccessParametersNetworkAddressChoiceE164Address
-		{
-			x, err := d.ReadString(alphabet3, per.Size(1, 128))
-			if err != nil {
-				return wrapErr("e164Address", err)
-			}
-			v.E164Address = string(x)
+		*v = NetworkAccessParametersNetworkAddress{Choice: NetworkAccessParametersNetworkAddressChoiceE164Address, E164Address: v.E164Address}
+		if err := d.ReadStringInto(&v.E164Address, alphabet3, per.Size(1, 128)); err != nil {
+			return wrapErr("e164Address", err)
 		}
 	case 2:
-		v.Choice = NetworkAccessParametersNetworkAddressChoiceLocalAreaAddress
-		v.LocalAreaAddress = new(TransportAddress)
+		keep := v.LocalAreaAddress
+		if keep == nil {
+			keep = new(TransportAddress)
+		}
+		*v = NetworkAccessParametersNetworkAddress{Choice: NetworkAccessParametersNetworkAddressChoiceLocalAreaAddress, LocalAreaAddress: keep}
 		if err := v.LocalAreaAddress.Decode(d); err != nil {
 			return wrapErr("localAreaAddress", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = NetworkAccessParametersNetworkAddress{Choice: NetworkAccessParametersNetworkAddressChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = NetworkAccessParametersNetworkAddressChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -10892,17 +14833,11 @@ func (c NetworkAccessParametersT120SetupProcedureChoice) String() string {
 func (v *NetworkAccessParametersT120SetupProcedure) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case NetworkAccessParametersT120SetupProcedureChoiceOriginateCall:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case NetworkAccessParametersT120SetupProcedureChoiceWaitForCall:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case NetworkAccessParametersT120SetupProcedureChoiceIssueQuery:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	default:
 		if int(v.Choice) > 3 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 3, true); err != nil {
@@ -10915,30 +14850,28 @@ func (v *NetworkAccessParametersT120SetupProcedure) Encode(e *per.Encoder) error
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *NetworkAccessParametersT120SetupProcedure) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NetworkAccessParametersT120SetupProcedure{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = NetworkAccessParametersT120SetupProcedureChoiceOriginateCall
+		*v = NetworkAccessParametersT120SetupProcedure{Choice: NetworkAccessParametersT120SetupProcedureChoiceOriginateCall}
 	case 1:
-		v.Choice = NetworkAccessParametersT120SetupProcedureChoiceWaitForCall
+		*v = NetworkAccessParametersT120SetupProcedure{Choice: NetworkAccessParametersT120SetupProcedureChoiceWaitForCall}
 	case 2:
-		v.Choice = NetworkAccessParametersT120SetupProcedureChoiceIssueQuery
+		*v = NetworkAccessParametersT120SetupProcedure{Choice: NetworkAccessParametersT120SetupProcedureChoiceIssueQuery}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = NetworkAccessParametersT120SetupProcedure{Choice: NetworkAccessParametersT120SetupProcedureChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = NetworkAccessParametersT120SetupProcedureChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -10959,34 +14892,30 @@ func (c CloseLogicalChannelSourceChoice) String() string {
 func (v *CloseLogicalChannelSource) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case CloseLogicalChannelSourceChoiceUser:
-		if err := e.WriteChoiceIndex(0, 2, false); err != nil {
-			return err
-		}
+		e.WriteBits(0, 1)
 	case CloseLogicalChannelSourceChoiceLcse:
-		if err := e.WriteChoiceIndex(1, 2, false); err != nil {
-			return err
-		}
+		e.WriteBits(1, 1)
 	default:
 		return errNoChoice(int(v.Choice))
 	}
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *CloseLogicalChannelSource) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CloseLogicalChannelSource{}
 	i, err := d.ReadChoiceIndex(2, false)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = CloseLogicalChannelSourceChoiceUser
+		*v = CloseLogicalChannelSource{Choice: CloseLogicalChannelSourceChoiceUser}
 	case 1:
-		v.Choice = CloseLogicalChannelSourceChoiceLcse
+		*v = CloseLogicalChannelSource{Choice: CloseLogicalChannelSourceChoiceLcse}
 	default:
 		return errNoChoice(i + 1)
 	}
@@ -11013,26 +14942,20 @@ func (c CloseLogicalChannelReasonChoice) String() string {
 func (v *CloseLogicalChannelReason) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case CloseLogicalChannelReasonChoiceUnknown:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case CloseLogicalChannelReasonChoiceReopen:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case CloseLogicalChannelReasonChoiceReservationFailure:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	case CloseLogicalChannelReasonChoiceNetworkErrorCode:
 		if err := e.WriteChoiceIndex(3, 3, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64(v.NetworkErrorCode), per.IntRange(0, 255)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64(v.NetworkErrorCode), 0, 255); err != nil {
 			return wrapErr("networkErrorCode", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("networkErrorCode", err)
 		}
 	default:
@@ -11047,43 +14970,42 @@ func (v *CloseLogicalChannelReason) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *CloseLogicalChannelReason) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CloseLogicalChannelReason{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = CloseLogicalChannelReasonChoiceUnknown
+		*v = CloseLogicalChannelReason{Choice: CloseLogicalChannelReasonChoiceUnknown}
 	case 1:
-		v.Choice = CloseLogicalChannelReasonChoiceReopen
+		*v = CloseLogicalChannelReason{Choice: CloseLogicalChannelReasonChoiceReopen}
 	case 2:
-		v.Choice = CloseLogicalChannelReasonChoiceReservationFailure
+		*v = CloseLogicalChannelReason{Choice: CloseLogicalChannelReasonChoiceReservationFailure}
 	case 3:
-		v.Choice = CloseLogicalChannelReasonChoiceNetworkErrorCode
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("networkErrorCode", err)
 		}
+		*v = CloseLogicalChannelReason{Choice: CloseLogicalChannelReasonChoiceNetworkErrorCode}
 		{
-			x, err := sub.ReadInteger(per.IntRange(0, 255))
+			x, err := d.ReadConstrainedWholeNumber(0, 255)
 			if err != nil {
 				return wrapErr("networkErrorCode", err)
 			}
 			v.NetworkErrorCode = uint8(x)
 		}
+		d.LeaveOpenType(ot)
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = CloseLogicalChannelReason{Choice: CloseLogicalChannelReasonChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = CloseLogicalChannelReasonChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -11110,30 +15032,22 @@ func (c RequestChannelCloseReasonChoice) String() string {
 func (v *RequestChannelCloseReason) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case RequestChannelCloseReasonChoiceUnknown:
-		if err := e.WriteChoiceIndex(0, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case RequestChannelCloseReasonChoiceNormal:
-		if err := e.WriteChoiceIndex(1, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case RequestChannelCloseReasonChoiceReopen:
-		if err := e.WriteChoiceIndex(2, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	case RequestChannelCloseReasonChoiceReservationFailure:
-		if err := e.WriteChoiceIndex(3, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 3)
 	case RequestChannelCloseReasonChoiceNetworkErrorCode:
 		if err := e.WriteChoiceIndex(4, 4, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64(v.NetworkErrorCode), per.IntRange(0, 255)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64(v.NetworkErrorCode), 0, 255); err != nil {
 			return wrapErr("networkErrorCode", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("networkErrorCode", err)
 		}
 	default:
@@ -11148,45 +15062,44 @@ func (v *RequestChannelCloseReason) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *RequestChannelCloseReason) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestChannelCloseReason{}
 	i, err := d.ReadChoiceIndex(4, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = RequestChannelCloseReasonChoiceUnknown
+		*v = RequestChannelCloseReason{Choice: RequestChannelCloseReasonChoiceUnknown}
 	case 1:
-		v.Choice = RequestChannelCloseReasonChoiceNormal
+		*v = RequestChannelCloseReason{Choice: RequestChannelCloseReasonChoiceNormal}
 	case 2:
-		v.Choice = RequestChannelCloseReasonChoiceReopen
+		*v = RequestChannelCloseReason{Choice: RequestChannelCloseReasonChoiceReopen}
 	case 3:
-		v.Choice = RequestChannelCloseReasonChoiceReservationFailure
+		*v = RequestChannelCloseReason{Choice: RequestChannelCloseReasonChoiceReservationFailure}
 	case 4:
-		v.Choice = RequestChannelCloseReasonChoiceNetworkErrorCode
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("networkErrorCode", err)
 		}
+		*v = RequestChannelCloseReason{Choice: RequestChannelCloseReasonChoiceNetworkErrorCode}
 		{
-			x, err := sub.ReadInteger(per.IntRange(0, 255))
+			x, err := d.ReadConstrainedWholeNumber(0, 255)
 			if err != nil {
 				return wrapErr("networkErrorCode", err)
 			}
 			v.NetworkErrorCode = uint8(x)
 		}
+		d.LeaveOpenType(ot)
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = RequestChannelCloseReason{Choice: RequestChannelCloseReasonChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = RequestChannelCloseReasonChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -11207,16 +15120,12 @@ func (c MultiplexElementTypeChoice) String() string {
 func (v *MultiplexElementType) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case MultiplexElementTypeChoiceLogicalChannelNumber:
-		if err := e.WriteChoiceIndex(0, 2, false); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.LogicalChannelNumber), per.IntRange(0, 65535)); err != nil {
+		e.WriteBits(0, 1)
+		if err := e.WriteConstrainedWholeNumber(int64(v.LogicalChannelNumber), 0, 65535); err != nil {
 			return wrapErr("logicalChannelNumber", err)
 		}
 	case MultiplexElementTypeChoiceSubElementList:
-		if err := e.WriteChoiceIndex(1, 2, false); err != nil {
-			return err
-		}
+		e.WriteBits(1, 1)
 		{
 			items0 := v.SubElementList
 			k0, more0, err := e.WriteLength(len(items0), per.Size(2, 255))
@@ -11241,41 +15150,42 @@ func (v *MultiplexElementType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *MultiplexElementType) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexElementType{}
 	i, err := d.ReadChoiceIndex(2, false)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = MultiplexElementTypeChoiceLogicalChannelNumber
+		*v = MultiplexElementType{Choice: MultiplexElementTypeChoiceLogicalChannelNumber}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 65535))
+			x, err := d.ReadConstrainedWholeNumber(0, 65535)
 			if err != nil {
 				return wrapErr("logicalChannelNumber", err)
 			}
 			v.LogicalChannelNumber = uint16(x)
 		}
 	case 1:
-		v.Choice = MultiplexElementTypeChoiceSubElementList
+		*v = MultiplexElementType{Choice: MultiplexElementTypeChoiceSubElementList, SubElementList: v.SubElementList}
 		{
 			n0, more0, err := d.ReadLength(per.Size(2, 255), 1)
 			if err != nil {
 				return wrapErr("subElementList", err)
 			}
-			var items0 []MultiplexElement
-			if n0 > 0 {
+			items0 := v.SubElementList[:0]
+			if cap(items0) < n0 {
 				items0 = make([]MultiplexElement, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, MultiplexElement{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("subElementList", err)
 					}
 				}
@@ -11286,7 +15196,10 @@ func (v *MultiplexElementType) Decode(d *per.Decoder) error {
 					return wrapErr("subElementList", err)
 				}
 			}
-			v.SubElementList = []MultiplexElement(items0)
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			v.SubElementList = items0
 		}
 	default:
 		return errNoChoice(i + 1)
@@ -11310,44 +15223,40 @@ func (c MultiplexElementRepeatCountChoice) String() string {
 func (v *MultiplexElementRepeatCount) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case MultiplexElementRepeatCountChoiceFinite:
-		if err := e.WriteChoiceIndex(0, 2, false); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.Finite), per.IntRange(1, 65535)); err != nil {
+		e.WriteBits(0, 1)
+		if err := e.WriteConstrainedWholeNumber(int64(v.Finite), 1, 65535); err != nil {
 			return wrapErr("finite", err)
 		}
 	case MultiplexElementRepeatCountChoiceUntilClosingFlag:
-		if err := e.WriteChoiceIndex(1, 2, false); err != nil {
-			return err
-		}
+		e.WriteBits(1, 1)
 	default:
 		return errNoChoice(int(v.Choice))
 	}
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *MultiplexElementRepeatCount) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexElementRepeatCount{}
 	i, err := d.ReadChoiceIndex(2, false)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = MultiplexElementRepeatCountChoiceFinite
+		*v = MultiplexElementRepeatCount{Choice: MultiplexElementRepeatCountChoiceFinite}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 65535))
+			x, err := d.ReadConstrainedWholeNumber(1, 65535)
 			if err != nil {
 				return wrapErr("finite", err)
 			}
 			v.Finite = uint16(x)
 		}
 	case 1:
-		v.Choice = MultiplexElementRepeatCountChoiceUntilClosingFlag
+		*v = MultiplexElementRepeatCount{Choice: MultiplexElementRepeatCountChoiceUntilClosingFlag}
 	default:
 		return errNoChoice(i + 1)
 	}
@@ -11370,34 +15279,30 @@ func (c H261VideoModeResolutionChoice) String() string {
 func (v *H261VideoModeResolution) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case H261VideoModeResolutionChoiceQcif:
-		if err := e.WriteChoiceIndex(0, 2, false); err != nil {
-			return err
-		}
+		e.WriteBits(0, 1)
 	case H261VideoModeResolutionChoiceCif:
-		if err := e.WriteChoiceIndex(1, 2, false); err != nil {
-			return err
-		}
+		e.WriteBits(1, 1)
 	default:
 		return errNoChoice(int(v.Choice))
 	}
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *H261VideoModeResolution) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H261VideoModeResolution{}
 	i, err := d.ReadChoiceIndex(2, false)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = H261VideoModeResolutionChoiceQcif
+		*v = H261VideoModeResolution{Choice: H261VideoModeResolutionChoiceQcif}
 	case 1:
-		v.Choice = H261VideoModeResolutionChoiceCif
+		*v = H261VideoModeResolution{Choice: H261VideoModeResolutionChoiceCif}
 	default:
 		return errNoChoice(i + 1)
 	}
@@ -11438,49 +15343,27 @@ func (c H262VideoModeProfileAndLevelChoice) String() string {
 func (v *H262VideoModeProfileAndLevel) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case H262VideoModeProfileAndLevelChoiceProfileAndLevelSPatML:
-		if err := e.WriteChoiceIndex(0, 11, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 5)
 	case H262VideoModeProfileAndLevelChoiceProfileAndLevelMPatLL:
-		if err := e.WriteChoiceIndex(1, 11, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 5)
 	case H262VideoModeProfileAndLevelChoiceProfileAndLevelMPatML:
-		if err := e.WriteChoiceIndex(2, 11, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 5)
 	case H262VideoModeProfileAndLevelChoiceProfileAndLevelMPatH14:
-		if err := e.WriteChoiceIndex(3, 11, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 5)
 	case H262VideoModeProfileAndLevelChoiceProfileAndLevelMPatHL:
-		if err := e.WriteChoiceIndex(4, 11, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 5)
 	case H262VideoModeProfileAndLevelChoiceProfileAndLevelSNRatLL:
-		if err := e.WriteChoiceIndex(5, 11, true); err != nil {
-			return err
-		}
+		e.WriteBits(5, 5)
 	case H262VideoModeProfileAndLevelChoiceProfileAndLevelSNRatML:
-		if err := e.WriteChoiceIndex(6, 11, true); err != nil {
-			return err
-		}
+		e.WriteBits(6, 5)
 	case H262VideoModeProfileAndLevelChoiceProfileAndLevelSpatialatH14:
-		if err := e.WriteChoiceIndex(7, 11, true); err != nil {
-			return err
-		}
+		e.WriteBits(7, 5)
 	case H262VideoModeProfileAndLevelChoiceProfileAndLevelHPatML:
-		if err := e.WriteChoiceIndex(8, 11, true); err != nil {
-			return err
-		}
+		e.WriteBits(8, 5)
 	case H262VideoModeProfileAndLevelChoiceProfileAndLevelHPatH14:
-		if err := e.WriteChoiceIndex(9, 11, true); err != nil {
-			return err
-		}
+		e.WriteBits(9, 5)
 	case H262VideoModeProfileAndLevelChoiceProfileAndLevelHPatHL:
-		if err := e.WriteChoiceIndex(10, 11, true); err != nil {
-			return err
-		}
+		e.WriteBits(10, 5)
 	default:
 		if int(v.Choice) > 11 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 11, true); err != nil {
@@ -11493,46 +15376,44 @@ func (v *H262VideoModeProfileAndLevel) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *H262VideoModeProfileAndLevel) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H262VideoModeProfileAndLevel{}
 	i, err := d.ReadChoiceIndex(11, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = H262VideoModeProfileAndLevelChoiceProfileAndLevelSPatML
+		*v = H262VideoModeProfileAndLevel{Choice: H262VideoModeProfileAndLevelChoiceProfileAndLevelSPatML}
 	case 1:
-		v.Choice = H262VideoModeProfileAndLevelChoiceProfileAndLevelMPatLL
+		*v = H262VideoModeProfileAndLevel{Choice: H262VideoModeProfileAndLevelChoiceProfileAndLevelMPatLL}
 	case 2:
-		v.Choice = H262VideoModeProfileAndLevelChoiceProfileAndLevelMPatML
+		*v = H262VideoModeProfileAndLevel{Choice: H262VideoModeProfileAndLevelChoiceProfileAndLevelMPatML}
 	case 3:
-		v.Choice = H262VideoModeProfileAndLevelChoiceProfileAndLevelMPatH14
+		*v = H262VideoModeProfileAndLevel{Choice: H262VideoModeProfileAndLevelChoiceProfileAndLevelMPatH14}
 	case 4:
-		v.Choice = H262VideoModeProfileAndLevelChoiceProfileAndLevelMPatHL
+		*v = H262VideoModeProfileAndLevel{Choice: H262VideoModeProfileAndLevelChoiceProfileAndLevelMPatHL}
 	case 5:
-		v.Choice = H262VideoModeProfileAndLevelChoiceProfileAndLevelSNRatLL
+		*v = H262VideoModeProfileAndLevel{Choice: H262VideoModeProfileAndLevelChoiceProfileAndLevelSNRatLL}
 	case 6:
-		v.Choice = H262VideoModeProfileAndLevelChoiceProfileAndLevelSNRatML
+		*v = H262VideoModeProfileAndLevel{Choice: H262VideoModeProfileAndLevelChoiceProfileAndLevelSNRatML}
 	case 7:
-		v.Choice = H262VideoModeProfileAndLevelChoiceProfileAndLevelSpatialatH14
+		*v = H262VideoModeProfileAndLevel{Choice: H262VideoModeProfileAndLevelChoiceProfileAndLevelSpatialatH14}
 	case 8:
-		v.Choice = H262VideoModeProfileAndLevelChoiceProfileAndLevelHPatML
+		*v = H262VideoModeProfileAndLevel{Choice: H262VideoModeProfileAndLevelChoiceProfileAndLevelHPatML}
 	case 9:
-		v.Choice = H262VideoModeProfileAndLevelChoiceProfileAndLevelHPatH14
+		*v = H262VideoModeProfileAndLevel{Choice: H262VideoModeProfileAndLevelChoiceProfileAndLevelHPatH14}
 	case 10:
-		v.Choice = H262VideoModeProfileAndLevelChoiceProfileAndLevelHPatHL
+		*v = H262VideoModeProfileAndLevel{Choice: H262VideoModeProfileAndLevelChoiceProfileAndLevelHPatHL}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = H262VideoModeProfileAndLevel{Choice: H262VideoModeProfileAndLevelChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = H262VideoModeProfileAndLevelChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -11561,31 +15442,21 @@ func (c H263VideoModeResolutionChoice) String() string {
 func (v *H263VideoModeResolution) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case H263VideoModeResolutionChoiceSqcif:
-		if err := e.WriteChoiceIndex(0, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 4)
 	case H263VideoModeResolutionChoiceQcif:
-		if err := e.WriteChoiceIndex(1, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 4)
 	case H263VideoModeResolutionChoiceCif:
-		if err := e.WriteChoiceIndex(2, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 4)
 	case H263VideoModeResolutionChoiceCif4:
-		if err := e.WriteChoiceIndex(3, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 4)
 	case H263VideoModeResolutionChoiceCif16:
-		if err := e.WriteChoiceIndex(4, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 4)
 	case H263VideoModeResolutionChoiceCustom:
 		if err := e.WriteChoiceIndex(5, 5, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("custom", err)
 		}
 	default:
@@ -11600,40 +15471,39 @@ func (v *H263VideoModeResolution) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *H263VideoModeResolution) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H263VideoModeResolution{}
 	i, err := d.ReadChoiceIndex(5, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = H263VideoModeResolutionChoiceSqcif
+		*v = H263VideoModeResolution{Choice: H263VideoModeResolutionChoiceSqcif}
 	case 1:
-		v.Choice = H263VideoModeResolutionChoiceQcif
+		*v = H263VideoModeResolution{Choice: H263VideoModeResolutionChoiceQcif}
 	case 2:
-		v.Choice = H263VideoModeResolutionChoiceCif
+		*v = H263VideoModeResolution{Choice: H263VideoModeResolutionChoiceCif}
 	case 3:
-		v.Choice = H263VideoModeResolutionChoiceCif4
+		*v = H263VideoModeResolution{Choice: H263VideoModeResolutionChoiceCif4}
 	case 4:
-		v.Choice = H263VideoModeResolutionChoiceCif16
+		*v = H263VideoModeResolution{Choice: H263VideoModeResolutionChoiceCif16}
 	case 5:
-		v.Choice = H263VideoModeResolutionChoiceCustom
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("custom", err)
 		}
+		*v = H263VideoModeResolution{Choice: H263VideoModeResolutionChoiceCustom}
+		d.LeaveOpenType(ot)
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = H263VideoModeResolution{Choice: H263VideoModeResolutionChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = H263VideoModeResolutionChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -11658,46 +15528,38 @@ func (c AudioModeG7231Choice) String() string {
 func (v *AudioModeG7231) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case AudioModeG7231ChoiceNoSilenceSuppressionLowRate:
-		if err := e.WriteChoiceIndex(0, 4, false); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case AudioModeG7231ChoiceNoSilenceSuppressionHighRate:
-		if err := e.WriteChoiceIndex(1, 4, false); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	case AudioModeG7231ChoiceSilenceSuppressionLowRate:
-		if err := e.WriteChoiceIndex(2, 4, false); err != nil {
-			return err
-		}
+		e.WriteBits(2, 2)
 	case AudioModeG7231ChoiceSilenceSuppressionHighRate:
-		if err := e.WriteChoiceIndex(3, 4, false); err != nil {
-			return err
-		}
+		e.WriteBits(3, 2)
 	default:
 		return errNoChoice(int(v.Choice))
 	}
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *AudioModeG7231) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AudioModeG7231{}
 	i, err := d.ReadChoiceIndex(4, false)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = AudioModeG7231ChoiceNoSilenceSuppressionLowRate
+		*v = AudioModeG7231{Choice: AudioModeG7231ChoiceNoSilenceSuppressionLowRate}
 	case 1:
-		v.Choice = AudioModeG7231ChoiceNoSilenceSuppressionHighRate
+		*v = AudioModeG7231{Choice: AudioModeG7231ChoiceNoSilenceSuppressionHighRate}
 	case 2:
-		v.Choice = AudioModeG7231ChoiceSilenceSuppressionLowRate
+		*v = AudioModeG7231{Choice: AudioModeG7231ChoiceSilenceSuppressionLowRate}
 	case 3:
-		v.Choice = AudioModeG7231ChoiceSilenceSuppressionHighRate
+		*v = AudioModeG7231{Choice: AudioModeG7231ChoiceSilenceSuppressionHighRate}
 	default:
 		return errNoChoice(i + 1)
 	}
@@ -11722,40 +15584,34 @@ func (c IS11172AudioModeAudioLayerChoice) String() string {
 func (v *IS11172AudioModeAudioLayer) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case IS11172AudioModeAudioLayerChoiceAudioLayer1:
-		if err := e.WriteChoiceIndex(0, 3, false); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case IS11172AudioModeAudioLayerChoiceAudioLayer2:
-		if err := e.WriteChoiceIndex(1, 3, false); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	case IS11172AudioModeAudioLayerChoiceAudioLayer3:
-		if err := e.WriteChoiceIndex(2, 3, false); err != nil {
-			return err
-		}
+		e.WriteBits(2, 2)
 	default:
 		return errNoChoice(int(v.Choice))
 	}
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *IS11172AudioModeAudioLayer) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IS11172AudioModeAudioLayer{}
 	i, err := d.ReadChoiceIndex(3, false)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = IS11172AudioModeAudioLayerChoiceAudioLayer1
+		*v = IS11172AudioModeAudioLayer{Choice: IS11172AudioModeAudioLayerChoiceAudioLayer1}
 	case 1:
-		v.Choice = IS11172AudioModeAudioLayerChoiceAudioLayer2
+		*v = IS11172AudioModeAudioLayer{Choice: IS11172AudioModeAudioLayerChoiceAudioLayer2}
 	case 2:
-		v.Choice = IS11172AudioModeAudioLayerChoiceAudioLayer3
+		*v = IS11172AudioModeAudioLayer{Choice: IS11172AudioModeAudioLayerChoiceAudioLayer3}
 	default:
 		return errNoChoice(i + 1)
 	}
@@ -11780,40 +15636,34 @@ func (c IS11172AudioModeAudioSamplingChoice) String() string {
 func (v *IS11172AudioModeAudioSampling) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case IS11172AudioModeAudioSamplingChoiceAudioSampling32k:
-		if err := e.WriteChoiceIndex(0, 3, false); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case IS11172AudioModeAudioSamplingChoiceAudioSampling44k1:
-		if err := e.WriteChoiceIndex(1, 3, false); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	case IS11172AudioModeAudioSamplingChoiceAudioSampling48k:
-		if err := e.WriteChoiceIndex(2, 3, false); err != nil {
-			return err
-		}
+		e.WriteBits(2, 2)
 	default:
 		return errNoChoice(int(v.Choice))
 	}
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *IS11172AudioModeAudioSampling) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IS11172AudioModeAudioSampling{}
 	i, err := d.ReadChoiceIndex(3, false)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = IS11172AudioModeAudioSamplingChoiceAudioSampling32k
+		*v = IS11172AudioModeAudioSampling{Choice: IS11172AudioModeAudioSamplingChoiceAudioSampling32k}
 	case 1:
-		v.Choice = IS11172AudioModeAudioSamplingChoiceAudioSampling44k1
+		*v = IS11172AudioModeAudioSampling{Choice: IS11172AudioModeAudioSamplingChoiceAudioSampling44k1}
 	case 2:
-		v.Choice = IS11172AudioModeAudioSamplingChoiceAudioSampling48k
+		*v = IS11172AudioModeAudioSampling{Choice: IS11172AudioModeAudioSamplingChoiceAudioSampling48k}
 	default:
 		return errNoChoice(i + 1)
 	}
@@ -11838,40 +15688,34 @@ func (c IS11172AudioModeMultichannelTypeChoice) String() string {
 func (v *IS11172AudioModeMultichannelType) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case IS11172AudioModeMultichannelTypeChoiceSingleChannel:
-		if err := e.WriteChoiceIndex(0, 3, false); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case IS11172AudioModeMultichannelTypeChoiceTwoChannelStereo:
-		if err := e.WriteChoiceIndex(1, 3, false); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	case IS11172AudioModeMultichannelTypeChoiceTwoChannelDual:
-		if err := e.WriteChoiceIndex(2, 3, false); err != nil {
-			return err
-		}
+		e.WriteBits(2, 2)
 	default:
 		return errNoChoice(int(v.Choice))
 	}
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *IS11172AudioModeMultichannelType) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IS11172AudioModeMultichannelType{}
 	i, err := d.ReadChoiceIndex(3, false)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = IS11172AudioModeMultichannelTypeChoiceSingleChannel
+		*v = IS11172AudioModeMultichannelType{Choice: IS11172AudioModeMultichannelTypeChoiceSingleChannel}
 	case 1:
-		v.Choice = IS11172AudioModeMultichannelTypeChoiceTwoChannelStereo
+		*v = IS11172AudioModeMultichannelType{Choice: IS11172AudioModeMultichannelTypeChoiceTwoChannelStereo}
 	case 2:
-		v.Choice = IS11172AudioModeMultichannelTypeChoiceTwoChannelDual
+		*v = IS11172AudioModeMultichannelType{Choice: IS11172AudioModeMultichannelTypeChoiceTwoChannelDual}
 	default:
 		return errNoChoice(i + 1)
 	}
@@ -11896,40 +15740,34 @@ func (c IS13818AudioModeAudioLayerChoice) String() string {
 func (v *IS13818AudioModeAudioLayer) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case IS13818AudioModeAudioLayerChoiceAudioLayer1:
-		if err := e.WriteChoiceIndex(0, 3, false); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case IS13818AudioModeAudioLayerChoiceAudioLayer2:
-		if err := e.WriteChoiceIndex(1, 3, false); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	case IS13818AudioModeAudioLayerChoiceAudioLayer3:
-		if err := e.WriteChoiceIndex(2, 3, false); err != nil {
-			return err
-		}
+		e.WriteBits(2, 2)
 	default:
 		return errNoChoice(int(v.Choice))
 	}
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *IS13818AudioModeAudioLayer) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IS13818AudioModeAudioLayer{}
 	i, err := d.ReadChoiceIndex(3, false)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = IS13818AudioModeAudioLayerChoiceAudioLayer1
+		*v = IS13818AudioModeAudioLayer{Choice: IS13818AudioModeAudioLayerChoiceAudioLayer1}
 	case 1:
-		v.Choice = IS13818AudioModeAudioLayerChoiceAudioLayer2
+		*v = IS13818AudioModeAudioLayer{Choice: IS13818AudioModeAudioLayerChoiceAudioLayer2}
 	case 2:
-		v.Choice = IS13818AudioModeAudioLayerChoiceAudioLayer3
+		*v = IS13818AudioModeAudioLayer{Choice: IS13818AudioModeAudioLayerChoiceAudioLayer3}
 	default:
 		return errNoChoice(i + 1)
 	}
@@ -11960,58 +15798,46 @@ func (c IS13818AudioModeAudioSamplingChoice) String() string {
 func (v *IS13818AudioModeAudioSampling) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case IS13818AudioModeAudioSamplingChoiceAudioSampling16k:
-		if err := e.WriteChoiceIndex(0, 6, false); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case IS13818AudioModeAudioSamplingChoiceAudioSampling22k05:
-		if err := e.WriteChoiceIndex(1, 6, false); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case IS13818AudioModeAudioSamplingChoiceAudioSampling24k:
-		if err := e.WriteChoiceIndex(2, 6, false); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	case IS13818AudioModeAudioSamplingChoiceAudioSampling32k:
-		if err := e.WriteChoiceIndex(3, 6, false); err != nil {
-			return err
-		}
+		e.WriteBits(3, 3)
 	case IS13818AudioModeAudioSamplingChoiceAudioSampling44k1:
-		if err := e.WriteChoiceIndex(4, 6, false); err != nil {
-			return err
-		}
+		e.WriteBits(4, 3)
 	case IS13818AudioModeAudioSamplingChoiceAudioSampling48k:
-		if err := e.WriteChoiceIndex(5, 6, false); err != nil {
-			return err
-		}
+		e.WriteBits(5, 3)
 	default:
 		return errNoChoice(int(v.Choice))
 	}
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *IS13818AudioModeAudioSampling) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IS13818AudioModeAudioSampling{}
 	i, err := d.ReadChoiceIndex(6, false)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = IS13818AudioModeAudioSamplingChoiceAudioSampling16k
+		*v = IS13818AudioModeAudioSampling{Choice: IS13818AudioModeAudioSamplingChoiceAudioSampling16k}
 	case 1:
-		v.Choice = IS13818AudioModeAudioSamplingChoiceAudioSampling22k05
+		*v = IS13818AudioModeAudioSampling{Choice: IS13818AudioModeAudioSamplingChoiceAudioSampling22k05}
 	case 2:
-		v.Choice = IS13818AudioModeAudioSamplingChoiceAudioSampling24k
+		*v = IS13818AudioModeAudioSampling{Choice: IS13818AudioModeAudioSamplingChoiceAudioSampling24k}
 	case 3:
-		v.Choice = IS13818AudioModeAudioSamplingChoiceAudioSampling32k
+		*v = IS13818AudioModeAudioSampling{Choice: IS13818AudioModeAudioSamplingChoiceAudioSampling32k}
 	case 4:
-		v.Choice = IS13818AudioModeAudioSamplingChoiceAudioSampling44k1
+		*v = IS13818AudioModeAudioSampling{Choice: IS13818AudioModeAudioSamplingChoiceAudioSampling44k1}
 	case 5:
-		v.Choice = IS13818AudioModeAudioSamplingChoiceAudioSampling48k
+		*v = IS13818AudioModeAudioSampling{Choice: IS13818AudioModeAudioSamplingChoiceAudioSampling48k}
 	default:
 		return errNoChoice(i + 1)
 	}
@@ -12050,82 +15876,62 @@ func (c IS13818AudioModeMultichannelTypeChoice) String() string {
 func (v *IS13818AudioModeMultichannelType) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case IS13818AudioModeMultichannelTypeChoiceSingleChannel:
-		if err := e.WriteChoiceIndex(0, 10, false); err != nil {
-			return err
-		}
+		e.WriteBits(0, 4)
 	case IS13818AudioModeMultichannelTypeChoiceTwoChannelStereo:
-		if err := e.WriteChoiceIndex(1, 10, false); err != nil {
-			return err
-		}
+		e.WriteBits(1, 4)
 	case IS13818AudioModeMultichannelTypeChoiceTwoChannelDual:
-		if err := e.WriteChoiceIndex(2, 10, false); err != nil {
-			return err
-		}
+		e.WriteBits(2, 4)
 	case IS13818AudioModeMultichannelTypeChoiceThreeChannels21:
-		if err := e.WriteChoiceIndex(3, 10, false); err != nil {
-			return err
-		}
+		e.WriteBits(3, 4)
 	case IS13818AudioModeMultichannelTypeChoiceThreeChannels30:
-		if err := e.WriteChoiceIndex(4, 10, false); err != nil {
-			return err
-		}
+		e.WriteBits(4, 4)
 	case IS13818AudioModeMultichannelTypeChoiceFourChannels2020:
-		if err := e.WriteChoiceIndex(5, 10, false); err != nil {
-			return err
-		}
+		e.WriteBits(5, 4)
 	case IS13818AudioModeMultichannelTypeChoiceFourChannels22:
-		if err := e.WriteChoiceIndex(6, 10, false); err != nil {
-			return err
-		}
+		e.WriteBits(6, 4)
 	case IS13818AudioModeMultichannelTypeChoiceFourChannels31:
-		if err := e.WriteChoiceIndex(7, 10, false); err != nil {
-			return err
-		}
+		e.WriteBits(7, 4)
 	case IS13818AudioModeMultichannelTypeChoiceFiveChannels3020:
-		if err := e.WriteChoiceIndex(8, 10, false); err != nil {
-			return err
-		}
+		e.WriteBits(8, 4)
 	case IS13818AudioModeMultichannelTypeChoiceFiveChannels32:
-		if err := e.WriteChoiceIndex(9, 10, false); err != nil {
-			return err
-		}
+		e.WriteBits(9, 4)
 	default:
 		return errNoChoice(int(v.Choice))
 	}
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *IS13818AudioModeMultichannelType) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IS13818AudioModeMultichannelType{}
 	i, err := d.ReadChoiceIndex(10, false)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = IS13818AudioModeMultichannelTypeChoiceSingleChannel
+		*v = IS13818AudioModeMultichannelType{Choice: IS13818AudioModeMultichannelTypeChoiceSingleChannel}
 	case 1:
-		v.Choice = IS13818AudioModeMultichannelTypeChoiceTwoChannelStereo
+		*v = IS13818AudioModeMultichannelType{Choice: IS13818AudioModeMultichannelTypeChoiceTwoChannelStereo}
 	case 2:
-		v.Choice = IS13818AudioModeMultichannelTypeChoiceTwoChannelDual
+		*v = IS13818AudioModeMultichannelType{Choice: IS13818AudioModeMultichannelTypeChoiceTwoChannelDual}
 	case 3:
-		v.Choice = IS13818AudioModeMultichannelTypeChoiceThreeChannels21
+		*v = IS13818AudioModeMultichannelType{Choice: IS13818AudioModeMultichannelTypeChoiceThreeChannels21}
 	case 4:
-		v.Choice = IS13818AudioModeMultichannelTypeChoiceThreeChannels30
+		*v = IS13818AudioModeMultichannelType{Choice: IS13818AudioModeMultichannelTypeChoiceThreeChannels30}
 	case 5:
-		v.Choice = IS13818AudioModeMultichannelTypeChoiceFourChannels2020
+		*v = IS13818AudioModeMultichannelType{Choice: IS13818AudioModeMultichannelTypeChoiceFourChannels2020}
 	case 6:
-		v.Choice = IS13818AudioModeMultichannelTypeChoiceFourChannels22
+		*v = IS13818AudioModeMultichannelType{Choice: IS13818AudioModeMultichannelTypeChoiceFourChannels22}
 	case 7:
-		v.Choice = IS13818AudioModeMultichannelTypeChoiceFourChannels31
+		*v = IS13818AudioModeMultichannelType{Choice: IS13818AudioModeMultichannelTypeChoiceFourChannels31}
 	case 8:
-		v.Choice = IS13818AudioModeMultichannelTypeChoiceFiveChannels3020
+		*v = IS13818AudioModeMultichannelType{Choice: IS13818AudioModeMultichannelTypeChoiceFiveChannels3020}
 	case 9:
-		v.Choice = IS13818AudioModeMultichannelTypeChoiceFiveChannels32
+		*v = IS13818AudioModeMultichannelType{Choice: IS13818AudioModeMultichannelTypeChoiceFiveChannels32}
 	default:
 		return errNoChoice(i + 1)
 	}
@@ -12150,22 +15956,22 @@ func (v *G7231AnnexCModeG723AnnexCAudioMode) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.HighRateMode0), per.IntRange(27, 78)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.HighRateMode0), 27, 78); err != nil {
 		return wrapErr("highRateMode0", err)
 	}
-	if err := e.WriteInteger(int64(v.HighRateMode1), per.IntRange(27, 78)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.HighRateMode1), 27, 78); err != nil {
 		return wrapErr("highRateMode1", err)
 	}
-	if err := e.WriteInteger(int64(v.LowRateMode0), per.IntRange(23, 66)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.LowRateMode0), 23, 66); err != nil {
 		return wrapErr("lowRateMode0", err)
 	}
-	if err := e.WriteInteger(int64(v.LowRateMode1), per.IntRange(23, 66)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.LowRateMode1), 23, 66); err != nil {
 		return wrapErr("lowRateMode1", err)
 	}
-	if err := e.WriteInteger(int64(v.SidMode0), per.IntRange(6, 17)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SidMode0), 6, 17); err != nil {
 		return wrapErr("sidMode0", err)
 	}
-	if err := e.WriteInteger(int64(v.SidMode1), per.IntRange(6, 17)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SidMode1), 6, 17); err != nil {
 		return wrapErr("sidMode1", err)
 	}
 	if !ext.Any() {
@@ -12182,76 +15988,86 @@ func (v *G7231AnnexCModeG723AnnexCAudioMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *G7231AnnexCModeG723AnnexCAudioMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = G7231AnnexCModeG723AnnexCAudioMode{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(27, 78))
+		x, err := d.ReadConstrainedWholeNumber(27, 78)
 		if err != nil {
 			return wrapErr("highRateMode0", err)
 		}
 		v.HighRateMode0 = uint8(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(27, 78))
+		x, err := d.ReadConstrainedWholeNumber(27, 78)
 		if err != nil {
 			return wrapErr("highRateMode1", err)
 		}
 		v.HighRateMode1 = uint8(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(23, 66))
+		x, err := d.ReadConstrainedWholeNumber(23, 66)
 		if err != nil {
 			return wrapErr("lowRateMode0", err)
 		}
 		v.LowRateMode0 = uint8(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(23, 66))
+		x, err := d.ReadConstrainedWholeNumber(23, 66)
 		if err != nil {
 			return wrapErr("lowRateMode1", err)
 		}
 		v.LowRateMode1 = uint8(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(6, 17))
+		x, err := d.ReadConstrainedWholeNumber(6, 17)
 		if err != nil {
 			return wrapErr("sidMode0", err)
 		}
 		v.SidMode0 = uint8(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(6, 17))
+		x, err := d.ReadConstrainedWholeNumber(6, 17)
 		if err != nil {
 			return wrapErr("sidMode1", err)
 		}
 		v.SidMode1 = uint8(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -12298,9 +16114,7 @@ func (c DataModeApplicationChoice) String() string {
 func (v *DataModeApplication) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case DataModeApplicationChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 5)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -12308,9 +16122,7 @@ func (v *DataModeApplication) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case DataModeApplicationChoiceT120:
-		if err := e.WriteChoiceIndex(1, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 5)
 		if v.T120 == nil {
 			return errNoValue("t120")
 		}
@@ -12318,9 +16130,7 @@ func (v *DataModeApplication) Encode(e *per.Encoder) error {
 			return wrapErr("t120", err)
 		}
 	case DataModeApplicationChoiceDsmCc:
-		if err := e.WriteChoiceIndex(2, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 5)
 		if v.DsmCc == nil {
 			return errNoValue("dsm-cc")
 		}
@@ -12328,9 +16138,7 @@ func (v *DataModeApplication) Encode(e *per.Encoder) error {
 			return wrapErr("dsm-cc", err)
 		}
 	case DataModeApplicationChoiceUserData:
-		if err := e.WriteChoiceIndex(3, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 5)
 		if v.UserData == nil {
 			return errNoValue("userData")
 		}
@@ -12338,9 +16146,7 @@ func (v *DataModeApplication) Encode(e *per.Encoder) error {
 			return wrapErr("userData", err)
 		}
 	case DataModeApplicationChoiceT84:
-		if err := e.WriteChoiceIndex(4, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 5)
 		if v.T84 == nil {
 			return errNoValue("t84")
 		}
@@ -12348,9 +16154,7 @@ func (v *DataModeApplication) Encode(e *per.Encoder) error {
 			return wrapErr("t84", err)
 		}
 	case DataModeApplicationChoiceT434:
-		if err := e.WriteChoiceIndex(5, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(5, 5)
 		if v.T434 == nil {
 			return errNoValue("t434")
 		}
@@ -12358,9 +16162,7 @@ func (v *DataModeApplication) Encode(e *per.Encoder) error {
 			return wrapErr("t434", err)
 		}
 	case DataModeApplicationChoiceH224:
-		if err := e.WriteChoiceIndex(6, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(6, 5)
 		if v.H224 == nil {
 			return errNoValue("h224")
 		}
@@ -12368,9 +16170,7 @@ func (v *DataModeApplication) Encode(e *per.Encoder) error {
 			return wrapErr("h224", err)
 		}
 	case DataModeApplicationChoiceNlpid:
-		if err := e.WriteChoiceIndex(7, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(7, 5)
 		if v.Nlpid == nil {
 			return errNoValue("nlpid")
 		}
@@ -12378,13 +16178,9 @@ func (v *DataModeApplication) Encode(e *per.Encoder) error {
 			return wrapErr("nlpid", err)
 		}
 	case DataModeApplicationChoiceDsvdControl:
-		if err := e.WriteChoiceIndex(8, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(8, 5)
 	case DataModeApplicationChoiceH222DataPartitioning:
-		if err := e.WriteChoiceIndex(9, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(9, 5)
 		if v.H222DataPartitioning == nil {
 			return errNoValue("h222DataPartitioning")
 		}
@@ -12398,11 +16194,11 @@ func (v *DataModeApplication) Encode(e *per.Encoder) error {
 		if v.T30fax == nil {
 			return errNoValue("t30fax")
 		}
-		sub := e.BeginOpenType()
-		if err := v.T30fax.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.T30fax.Encode(e); err != nil {
 			return wrapErr("t30fax", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("t30fax", err)
 		}
 	case DataModeApplicationChoiceT140:
@@ -12412,11 +16208,11 @@ func (v *DataModeApplication) Encode(e *per.Encoder) error {
 		if v.T140 == nil {
 			return errNoValue("t140")
 		}
-		sub := e.BeginOpenType()
-		if err := v.T140.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.T140.Encode(e); err != nil {
 			return wrapErr("t140", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("t140", err)
 		}
 	case DataModeApplicationChoiceT38fax:
@@ -12426,11 +16222,11 @@ func (v *DataModeApplication) Encode(e *per.Encoder) error {
 		if v.T38fax == nil {
 			return errNoValue("t38fax")
 		}
-		sub := e.BeginOpenType()
-		if err := v.T38fax.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.T38fax.Encode(e); err != nil {
 			return wrapErr("t38fax", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("t38fax", err)
 		}
 	case DataModeApplicationChoiceGenericDataMode:
@@ -12440,11 +16236,11 @@ func (v *DataModeApplication) Encode(e *per.Encoder) error {
 		if v.GenericDataMode == nil {
 			return errNoValue("genericDataMode")
 		}
-		sub := e.BeginOpenType()
-		if err := v.GenericDataMode.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.GenericDataMode.Encode(e); err != nil {
 			return wrapErr("genericDataMode", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericDataMode", err)
 		}
 	case DataModeApplicationChoiceDataChannel:
@@ -12454,11 +16250,11 @@ func (v *DataModeApplication) Encode(e *per.Encoder) error {
 		if v.DataChannel == nil {
 			return errNoValue("dataChannel")
 		}
-		sub := e.BeginOpenType()
-		if err := v.DataChannel.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.DataChannel.Encode(e); err != nil {
 			return wrapErr("dataChannel", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("dataChannel", err)
 		}
 	default:
@@ -12473,130 +16269,175 @@ func (v *DataModeApplication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *DataModeApplication) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataModeApplication{}
 	i, err := d.ReadChoiceIndex(10, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = DataModeApplicationChoiceNonStandard
-		v.NonStandard = new(NonStandardParameter)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = DataModeApplication{Choice: DataModeApplicationChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = DataModeApplicationChoiceT120
-		v.T120 = new(DataProtocolCapability)
+		keep := v.T120
+		if keep == nil {
+			keep = new(DataProtocolCapability)
+		}
+		*v = DataModeApplication{Choice: DataModeApplicationChoiceT120, T120: keep}
 		if err := v.T120.Decode(d); err != nil {
 			return wrapErr("t120", err)
 		}
 	case 2:
-		v.Choice = DataModeApplicationChoiceDsmCc
-		v.DsmCc = new(DataProtocolCapability)
+		keep := v.DsmCc
+		if keep == nil {
+			keep = new(DataProtocolCapability)
+		}
+		*v = DataModeApplication{Choice: DataModeApplicationChoiceDsmCc, DsmCc: keep}
 		if err := v.DsmCc.Decode(d); err != nil {
 			return wrapErr("dsm-cc", err)
 		}
 	case 3:
-		v.Choice = DataModeApplicationChoiceUserData
-		v.UserData = new(DataProtocolCapability)
+		keep := v.UserData
+		if keep == nil {
+			keep = new(DataProtocolCapability)
+		}
+		*v = DataModeApplication{Choice: DataModeApplicationChoiceUserData, UserData: keep}
 		if err := v.UserData.Decode(d); err != nil {
 			return wrapErr("userData", err)
 		}
 	case 4:
-		v.Choice = DataModeApplicationChoiceT84
-		v.T84 = new(DataProtocolCapability)
+		keep := v.T84
+		if keep == nil {
+			keep = new(DataProtocolCapability)
+		}
+		*v = DataModeApplication{Choice: DataModeApplicationChoiceT84, T84: keep}
 		if err := v.T84.Decode(d); err != nil {
 			return wrapErr("t84", err)
 		}
 	case 5:
-		v.Choice = DataModeApplicationChoiceT434
-		v.T434 = new(DataProtocolCapability)
+		keep := v.T434
+		if keep == nil {
+			keep = new(DataProtocolCapability)
+		}
+		*v = DataModeApplication{Choice: DataModeApplicationChoiceT434, T434: keep}
 		if err := v.T434.Decode(d); err != nil {
 			return wrapErr("t434", err)
 		}
 	case 6:
-		v.Choice = DataModeApplicationChoiceH224
-		v.H224 = new(DataProtocolCapability)
+		keep := v.H224
+		if keep == nil {
+			keep = new(DataProtocolCapability)
+		}
+		*v = DataModeApplication{Choice: DataModeApplicationChoiceH224, H224: keep}
 		if err := v.H224.Decode(d); err != nil {
 			return wrapErr("h224", err)
 		}
 	case 7:
-		v.Choice = DataModeApplicationChoiceNlpid
-		v.Nlpid = new(DataModeApplicationNlpid)
+		keep := v.Nlpid
+		if keep == nil {
+			keep = new(DataModeApplicationNlpid)
+		}
+		*v = DataModeApplication{Choice: DataModeApplicationChoiceNlpid, Nlpid: keep}
 		if err := v.Nlpid.Decode(d); err != nil {
 			return wrapErr("nlpid", err)
 		}
 	case 8:
-		v.Choice = DataModeApplicationChoiceDsvdControl
+		*v = DataModeApplication{Choice: DataModeApplicationChoiceDsvdControl}
 	case 9:
-		v.Choice = DataModeApplicationChoiceH222DataPartitioning
-		v.H222DataPartitioning = new(DataProtocolCapability)
+		keep := v.H222DataPartitioning
+		if keep == nil {
+			keep = new(DataProtocolCapability)
+		}
+		*v = DataModeApplication{Choice: DataModeApplicationChoiceH222DataPartitioning, H222DataPartitioning: keep}
 		if err := v.H222DataPartitioning.Decode(d); err != nil {
 			return wrapErr("h222DataPartitioning", err)
 		}
 	case 10:
-		v.Choice = DataModeApplicationChoiceT30fax
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("t30fax", err)
-		}
-		v.T30fax = new(DataProtocolCapability)
-		if err := v.T30fax.Decode(&sub); err != nil {
-			return wrapErr("t30fax", err)
-		}
-	case 11:
-		v.Choice = DataModeApplicationChoiceT140
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("t140", err)
-		}
-		v.T140 = new(DataProtocolCapability)
-		if err := v.T140.Decode(&sub); err != nil {
-			return wrapErr("t140", err)
-		}
-	case 12:
-		v.Choice = DataModeApplicationChoiceT38fax
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("t38fax", err)
-		}
-		v.T38fax = new(DataModeApplicationT38fax)
-		if err := v.T38fax.Decode(&sub); err != nil {
-			return wrapErr("t38fax", err)
-		}
-	case 13:
-		v.Choice = DataModeApplicationChoiceGenericDataMode
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("genericDataMode", err)
-		}
-		v.GenericDataMode = new(GenericCapability)
-		if err := v.GenericDataMode.Decode(&sub); err != nil {
-			return wrapErr("genericDataMode", err)
-		}
-	case 14:
-		v.Choice = DataModeApplicationChoiceDataChannel
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("dataChannel", err)
-		}
-		v.DataChannel = new(DataChannel)
-		if err := v.DataChannel.Decode(&sub); err != nil {
-			return wrapErr("dataChannel", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("t30fax", err)
+		}
+		keep := v.T30fax
+		if keep == nil {
+			keep = new(DataProtocolCapability)
+		}
+		*v = DataModeApplication{Choice: DataModeApplicationChoiceT30fax, T30fax: keep}
+		if err := v.T30fax.Decode(d); err != nil {
+			return wrapErr("t30fax", err)
+		}
+		d.LeaveOpenType(ot)
+	case 11:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("t140", err)
+		}
+		keep := v.T140
+		if keep == nil {
+			keep = new(DataProtocolCapability)
+		}
+		*v = DataModeApplication{Choice: DataModeApplicationChoiceT140, T140: keep}
+		if err := v.T140.Decode(d); err != nil {
+			return wrapErr("t140", err)
+		}
+		d.LeaveOpenType(ot)
+	case 12:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("t38fax", err)
+		}
+		keep := v.T38fax
+		if keep == nil {
+			keep = new(DataModeApplicationT38fax)
+		}
+		*v = DataModeApplication{Choice: DataModeApplicationChoiceT38fax, T38fax: keep}
+		if err := v.T38fax.Decode(d); err != nil {
+			return wrapErr("t38fax", err)
+		}
+		d.LeaveOpenType(ot)
+	case 13:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericDataMode", err)
+		}
+		keep := v.GenericDataMode
+		if keep == nil {
+			keep = new(GenericCapability)
+		}
+		*v = DataModeApplication{Choice: DataModeApplicationChoiceGenericDataMode, GenericDataMode: keep}
+		if err := v.GenericDataMode.Decode(d); err != nil {
+			return wrapErr("genericDataMode", err)
+		}
+		d.LeaveOpenType(ot)
+	case 14:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("dataChannel", err)
+		}
+		keep := v.DataChannel
+		if keep == nil {
+			keep = new(DataChannel)
+		}
+		*v = DataModeApplication{Choice: DataModeApplicationChoiceDataChannel, DataChannel: keep}
+		if err := v.DataChannel.Decode(d); err != nil {
+			return wrapErr("dataChannel", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = DataModeApplication{Choice: DataModeApplicationChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = DataModeApplicationChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -12613,21 +16454,17 @@ func (v *DataModeApplicationNlpid) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *DataModeApplicationNlpid) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataModeApplicationNlpid{}
 	if err := v.NlpidProtocol.Decode(d); err != nil {
 		return wrapErr("nlpidProtocol", err)
 	}
-	{
-		x, err := d.ReadOctetString(per.SizeConstraint{})
-		if err != nil {
-			return wrapErr("nlpidData", err)
-		}
-		v.NlpidData = []byte(x)
+	if err := d.ReadOctetStringInto(&v.NlpidData, per.SizeConstraint{}); err != nil {
+		return wrapErr("nlpidData", err)
 	}
 	d.Leave()
 	return nil
@@ -12644,12 +16481,12 @@ func (v *DataModeApplicationT38fax) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *DataModeApplicationT38fax) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataModeApplicationT38fax{}
 	if err := v.T38FaxProtocol.Decode(d); err != nil {
 		return wrapErr("t38FaxProtocol", err)
 	}
@@ -12679,9 +16516,7 @@ func (c H235ModeMediaModeChoice) String() string {
 func (v *H235ModeMediaMode) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case H235ModeMediaModeChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -12689,9 +16524,7 @@ func (v *H235ModeMediaMode) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case H235ModeMediaModeChoiceVideoMode:
-		if err := e.WriteChoiceIndex(1, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 		if v.VideoMode == nil {
 			return errNoValue("videoMode")
 		}
@@ -12699,9 +16532,7 @@ func (v *H235ModeMediaMode) Encode(e *per.Encoder) error {
 			return wrapErr("videoMode", err)
 		}
 	case H235ModeMediaModeChoiceAudioMode:
-		if err := e.WriteChoiceIndex(2, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 		if v.AudioMode == nil {
 			return errNoValue("audioMode")
 		}
@@ -12709,9 +16540,7 @@ func (v *H235ModeMediaMode) Encode(e *per.Encoder) error {
 			return wrapErr("audioMode", err)
 		}
 	case H235ModeMediaModeChoiceDataMode:
-		if err := e.WriteChoiceIndex(3, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 3)
 		if v.DataMode == nil {
 			return errNoValue("dataMode")
 		}
@@ -12730,48 +16559,58 @@ func (v *H235ModeMediaMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *H235ModeMediaMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H235ModeMediaMode{}
 	i, err := d.ReadChoiceIndex(4, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = H235ModeMediaModeChoiceNonStandard
-		v.NonStandard = new(NonStandardParameter)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = H235ModeMediaMode{Choice: H235ModeMediaModeChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = H235ModeMediaModeChoiceVideoMode
-		v.VideoMode = new(VideoMode)
+		keep := v.VideoMode
+		if keep == nil {
+			keep = new(VideoMode)
+		}
+		*v = H235ModeMediaMode{Choice: H235ModeMediaModeChoiceVideoMode, VideoMode: keep}
 		if err := v.VideoMode.Decode(d); err != nil {
 			return wrapErr("videoMode", err)
 		}
 	case 2:
-		v.Choice = H235ModeMediaModeChoiceAudioMode
-		v.AudioMode = new(AudioMode)
+		keep := v.AudioMode
+		if keep == nil {
+			keep = new(AudioMode)
+		}
+		*v = H235ModeMediaMode{Choice: H235ModeMediaModeChoiceAudioMode, AudioMode: keep}
 		if err := v.AudioMode.Decode(d); err != nil {
 			return wrapErr("audioMode", err)
 		}
 	case 3:
-		v.Choice = H235ModeMediaModeChoiceDataMode
-		v.DataMode = new(DataMode)
+		keep := v.DataMode
+		if keep == nil {
+			keep = new(DataMode)
+		}
+		*v = H235ModeMediaMode{Choice: H235ModeMediaModeChoiceDataMode, DataMode: keep}
 		if err := v.DataMode.Decode(d); err != nil {
 			return wrapErr("dataMode", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = H235ModeMediaMode{Choice: H235ModeMediaModeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = H235ModeMediaModeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -12802,9 +16641,7 @@ func (c RedundancyEncodingDTModeElementTypeChoice) String() string {
 func (v *RedundancyEncodingDTModeElementType) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case RedundancyEncodingDTModeElementTypeChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 4)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -12812,9 +16649,7 @@ func (v *RedundancyEncodingDTModeElementType) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case RedundancyEncodingDTModeElementTypeChoiceVideoMode:
-		if err := e.WriteChoiceIndex(1, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 4)
 		if v.VideoMode == nil {
 			return errNoValue("videoMode")
 		}
@@ -12822,9 +16657,7 @@ func (v *RedundancyEncodingDTModeElementType) Encode(e *per.Encoder) error {
 			return wrapErr("videoMode", err)
 		}
 	case RedundancyEncodingDTModeElementTypeChoiceAudioMode:
-		if err := e.WriteChoiceIndex(2, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 4)
 		if v.AudioMode == nil {
 			return errNoValue("audioMode")
 		}
@@ -12832,9 +16665,7 @@ func (v *RedundancyEncodingDTModeElementType) Encode(e *per.Encoder) error {
 			return wrapErr("audioMode", err)
 		}
 	case RedundancyEncodingDTModeElementTypeChoiceDataMode:
-		if err := e.WriteChoiceIndex(3, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 4)
 		if v.DataMode == nil {
 			return errNoValue("dataMode")
 		}
@@ -12842,9 +16673,7 @@ func (v *RedundancyEncodingDTModeElementType) Encode(e *per.Encoder) error {
 			return wrapErr("dataMode", err)
 		}
 	case RedundancyEncodingDTModeElementTypeChoiceEncryptionMode:
-		if err := e.WriteChoiceIndex(4, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 4)
 		if v.EncryptionMode == nil {
 			return errNoValue("encryptionMode")
 		}
@@ -12852,9 +16681,7 @@ func (v *RedundancyEncodingDTModeElementType) Encode(e *per.Encoder) error {
 			return wrapErr("encryptionMode", err)
 		}
 	case RedundancyEncodingDTModeElementTypeChoiceH235Mode:
-		if err := e.WriteChoiceIndex(5, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(5, 4)
 		if v.H235Mode == nil {
 			return errNoValue("h235Mode")
 		}
@@ -12868,11 +16695,11 @@ func (v *RedundancyEncodingDTModeElementType) Encode(e *per.Encoder) error {
 		if v.FecMode == nil {
 			return errNoValue("fecMode")
 		}
-		sub := e.BeginOpenType()
-		if err := v.FecMode.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.FecMode.Encode(e); err != nil {
 			return wrapErr("fecMode", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("fecMode", err)
 		}
 	default:
@@ -12887,70 +16714,90 @@ func (v *RedundancyEncodingDTModeElementType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *RedundancyEncodingDTModeElementType) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RedundancyEncodingDTModeElementType{}
 	i, err := d.ReadChoiceIndex(6, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = RedundancyEncodingDTModeElementTypeChoiceNonStandard
-		v.NonStandard = new(NonStandardParameter)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = RedundancyEncodingDTModeElementType{Choice: RedundancyEncodingDTModeElementTypeChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = RedundancyEncodingDTModeElementTypeChoiceVideoMode
-		v.VideoMode = new(VideoMode)
+		keep := v.VideoMode
+		if keep == nil {
+			keep = new(VideoMode)
+		}
+		*v = RedundancyEncodingDTModeElementType{Choice: RedundancyEncodingDTModeElementTypeChoiceVideoMode, VideoMode: keep}
 		if err := v.VideoMode.Decode(d); err != nil {
 			return wrapErr("videoMode", err)
 		}
 	case 2:
-		v.Choice = RedundancyEncodingDTModeElementTypeChoiceAudioMode
-		v.AudioMode = new(AudioMode)
+		keep := v.AudioMode
+		if keep == nil {
+			keep = new(AudioMode)
+		}
+		*v = RedundancyEncodingDTModeElementType{Choice: RedundancyEncodingDTModeElementTypeChoiceAudioMode, AudioMode: keep}
 		if err := v.AudioMode.Decode(d); err != nil {
 			return wrapErr("audioMode", err)
 		}
 	case 3:
-		v.Choice = RedundancyEncodingDTModeElementTypeChoiceDataMode
-		v.DataMode = new(DataMode)
+		keep := v.DataMode
+		if keep == nil {
+			keep = new(DataMode)
+		}
+		*v = RedundancyEncodingDTModeElementType{Choice: RedundancyEncodingDTModeElementTypeChoiceDataMode, DataMode: keep}
 		if err := v.DataMode.Decode(d); err != nil {
 			return wrapErr("dataMode", err)
 		}
 	case 4:
-		v.Choice = RedundancyEncodingDTModeElementTypeChoiceEncryptionMode
-		v.EncryptionMode = new(EncryptionMode)
+		keep := v.EncryptionMode
+		if keep == nil {
+			keep = new(EncryptionMode)
+		}
+		*v = RedundancyEncodingDTModeElementType{Choice: RedundancyEncodingDTModeElementTypeChoiceEncryptionMode, EncryptionMode: keep}
 		if err := v.EncryptionMode.Decode(d); err != nil {
 			return wrapErr("encryptionMode", err)
 		}
 	case 5:
-		v.Choice = RedundancyEncodingDTModeElementTypeChoiceH235Mode
-		v.H235Mode = new(H235Mode)
+		keep := v.H235Mode
+		if keep == nil {
+			keep = new(H235Mode)
+		}
+		*v = RedundancyEncodingDTModeElementType{Choice: RedundancyEncodingDTModeElementTypeChoiceH235Mode, H235Mode: keep}
 		if err := v.H235Mode.Decode(d); err != nil {
 			return wrapErr("h235Mode", err)
 		}
 	case 6:
-		v.Choice = RedundancyEncodingDTModeElementTypeChoiceFecMode
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("fecMode", err)
-		}
-		v.FecMode = new(FECMode)
-		if err := v.FecMode.Decode(&sub); err != nil {
-			return wrapErr("fecMode", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("fecMode", err)
+		}
+		keep := v.FecMode
+		if keep == nil {
+			keep = new(FECMode)
+		}
+		*v = RedundancyEncodingDTModeElementType{Choice: RedundancyEncodingDTModeElementTypeChoiceFecMode, FecMode: keep}
+		if err := v.FecMode.Decode(d); err != nil {
+			return wrapErr("fecMode", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = RedundancyEncodingDTModeElementType{Choice: RedundancyEncodingDTModeElementTypeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = RedundancyEncodingDTModeElementTypeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -12973,24 +16820,18 @@ func (c FECModeRfc2733FormatChoice) String() string {
 func (v *FECModeRfc2733Format) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case FECModeRfc2733FormatChoiceRfc2733rfc2198:
-		if err := e.WriteChoiceIndex(0, 3, false); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.Rfc2733rfc2198), per.IntMin(1)); err != nil {
+		e.WriteBits(0, 2)
+		if err := e.WriteSemiConstrainedWholeNumber(int64(v.Rfc2733rfc2198), 1); err != nil {
 			return wrapErr("rfc2733rfc2198", err)
 		}
 	case FECModeRfc2733FormatChoiceRfc2733sameport:
-		if err := e.WriteChoiceIndex(1, 3, false); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.Rfc2733sameport), per.IntMin(1)); err != nil {
+		e.WriteBits(1, 2)
+		if err := e.WriteSemiConstrainedWholeNumber(int64(v.Rfc2733sameport), 1); err != nil {
 			return wrapErr("rfc2733sameport", err)
 		}
 	case FECModeRfc2733FormatChoiceRfc2733diffport:
-		if err := e.WriteChoiceIndex(2, 3, false); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.Rfc2733diffport), per.IntMin(1)); err != nil {
+		e.WriteBits(2, 2)
+		if err := e.WriteSemiConstrainedWholeNumber(int64(v.Rfc2733diffport), 1); err != nil {
 			return wrapErr("rfc2733diffport", err)
 		}
 	default:
@@ -12999,39 +16840,39 @@ func (v *FECModeRfc2733Format) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *FECModeRfc2733Format) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FECModeRfc2733Format{}
 	i, err := d.ReadChoiceIndex(3, false)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = FECModeRfc2733FormatChoiceRfc2733rfc2198
+		*v = FECModeRfc2733Format{Choice: FECModeRfc2733FormatChoiceRfc2733rfc2198}
 		{
-			x, err := d.ReadInteger(per.IntMin(1))
+			x, err := d.ReadSemiConstrainedWholeNumber(1)
 			if err != nil {
 				return wrapErr("rfc2733rfc2198", err)
 			}
 			v.Rfc2733rfc2198 = MaxRedundancy(x)
 		}
 	case 1:
-		v.Choice = FECModeRfc2733FormatChoiceRfc2733sameport
+		*v = FECModeRfc2733Format{Choice: FECModeRfc2733FormatChoiceRfc2733sameport}
 		{
-			x, err := d.ReadInteger(per.IntMin(1))
+			x, err := d.ReadSemiConstrainedWholeNumber(1)
 			if err != nil {
 				return wrapErr("rfc2733sameport", err)
 			}
 			v.Rfc2733sameport = MaxRedundancy(x)
 		}
 	case 2:
-		v.Choice = FECModeRfc2733FormatChoiceRfc2733diffport
+		*v = FECModeRfc2733Format{Choice: FECModeRfc2733FormatChoiceRfc2733diffport}
 		{
-			x, err := d.ReadInteger(per.IntMin(1))
+			x, err := d.ReadSemiConstrainedWholeNumber(1)
 			if err != nil {
 				return wrapErr("rfc2733diffport", err)
 			}
@@ -13078,37 +16919,47 @@ func (v *DepFECModeRfc2733Mode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *DepFECModeRfc2733Mode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECModeRfc2733Mode{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.Mode.Decode(d); err != nil {
 		return wrapErr("mode", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -13129,13 +16980,9 @@ func (c DepFECModeRfc2733ModeModeChoice) String() string {
 func (v *DepFECModeRfc2733ModeMode) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case DepFECModeRfc2733ModeModeChoiceRedundancyEncoding:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case DepFECModeRfc2733ModeModeChoiceSeparateStream:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 		if v.SeparateStream == nil {
 			return errNoValue("separateStream")
 		}
@@ -13154,32 +17001,33 @@ func (v *DepFECModeRfc2733ModeMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *DepFECModeRfc2733ModeMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECModeRfc2733ModeMode{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = DepFECModeRfc2733ModeModeChoiceRedundancyEncoding
+		*v = DepFECModeRfc2733ModeMode{Choice: DepFECModeRfc2733ModeModeChoiceRedundancyEncoding}
 	case 1:
-		v.Choice = DepFECModeRfc2733ModeModeChoiceSeparateStream
-		v.SeparateStream = new(DepFECModeRfc2733ModeModeSeparateStream)
+		keep := v.SeparateStream
+		if keep == nil {
+			keep = new(DepFECModeRfc2733ModeModeSeparateStream)
+		}
+		*v = DepFECModeRfc2733ModeMode{Choice: DepFECModeRfc2733ModeModeChoiceSeparateStream, SeparateStream: keep}
 		if err := v.SeparateStream.Decode(d); err != nil {
 			return wrapErr("separateStream", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = DepFECModeRfc2733ModeMode{Choice: DepFECModeRfc2733ModeModeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = DepFECModeRfc2733ModeModeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -13200,9 +17048,7 @@ func (c DepFECModeRfc2733ModeModeSeparateStreamChoice) String() string {
 func (v *DepFECModeRfc2733ModeModeSeparateStream) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case DepFECModeRfc2733ModeModeSeparateStreamChoiceDifferentPort:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 		if v.DifferentPort == nil {
 			return errNoValue("differentPort")
 		}
@@ -13210,9 +17056,7 @@ func (v *DepFECModeRfc2733ModeModeSeparateStream) Encode(e *per.Encoder) error {
 			return wrapErr("differentPort", err)
 		}
 	case DepFECModeRfc2733ModeModeSeparateStreamChoiceSamePort:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 		if v.SamePort == nil {
 			return errNoValue("samePort")
 		}
@@ -13231,36 +17075,40 @@ func (v *DepFECModeRfc2733ModeModeSeparateStream) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *DepFECModeRfc2733ModeModeSeparateStream) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECModeRfc2733ModeModeSeparateStream{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = DepFECModeRfc2733ModeModeSeparateStreamChoiceDifferentPort
-		v.DifferentPort = new(DepFECModeRfc2733ModeModeSeparateStreamDifferentPort)
+		keep := v.DifferentPort
+		if keep == nil {
+			keep = new(DepFECModeRfc2733ModeModeSeparateStreamDifferentPort)
+		}
+		*v = DepFECModeRfc2733ModeModeSeparateStream{Choice: DepFECModeRfc2733ModeModeSeparateStreamChoiceDifferentPort, DifferentPort: keep}
 		if err := v.DifferentPort.Decode(d); err != nil {
 			return wrapErr("differentPort", err)
 		}
 	case 1:
-		v.Choice = DepFECModeRfc2733ModeModeSeparateStreamChoiceSamePort
-		v.SamePort = new(DepFECModeRfc2733ModeModeSeparateStreamSamePort)
+		keep := v.SamePort
+		if keep == nil {
+			keep = new(DepFECModeRfc2733ModeModeSeparateStreamSamePort)
+		}
+		*v = DepFECModeRfc2733ModeModeSeparateStream{Choice: DepFECModeRfc2733ModeModeSeparateStreamChoiceSamePort, SamePort: keep}
 		if err := v.SamePort.Decode(d); err != nil {
 			return wrapErr("samePort", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = DepFECModeRfc2733ModeModeSeparateStream{Choice: DepFECModeRfc2733ModeModeSeparateStreamChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = DepFECModeRfc2733ModeModeSeparateStreamChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -13282,13 +17130,21 @@ func (v *DepFECModeRfc2733ModeModeSeparateStreamDifferentPort) Encode(e *per.Enc
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.ProtectedPayloadType != nil)
-	if err := e.WriteInteger(int64(v.ProtectedSessionID), per.IntRange(1, 255)); err != nil {
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.ProtectedPayloadType != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.ProtectedSessionID), 1, 255); err != nil {
 		return wrapErr("protectedSessionID", err)
 	}
 	if v.ProtectedPayloadType != nil {
-		if err := e.WriteInteger(int64((*v.ProtectedPayloadType)), per.IntRange(0, 127)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.ProtectedPayloadType)), 0, 127); err != nil {
 			return wrapErr("protectedPayloadType", err)
 		}
 	}
@@ -13306,54 +17162,65 @@ func (v *DepFECModeRfc2733ModeModeSeparateStreamDifferentPort) Encode(e *per.Enc
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *DepFECModeRfc2733ModeModeSeparateStreamDifferentPort) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECModeRfc2733ModeModeSeparateStreamDifferentPort{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 255))
+		x, err := d.ReadConstrainedWholeNumber(1, 255)
 		if err != nil {
 			return wrapErr("protectedSessionID", err)
 		}
 		v.ProtectedSessionID = uint8(x)
 	}
 	if opt0&(1<<0) != 0 {
+		if v.ProtectedPayloadType == nil {
+			v.ProtectedPayloadType = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 127))
+			x, err := d.ReadConstrainedWholeNumber(0, 127)
 			if err != nil {
 				return wrapErr("protectedPayloadType", err)
 			}
-			v.ProtectedPayloadType = new(uint8(x))
+			*v.ProtectedPayloadType = uint8(x)
 		}
+	} else {
+		v.ProtectedPayloadType = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -13393,37 +17260,47 @@ func (v *DepFECModeRfc2733ModeModeSeparateStreamSamePort) Encode(e *per.Encoder)
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *DepFECModeRfc2733ModeModeSeparateStreamSamePort) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECModeRfc2733ModeModeSeparateStreamSamePort{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.ProtectedType.Decode(d); err != nil {
 		return wrapErr("protectedType", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -13458,9 +17335,7 @@ func (c H223ModeParametersAdaptationLayerTypeChoice) String() string {
 func (v *H223ModeParametersAdaptationLayerType) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case H223ModeParametersAdaptationLayerTypeChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 4)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -13468,25 +17343,15 @@ func (v *H223ModeParametersAdaptationLayerType) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case H223ModeParametersAdaptationLayerTypeChoiceAl1Framed:
-		if err := e.WriteChoiceIndex(1, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 4)
 	case H223ModeParametersAdaptationLayerTypeChoiceAl1NotFramed:
-		if err := e.WriteChoiceIndex(2, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 4)
 	case H223ModeParametersAdaptationLayerTypeChoiceAl2WithoutSequenceNumbers:
-		if err := e.WriteChoiceIndex(3, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 4)
 	case H223ModeParametersAdaptationLayerTypeChoiceAl2WithSequenceNumbers:
-		if err := e.WriteChoiceIndex(4, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 4)
 	case H223ModeParametersAdaptationLayerTypeChoiceAl3:
-		if err := e.WriteChoiceIndex(5, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(5, 4)
 		if v.Al3 == nil {
 			return errNoValue("al3")
 		}
@@ -13500,11 +17365,11 @@ func (v *H223ModeParametersAdaptationLayerType) Encode(e *per.Encoder) error {
 		if v.Al1M == nil {
 			return errNoValue("al1M")
 		}
-		sub := e.BeginOpenType()
-		if err := v.Al1M.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.Al1M.Encode(e); err != nil {
 			return wrapErr("al1M", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("al1M", err)
 		}
 	case H223ModeParametersAdaptationLayerTypeChoiceAl2M:
@@ -13514,11 +17379,11 @@ func (v *H223ModeParametersAdaptationLayerType) Encode(e *per.Encoder) error {
 		if v.Al2M == nil {
 			return errNoValue("al2M")
 		}
-		sub := e.BeginOpenType()
-		if err := v.Al2M.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.Al2M.Encode(e); err != nil {
 			return wrapErr("al2M", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("al2M", err)
 		}
 	case H223ModeParametersAdaptationLayerTypeChoiceAl3M:
@@ -13528,11 +17393,11 @@ func (v *H223ModeParametersAdaptationLayerType) Encode(e *per.Encoder) error {
 		if v.Al3M == nil {
 			return errNoValue("al3M")
 		}
-		sub := e.BeginOpenType()
-		if err := v.Al3M.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.Al3M.Encode(e); err != nil {
 			return wrapErr("al3M", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("al3M", err)
 		}
 	default:
@@ -13547,74 +17412,90 @@ func (v *H223ModeParametersAdaptationLayerType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *H223ModeParametersAdaptationLayerType) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223ModeParametersAdaptationLayerType{}
 	i, err := d.ReadChoiceIndex(6, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = H223ModeParametersAdaptationLayerTypeChoiceNonStandard
-		v.NonStandard = new(NonStandardParameter)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = H223ModeParametersAdaptationLayerType{Choice: H223ModeParametersAdaptationLayerTypeChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = H223ModeParametersAdaptationLayerTypeChoiceAl1Framed
+		*v = H223ModeParametersAdaptationLayerType{Choice: H223ModeParametersAdaptationLayerTypeChoiceAl1Framed}
 	case 2:
-		v.Choice = H223ModeParametersAdaptationLayerTypeChoiceAl1NotFramed
+		*v = H223ModeParametersAdaptationLayerType{Choice: H223ModeParametersAdaptationLayerTypeChoiceAl1NotFramed}
 	case 3:
-		v.Choice = H223ModeParametersAdaptationLayerTypeChoiceAl2WithoutSequenceNumbers
+		*v = H223ModeParametersAdaptationLayerType{Choice: H223ModeParametersAdaptationLayerTypeChoiceAl2WithoutSequenceNumbers}
 	case 4:
-		v.Choice = H223ModeParametersAdaptationLayerTypeChoiceAl2WithSequenceNumbers
+		*v = H223ModeParametersAdaptationLayerType{Choice: H223ModeParametersAdaptationLayerTypeChoiceAl2WithSequenceNumbers}
 	case 5:
-		v.Choice = H223ModeParametersAdaptationLayerTypeChoiceAl3
-		v.Al3 = new(H223ModeParametersAdaptationLayerTypeAl3)
+		keep := v.Al3
+		if keep == nil {
+			keep = new(H223ModeParametersAdaptationLayerTypeAl3)
+		}
+		*v = H223ModeParametersAdaptationLayerType{Choice: H223ModeParametersAdaptationLayerTypeChoiceAl3, Al3: keep}
 		if err := v.Al3.Decode(d); err != nil {
 			return wrapErr("al3", err)
 		}
 	case 6:
-		v.Choice = H223ModeParametersAdaptationLayerTypeChoiceAl1M
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("al1M", err)
-		}
-		v.Al1M = new(H223AL1MParameters)
-		if err := v.Al1M.Decode(&sub); err != nil {
-			return wrapErr("al1M", err)
-		}
-	case 7:
-		v.Choice = H223ModeParametersAdaptationLayerTypeChoiceAl2M
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("al2M", err)
-		}
-		v.Al2M = new(H223AL2MParameters)
-		if err := v.Al2M.Decode(&sub); err != nil {
-			return wrapErr("al2M", err)
-		}
-	case 8:
-		v.Choice = H223ModeParametersAdaptationLayerTypeChoiceAl3M
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("al3M", err)
-		}
-		v.Al3M = new(H223AL3MParameters)
-		if err := v.Al3M.Decode(&sub); err != nil {
-			return wrapErr("al3M", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("al1M", err)
+		}
+		keep := v.Al1M
+		if keep == nil {
+			keep = new(H223AL1MParameters)
+		}
+		*v = H223ModeParametersAdaptationLayerType{Choice: H223ModeParametersAdaptationLayerTypeChoiceAl1M, Al1M: keep}
+		if err := v.Al1M.Decode(d); err != nil {
+			return wrapErr("al1M", err)
+		}
+		d.LeaveOpenType(ot)
+	case 7:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("al2M", err)
+		}
+		keep := v.Al2M
+		if keep == nil {
+			keep = new(H223AL2MParameters)
+		}
+		*v = H223ModeParametersAdaptationLayerType{Choice: H223ModeParametersAdaptationLayerTypeChoiceAl2M, Al2M: keep}
+		if err := v.Al2M.Decode(d); err != nil {
+			return wrapErr("al2M", err)
+		}
+		d.LeaveOpenType(ot)
+	case 8:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("al3M", err)
+		}
+		keep := v.Al3M
+		if keep == nil {
+			keep = new(H223AL3MParameters)
+		}
+		*v = H223ModeParametersAdaptationLayerType{Choice: H223ModeParametersAdaptationLayerTypeChoiceAl3M, Al3M: keep}
+		if err := v.Al3M.Decode(d); err != nil {
+			return wrapErr("al3M", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = H223ModeParametersAdaptationLayerType{Choice: H223ModeParametersAdaptationLayerTypeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = H223ModeParametersAdaptationLayerTypeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -13622,30 +17503,30 @@ func (v *H223ModeParametersAdaptationLayerType) Decode(d *per.Decoder) error {
 
 // Encode writes v to e in aligned PER.
 func (v *H223ModeParametersAdaptationLayerTypeAl3) Encode(e *per.Encoder) error {
-	if err := e.WriteInteger(int64(v.ControlFieldOctets), per.IntRange(0, 2)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.ControlFieldOctets), 0, 2); err != nil {
 		return wrapErr("controlFieldOctets", err)
 	}
-	if err := e.WriteInteger(int64(v.SendBufferSize), per.IntRange(0, 16777215)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SendBufferSize), 0, 16777215); err != nil {
 		return wrapErr("sendBufferSize", err)
 	}
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H223ModeParametersAdaptationLayerTypeAl3) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223ModeParametersAdaptationLayerTypeAl3{}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 2))
+		x, err := d.ReadConstrainedWholeNumber(0, 2)
 		if err != nil {
 			return wrapErr("controlFieldOctets", err)
 		}
 		v.ControlFieldOctets = uint8(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 16777215))
+		x, err := d.ReadConstrainedWholeNumber(0, 16777215)
 		if err != nil {
 			return wrapErr("sendBufferSize", err)
 		}
@@ -13670,9 +17551,7 @@ func (c RedundancyEncodingModeSecondaryEncodingChoice) String() string {
 func (v *RedundancyEncodingModeSecondaryEncoding) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case RedundancyEncodingModeSecondaryEncodingChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -13680,9 +17559,7 @@ func (v *RedundancyEncodingModeSecondaryEncoding) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case RedundancyEncodingModeSecondaryEncodingChoiceAudioData:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 		if v.AudioData == nil {
 			return errNoValue("audioData")
 		}
@@ -13701,36 +17578,40 @@ func (v *RedundancyEncodingModeSecondaryEncoding) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *RedundancyEncodingModeSecondaryEncoding) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RedundancyEncodingModeSecondaryEncoding{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = RedundancyEncodingModeSecondaryEncodingChoiceNonStandard
-		v.NonStandard = new(NonStandardParameter)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = RedundancyEncodingModeSecondaryEncoding{Choice: RedundancyEncodingModeSecondaryEncodingChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = RedundancyEncodingModeSecondaryEncodingChoiceAudioData
-		v.AudioData = new(AudioMode)
+		keep := v.AudioData
+		if keep == nil {
+			keep = new(AudioMode)
+		}
+		*v = RedundancyEncodingModeSecondaryEncoding{Choice: RedundancyEncodingModeSecondaryEncodingChoiceAudioData, AudioData: keep}
 		if err := v.AudioData.Decode(d); err != nil {
 			return wrapErr("audioData", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = RedundancyEncodingModeSecondaryEncoding{Choice: RedundancyEncodingModeSecondaryEncodingChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = RedundancyEncodingModeSecondaryEncodingChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -13753,21 +17634,15 @@ func (c MaintenanceLoopRequestTypeChoice) String() string {
 func (v *MaintenanceLoopRequestType) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case MaintenanceLoopRequestTypeChoiceSystemLoop:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case MaintenanceLoopRequestTypeChoiceMediaLoop:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.MediaLoop), per.IntRange(1, 65535)); err != nil {
+		e.WriteBits(1, 3)
+		if err := e.WriteConstrainedWholeNumber(int64(v.MediaLoop), 1, 65535); err != nil {
 			return wrapErr("mediaLoop", err)
 		}
 	case MaintenanceLoopRequestTypeChoiceLogicalChannelLoop:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.LogicalChannelLoop), per.IntRange(1, 65535)); err != nil {
+		e.WriteBits(2, 3)
+		if err := e.WriteConstrainedWholeNumber(int64(v.LogicalChannelLoop), 1, 65535); err != nil {
 			return wrapErr("logicalChannelLoop", err)
 		}
 	default:
@@ -13782,44 +17657,42 @@ func (v *MaintenanceLoopRequestType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *MaintenanceLoopRequestType) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MaintenanceLoopRequestType{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = MaintenanceLoopRequestTypeChoiceSystemLoop
+		*v = MaintenanceLoopRequestType{Choice: MaintenanceLoopRequestTypeChoiceSystemLoop}
 	case 1:
-		v.Choice = MaintenanceLoopRequestTypeChoiceMediaLoop
+		*v = MaintenanceLoopRequestType{Choice: MaintenanceLoopRequestTypeChoiceMediaLoop}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 65535))
+			x, err := d.ReadConstrainedWholeNumber(1, 65535)
 			if err != nil {
 				return wrapErr("mediaLoop", err)
 			}
 			v.MediaLoop = LogicalChannelNumber(x)
 		}
 	case 2:
-		v.Choice = MaintenanceLoopRequestTypeChoiceLogicalChannelLoop
+		*v = MaintenanceLoopRequestType{Choice: MaintenanceLoopRequestTypeChoiceLogicalChannelLoop}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 65535))
+			x, err := d.ReadConstrainedWholeNumber(1, 65535)
 			if err != nil {
 				return wrapErr("logicalChannelLoop", err)
 			}
 			v.LogicalChannelLoop = LogicalChannelNumber(x)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = MaintenanceLoopRequestType{Choice: MaintenanceLoopRequestTypeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = MaintenanceLoopRequestTypeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -13841,10 +17714,22 @@ func (v *ConferenceRequestRequestTerminalCertificate) Encode(e *per.Encoder) err
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.TerminalLabel != nil)
-	e.WriteBit(v.CertSelectionCriteria != nil)
-	e.WriteBit(v.SRandom != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 3
+		}
+		if v.TerminalLabel != nil {
+			pre |= 1 << 2
+		}
+		if v.CertSelectionCriteria != nil {
+			pre |= 1 << 1
+		}
+		if v.SRandom != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 4)
+	}
 	if v.TerminalLabel != nil {
 		if err := v.TerminalLabel.Encode(e); err != nil {
 			return wrapErr("terminalLabel", err)
@@ -13856,7 +17741,7 @@ func (v *ConferenceRequestRequestTerminalCertificate) Encode(e *per.Encoder) err
 		}
 	}
 	if v.SRandom != nil {
-		if err := e.WriteInteger(int64((*v.SRandom)), per.IntRange(1, 4294967295)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.SRandom)), 1, 4294967295); err != nil {
 			return wrapErr("sRandom", err)
 		}
 	}
@@ -13874,59 +17759,78 @@ func (v *ConferenceRequestRequestTerminalCertificate) Encode(e *per.Encoder) err
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ConferenceRequestRequestTerminalCertificate) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceRequestRequestTerminalCertificate{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(4)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(3)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<3) != 0
 	if opt0&(1<<2) != 0 {
-		v.TerminalLabel = new(TerminalLabel)
+		if v.TerminalLabel == nil {
+			v.TerminalLabel = new(TerminalLabel)
+		}
 		if err := v.TerminalLabel.Decode(d); err != nil {
 			return wrapErr("terminalLabel", err)
 		}
+	} else {
+		v.TerminalLabel = nil
 	}
 	if opt0&(1<<1) != 0 {
-		v.CertSelectionCriteria = new(CertSelectionCriteria)
+		if v.CertSelectionCriteria == nil {
+			v.CertSelectionCriteria = new(CertSelectionCriteria)
+		}
 		if err := v.CertSelectionCriteria.Decode(d); err != nil {
 			return wrapErr("certSelectionCriteria", err)
 		}
+	} else {
+		v.CertSelectionCriteria = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.SRandom == nil {
+			v.SRandom = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 4294967295))
+			x, err := d.ReadConstrainedWholeNumber(1, 4294967295)
 			if err != nil {
 				return wrapErr("sRandom", err)
 			}
-			v.SRandom = new(uint32(x))
+			*v.SRandom = uint32(x)
 		}
+	} else {
+		v.SRandom = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -13949,7 +17853,7 @@ func (v *MultilinkRequestCallInformation) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.MaxNumberOfAdditionalConnections), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaxNumberOfAdditionalConnections), 1, 65535); err != nil {
 		return wrapErr("maxNumberOfAdditionalConnections", err)
 	}
 	if !ext.Any() {
@@ -13966,41 +17870,51 @@ func (v *MultilinkRequestCallInformation) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MultilinkRequestCallInformation) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkRequestCallInformation{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("maxNumberOfAdditionalConnections", err)
 		}
 		v.MaxNumberOfAdditionalConnections = uint16(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -14023,7 +17937,7 @@ func (v *MultilinkRequestAddConnection) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.SequenceNumber), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SequenceNumber), 0, 255); err != nil {
 		return wrapErr("sequenceNumber", err)
 	}
 	if err := v.DialingInformation.Encode(e); err != nil {
@@ -14043,18 +17957,19 @@ func (v *MultilinkRequestAddConnection) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MultilinkRequestAddConnection) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkRequestAddConnection{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return wrapErr("sequenceNumber", err)
 		}
@@ -14063,24 +17978,33 @@ func (v *MultilinkRequestAddConnection) Decode(d *per.Decoder) error {
 	if err := v.DialingInformation.Decode(d); err != nil {
 		return wrapErr("dialingInformation", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -14120,37 +18044,47 @@ func (v *MultilinkRequestRemoveConnection) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MultilinkRequestRemoveConnection) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkRequestRemoveConnection{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.ConnectionIdentifier.Decode(d); err != nil {
 		return wrapErr("connectionIdentifier", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -14190,37 +18124,47 @@ func (v *MultilinkRequestMaximumHeaderInterval) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MultilinkRequestMaximumHeaderInterval) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkRequestMaximumHeaderInterval{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.RequestType.Decode(d); err != nil {
 		return wrapErr("requestType", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -14241,14 +18185,10 @@ func (c MultilinkRequestMaximumHeaderIntervalRequestTypeChoice) String() string 
 func (v *MultilinkRequestMaximumHeaderIntervalRequestType) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case MultilinkRequestMaximumHeaderIntervalRequestTypeChoiceCurrentIntervalInformation:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case MultilinkRequestMaximumHeaderIntervalRequestTypeChoiceRequestedInterval:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.RequestedInterval), per.IntRange(0, 65535)); err != nil {
+		e.WriteBits(1, 2)
+		if err := e.WriteConstrainedWholeNumber(int64(v.RequestedInterval), 0, 65535); err != nil {
 			return wrapErr("requestedInterval", err)
 		}
 	default:
@@ -14263,35 +18203,33 @@ func (v *MultilinkRequestMaximumHeaderIntervalRequestType) Encode(e *per.Encoder
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *MultilinkRequestMaximumHeaderIntervalRequestType) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkRequestMaximumHeaderIntervalRequestType{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = MultilinkRequestMaximumHeaderIntervalRequestTypeChoiceCurrentIntervalInformation
+		*v = MultilinkRequestMaximumHeaderIntervalRequestType{Choice: MultilinkRequestMaximumHeaderIntervalRequestTypeChoiceCurrentIntervalInformation}
 	case 1:
-		v.Choice = MultilinkRequestMaximumHeaderIntervalRequestTypeChoiceRequestedInterval
+		*v = MultilinkRequestMaximumHeaderIntervalRequestType{Choice: MultilinkRequestMaximumHeaderIntervalRequestTypeChoiceRequestedInterval}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 65535))
+			x, err := d.ReadConstrainedWholeNumber(0, 65535)
 			if err != nil {
 				return wrapErr("requestedInterval", err)
 			}
 			v.RequestedInterval = uint16(x)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = MultilinkRequestMaximumHeaderIntervalRequestType{Choice: MultilinkRequestMaximumHeaderIntervalRequestTypeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = MultilinkRequestMaximumHeaderIntervalRequestTypeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -14312,34 +18250,30 @@ func (c MasterSlaveDeterminationAckDecisionChoice) String() string {
 func (v *MasterSlaveDeterminationAckDecision) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case MasterSlaveDeterminationAckDecisionChoiceMaster:
-		if err := e.WriteChoiceIndex(0, 2, false); err != nil {
-			return err
-		}
+		e.WriteBits(0, 1)
 	case MasterSlaveDeterminationAckDecisionChoiceSlave:
-		if err := e.WriteChoiceIndex(1, 2, false); err != nil {
-			return err
-		}
+		e.WriteBits(1, 1)
 	default:
 		return errNoChoice(int(v.Choice))
 	}
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *MasterSlaveDeterminationAckDecision) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MasterSlaveDeterminationAckDecision{}
 	i, err := d.ReadChoiceIndex(2, false)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = MasterSlaveDeterminationAckDecisionChoiceMaster
+		*v = MasterSlaveDeterminationAckDecision{Choice: MasterSlaveDeterminationAckDecisionChoiceMaster}
 	case 1:
-		v.Choice = MasterSlaveDeterminationAckDecisionChoiceSlave
+		*v = MasterSlaveDeterminationAckDecision{Choice: MasterSlaveDeterminationAckDecisionChoiceSlave}
 	default:
 		return errNoChoice(i + 1)
 	}
@@ -14360,9 +18294,7 @@ func (c MasterSlaveDeterminationRejectCauseChoice) String() string {
 func (v *MasterSlaveDeterminationRejectCause) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case MasterSlaveDeterminationRejectCauseChoiceIdenticalNumbers:
-		if err := e.WriteChoiceIndex(0, 1, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 1)
 	default:
 		if int(v.Choice) > 1 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 1, true); err != nil {
@@ -14375,26 +18307,24 @@ func (v *MasterSlaveDeterminationRejectCause) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *MasterSlaveDeterminationRejectCause) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MasterSlaveDeterminationRejectCause{}
 	i, err := d.ReadChoiceIndex(1, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = MasterSlaveDeterminationRejectCauseChoiceIdenticalNumbers
+		*v = MasterSlaveDeterminationRejectCause{Choice: MasterSlaveDeterminationRejectCauseChoiceIdenticalNumbers}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = MasterSlaveDeterminationRejectCause{Choice: MasterSlaveDeterminationRejectCauseChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = MasterSlaveDeterminationRejectCauseChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -14419,21 +18349,13 @@ func (c TerminalCapabilitySetRejectCauseChoice) String() string {
 func (v *TerminalCapabilitySetRejectCause) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case TerminalCapabilitySetRejectCauseChoiceUnspecified:
-		if err := e.WriteChoiceIndex(0, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case TerminalCapabilitySetRejectCauseChoiceUndefinedTableEntryUsed:
-		if err := e.WriteChoiceIndex(1, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case TerminalCapabilitySetRejectCauseChoiceDescriptorCapacityExceeded:
-		if err := e.WriteChoiceIndex(2, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	case TerminalCapabilitySetRejectCauseChoiceTableEntryCapacityExceeded:
-		if err := e.WriteChoiceIndex(3, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 3)
 		if v.TableEntryCapacityExceeded == nil {
 			return errNoValue("tableEntryCapacityExceeded")
 		}
@@ -14452,36 +18374,37 @@ func (v *TerminalCapabilitySetRejectCause) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *TerminalCapabilitySetRejectCause) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TerminalCapabilitySetRejectCause{}
 	i, err := d.ReadChoiceIndex(4, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = TerminalCapabilitySetRejectCauseChoiceUnspecified
+		*v = TerminalCapabilitySetRejectCause{Choice: TerminalCapabilitySetRejectCauseChoiceUnspecified}
 	case 1:
-		v.Choice = TerminalCapabilitySetRejectCauseChoiceUndefinedTableEntryUsed
+		*v = TerminalCapabilitySetRejectCause{Choice: TerminalCapabilitySetRejectCauseChoiceUndefinedTableEntryUsed}
 	case 2:
-		v.Choice = TerminalCapabilitySetRejectCauseChoiceDescriptorCapacityExceeded
+		*v = TerminalCapabilitySetRejectCause{Choice: TerminalCapabilitySetRejectCauseChoiceDescriptorCapacityExceeded}
 	case 3:
-		v.Choice = TerminalCapabilitySetRejectCauseChoiceTableEntryCapacityExceeded
-		v.TableEntryCapacityExceeded = new(TerminalCapabilitySetRejectCauseTableEntryCapacityExceeded)
+		keep := v.TableEntryCapacityExceeded
+		if keep == nil {
+			keep = new(TerminalCapabilitySetRejectCauseTableEntryCapacityExceeded)
+		}
+		*v = TerminalCapabilitySetRejectCause{Choice: TerminalCapabilitySetRejectCauseChoiceTableEntryCapacityExceeded, TableEntryCapacityExceeded: keep}
 		if err := v.TableEntryCapacityExceeded.Decode(d); err != nil {
 			return wrapErr("tableEntryCapacityExceeded", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = TerminalCapabilitySetRejectCause{Choice: TerminalCapabilitySetRejectCauseChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = TerminalCapabilitySetRejectCauseChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -14502,44 +18425,40 @@ func (c TerminalCapabilitySetRejectCauseTableEntryCapacityExceededChoice) String
 func (v *TerminalCapabilitySetRejectCauseTableEntryCapacityExceeded) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case TerminalCapabilitySetRejectCauseTableEntryCapacityExceededChoiceHighestEntryNumberProcessed:
-		if err := e.WriteChoiceIndex(0, 2, false); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.HighestEntryNumberProcessed), per.IntRange(1, 65535)); err != nil {
+		e.WriteBits(0, 1)
+		if err := e.WriteConstrainedWholeNumber(int64(v.HighestEntryNumberProcessed), 1, 65535); err != nil {
 			return wrapErr("highestEntryNumberProcessed", err)
 		}
 	case TerminalCapabilitySetRejectCauseTableEntryCapacityExceededChoiceNoneProcessed:
-		if err := e.WriteChoiceIndex(1, 2, false); err != nil {
-			return err
-		}
+		e.WriteBits(1, 1)
 	default:
 		return errNoChoice(int(v.Choice))
 	}
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *TerminalCapabilitySetRejectCauseTableEntryCapacityExceeded) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TerminalCapabilitySetRejectCauseTableEntryCapacityExceeded{}
 	i, err := d.ReadChoiceIndex(2, false)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = TerminalCapabilitySetRejectCauseTableEntryCapacityExceededChoiceHighestEntryNumberProcessed
+		*v = TerminalCapabilitySetRejectCauseTableEntryCapacityExceeded{Choice: TerminalCapabilitySetRejectCauseTableEntryCapacityExceededChoiceHighestEntryNumberProcessed}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 65535))
+			x, err := d.ReadConstrainedWholeNumber(1, 65535)
 			if err != nil {
 				return wrapErr("highestEntryNumberProcessed", err)
 			}
 			v.HighestEntryNumberProcessed = CapabilityTableEntryNumber(x)
 		}
 	case 1:
-		v.Choice = TerminalCapabilitySetRejectCauseTableEntryCapacityExceededChoiceNoneProcessed
+		*v = TerminalCapabilitySetRejectCauseTableEntryCapacityExceeded{Choice: TerminalCapabilitySetRejectCauseTableEntryCapacityExceededChoiceNoneProcessed}
 	default:
 		return errNoChoice(i + 1)
 	}
@@ -14566,14 +18485,24 @@ func (v *OpenLogicalChannelAckReverseLogicalChannelParameters) Encode(e *per.Enc
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.PortNumber != nil)
-	e.WriteBit(v.MultiplexParameters != nil)
-	if err := e.WriteInteger(int64(v.ReverseLogicalChannelNumber), per.IntRange(1, 65535)); err != nil {
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.PortNumber != nil {
+			pre |= 1 << 1
+		}
+		if v.MultiplexParameters != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.ReverseLogicalChannelNumber), 1, 65535); err != nil {
 		return wrapErr("reverseLogicalChannelNumber", err)
 	}
 	if v.PortNumber != nil {
-		if err := e.WriteInteger(int64((*v.PortNumber)), per.IntRange(0, 65535)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.PortNumber)), 0, 65535); err != nil {
 			return wrapErr("portNumber", err)
 		}
 	}
@@ -14589,11 +18518,11 @@ func (v *OpenLogicalChannelAckReverseLogicalChannelParameters) Encode(e *per.Enc
 		return err
 	}
 	if v.ReplacementFor != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64((*v.ReplacementFor)), per.IntRange(1, 65535)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.ReplacementFor)), 1, 65535); err != nil {
 			return wrapErr("replacementFor", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("replacementFor", err)
 		}
 	}
@@ -14605,73 +18534,94 @@ func (v *OpenLogicalChannelAckReverseLogicalChannelParameters) Encode(e *per.Enc
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *OpenLogicalChannelAckReverseLogicalChannelParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = OpenLogicalChannelAckReverseLogicalChannelParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(3)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(2)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<2) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("reverseLogicalChannelNumber", err)
 		}
 		v.ReverseLogicalChannelNumber = LogicalChannelNumber(x)
 	}
 	if opt0&(1<<1) != 0 {
+		if v.PortNumber == nil {
+			v.PortNumber = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 65535))
+			x, err := d.ReadConstrainedWholeNumber(0, 65535)
 			if err != nil {
 				return wrapErr("portNumber", err)
 			}
-			v.PortNumber = new(uint16(x))
+			*v.PortNumber = uint16(x)
 		}
+	} else {
+		v.PortNumber = nil
 	}
 	if opt0&(1<<0) != 0 {
-		v.MultiplexParameters = new(OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParameters)
+		if v.MultiplexParameters == nil {
+			v.MultiplexParameters = new(OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParameters)
+		}
 		if err := v.MultiplexParameters.Decode(d); err != nil {
 			return wrapErr("multiplexParameters", err)
 		}
+	} else {
+		v.MultiplexParameters = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("replacementFor", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.ReplacementFor == nil {
+			v.ReplacementFor = new(LogicalChannelNumber)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(1, 65535)
+			if err != nil {
 				return wrapErr("replacementFor", err)
 			}
-			{
-				x, err := sub.ReadInteger(per.IntRange(1, 65535))
-				if err != nil {
-					return wrapErr("replacementFor", err)
-				}
-				v.ReplacementFor = new(LogicalChannelNumber(x))
-			}
+			*v.ReplacementFor = LogicalChannelNumber(x)
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.ReplacementFor = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 1; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -14692,9 +18642,7 @@ func (c OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParametersC
 func (v *OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParameters) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParametersChoiceH222LogicalChannelParameters:
-		if err := e.WriteChoiceIndex(0, 1, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 1)
 		if v.H222LogicalChannelParameters == nil {
 			return errNoValue("h222LogicalChannelParameters")
 		}
@@ -14708,11 +18656,11 @@ func (v *OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParameters
 		if v.H2250LogicalChannelParameters == nil {
 			return errNoValue("h2250LogicalChannelParameters")
 		}
-		sub := e.BeginOpenType()
-		if err := v.H2250LogicalChannelParameters.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.H2250LogicalChannelParameters.Encode(e); err != nil {
 			return wrapErr("h2250LogicalChannelParameters", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("h2250LogicalChannelParameters", err)
 		}
 	default:
@@ -14727,40 +18675,45 @@ func (v *OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParameters
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParameters{}
 	i, err := d.ReadChoiceIndex(1, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParametersChoiceH222LogicalChannelParameters
-		v.H222LogicalChannelParameters = new(H222LogicalChannelParameters)
+		keep := v.H222LogicalChannelParameters
+		if keep == nil {
+			keep = new(H222LogicalChannelParameters)
+		}
+		*v = OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParameters{Choice: OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParametersChoiceH222LogicalChannelParameters, H222LogicalChannelParameters: keep}
 		if err := v.H222LogicalChannelParameters.Decode(d); err != nil {
 			return wrapErr("h222LogicalChannelParameters", err)
 		}
 	case 1:
-		v.Choice = OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParametersChoiceH2250LogicalChannelParameters
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("h2250LogicalChannelParameters", err)
-		}
-		v.H2250LogicalChannelParameters = new(H2250LogicalChannelParameters)
-		if err := v.H2250LogicalChannelParameters.Decode(&sub); err != nil {
-			return wrapErr("h2250LogicalChannelParameters", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("h2250LogicalChannelParameters", err)
+		}
+		keep := v.H2250LogicalChannelParameters
+		if keep == nil {
+			keep = new(H2250LogicalChannelParameters)
+		}
+		*v = OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParameters{Choice: OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParametersChoiceH2250LogicalChannelParameters, H2250LogicalChannelParameters: keep}
+		if err := v.H2250LogicalChannelParameters.Decode(d); err != nil {
+			return wrapErr("h2250LogicalChannelParameters", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParameters{Choice: OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParametersChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParametersChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -14779,9 +18732,7 @@ func (c OpenLogicalChannelAckForwardMultiplexAckParametersChoice) String() strin
 func (v *OpenLogicalChannelAckForwardMultiplexAckParameters) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case OpenLogicalChannelAckForwardMultiplexAckParametersChoiceH2250LogicalChannelAckParameters:
-		if err := e.WriteChoiceIndex(0, 1, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 1)
 		if v.H2250LogicalChannelAckParameters == nil {
 			return errNoValue("h2250LogicalChannelAckParameters")
 		}
@@ -14800,30 +18751,31 @@ func (v *OpenLogicalChannelAckForwardMultiplexAckParameters) Encode(e *per.Encod
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *OpenLogicalChannelAckForwardMultiplexAckParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = OpenLogicalChannelAckForwardMultiplexAckParameters{}
 	i, err := d.ReadChoiceIndex(1, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = OpenLogicalChannelAckForwardMultiplexAckParametersChoiceH2250LogicalChannelAckParameters
-		v.H2250LogicalChannelAckParameters = new(H2250LogicalChannelAckParameters)
+		keep := v.H2250LogicalChannelAckParameters
+		if keep == nil {
+			keep = new(H2250LogicalChannelAckParameters)
+		}
+		*v = OpenLogicalChannelAckForwardMultiplexAckParameters{Choice: OpenLogicalChannelAckForwardMultiplexAckParametersChoiceH2250LogicalChannelAckParameters, H2250LogicalChannelAckParameters: keep}
 		if err := v.H2250LogicalChannelAckParameters.Decode(d); err != nil {
 			return wrapErr("h2250LogicalChannelAckParameters", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = OpenLogicalChannelAckForwardMultiplexAckParameters{Choice: OpenLogicalChannelAckForwardMultiplexAckParametersChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = OpenLogicalChannelAckForwardMultiplexAckParametersChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -14872,107 +18824,95 @@ func (c OpenLogicalChannelRejectCauseChoice) String() string {
 func (v *OpenLogicalChannelRejectCause) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case OpenLogicalChannelRejectCauseChoiceUnspecified:
-		if err := e.WriteChoiceIndex(0, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 4)
 	case OpenLogicalChannelRejectCauseChoiceUnsuitableReverseParameters:
-		if err := e.WriteChoiceIndex(1, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 4)
 	case OpenLogicalChannelRejectCauseChoiceDataTypeNotSupported:
-		if err := e.WriteChoiceIndex(2, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 4)
 	case OpenLogicalChannelRejectCauseChoiceDataTypeNotAvailable:
-		if err := e.WriteChoiceIndex(3, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 4)
 	case OpenLogicalChannelRejectCauseChoiceUnknownDataType:
-		if err := e.WriteChoiceIndex(4, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 4)
 	case OpenLogicalChannelRejectCauseChoiceDataTypeALCombinationNotSupported:
-		if err := e.WriteChoiceIndex(5, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(5, 4)
 	case OpenLogicalChannelRejectCauseChoiceMulticastChannelNotAllowed:
 		if err := e.WriteChoiceIndex(6, 6, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("multicastChannelNotAllowed", err)
 		}
 	case OpenLogicalChannelRejectCauseChoiceInsufficientBandwidth:
 		if err := e.WriteChoiceIndex(7, 6, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("insufficientBandwidth", err)
 		}
 	case OpenLogicalChannelRejectCauseChoiceSeparateStackEstablishmentFailed:
 		if err := e.WriteChoiceIndex(8, 6, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("separateStackEstablishmentFailed", err)
 		}
 	case OpenLogicalChannelRejectCauseChoiceInvalidSessionID:
 		if err := e.WriteChoiceIndex(9, 6, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("invalidSessionID", err)
 		}
 	case OpenLogicalChannelRejectCauseChoiceMasterSlaveConflict:
 		if err := e.WriteChoiceIndex(10, 6, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("masterSlaveConflict", err)
 		}
 	case OpenLogicalChannelRejectCauseChoiceWaitForCommunicationMode:
 		if err := e.WriteChoiceIndex(11, 6, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("waitForCommunicationMode", err)
 		}
 	case OpenLogicalChannelRejectCauseChoiceInvalidDependentChannel:
 		if err := e.WriteChoiceIndex(12, 6, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("invalidDependentChannel", err)
 		}
 	case OpenLogicalChannelRejectCauseChoiceReplacementForRejected:
 		if err := e.WriteChoiceIndex(13, 6, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("replacementForRejected", err)
 		}
 	case OpenLogicalChannelRejectCauseChoiceSecurityDenied:
 		if err := e.WriteChoiceIndex(14, 6, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("securityDenied", err)
 		}
 	case OpenLogicalChannelRejectCauseChoiceQoSControlNotSupported:
 		if err := e.WriteChoiceIndex(15, 6, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("qoSControlNotSupported", err)
 		}
 	default:
@@ -14987,96 +18927,104 @@ func (v *OpenLogicalChannelRejectCause) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *OpenLogicalChannelRejectCause) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = OpenLogicalChannelRejectCause{}
 	i, err := d.ReadChoiceIndex(6, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = OpenLogicalChannelRejectCauseChoiceUnspecified
+		*v = OpenLogicalChannelRejectCause{Choice: OpenLogicalChannelRejectCauseChoiceUnspecified}
 	case 1:
-		v.Choice = OpenLogicalChannelRejectCauseChoiceUnsuitableReverseParameters
+		*v = OpenLogicalChannelRejectCause{Choice: OpenLogicalChannelRejectCauseChoiceUnsuitableReverseParameters}
 	case 2:
-		v.Choice = OpenLogicalChannelRejectCauseChoiceDataTypeNotSupported
+		*v = OpenLogicalChannelRejectCause{Choice: OpenLogicalChannelRejectCauseChoiceDataTypeNotSupported}
 	case 3:
-		v.Choice = OpenLogicalChannelRejectCauseChoiceDataTypeNotAvailable
+		*v = OpenLogicalChannelRejectCause{Choice: OpenLogicalChannelRejectCauseChoiceDataTypeNotAvailable}
 	case 4:
-		v.Choice = OpenLogicalChannelRejectCauseChoiceUnknownDataType
+		*v = OpenLogicalChannelRejectCause{Choice: OpenLogicalChannelRejectCauseChoiceUnknownDataType}
 	case 5:
-		v.Choice = OpenLogicalChannelRejectCauseChoiceDataTypeALCombinationNotSupported
+		*v = OpenLogicalChannelRejectCause{Choice: OpenLogicalChannelRejectCauseChoiceDataTypeALCombinationNotSupported}
 	case 6:
-		v.Choice = OpenLogicalChannelRejectCauseChoiceMulticastChannelNotAllowed
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("multicastChannelNotAllowed", err)
 		}
+		*v = OpenLogicalChannelRejectCause{Choice: OpenLogicalChannelRejectCauseChoiceMulticastChannelNotAllowed}
+		d.LeaveOpenType(ot)
 	case 7:
-		v.Choice = OpenLogicalChannelRejectCauseChoiceInsufficientBandwidth
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("insufficientBandwidth", err)
 		}
+		*v = OpenLogicalChannelRejectCause{Choice: OpenLogicalChannelRejectCauseChoiceInsufficientBandwidth}
+		d.LeaveOpenType(ot)
 	case 8:
-		v.Choice = OpenLogicalChannelRejectCauseChoiceSeparateStackEstablishmentFailed
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("separateStackEstablishmentFailed", err)
 		}
+		*v = OpenLogicalChannelRejectCause{Choice: OpenLogicalChannelRejectCauseChoiceSeparateStackEstablishmentFailed}
+		d.LeaveOpenType(ot)
 	case 9:
-		v.Choice = OpenLogicalChannelRejectCauseChoiceInvalidSessionID
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("invalidSessionID", err)
 		}
+		*v = OpenLogicalChannelRejectCause{Choice: OpenLogicalChannelRejectCauseChoiceInvalidSessionID}
+		d.LeaveOpenType(ot)
 	case 10:
-		v.Choice = OpenLogicalChannelRejectCauseChoiceMasterSlaveConflict
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("masterSlaveConflict", err)
 		}
+		*v = OpenLogicalChannelRejectCause{Choice: OpenLogicalChannelRejectCauseChoiceMasterSlaveConflict}
+		d.LeaveOpenType(ot)
 	case 11:
-		v.Choice = OpenLogicalChannelRejectCauseChoiceWaitForCommunicationMode
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("waitForCommunicationMode", err)
 		}
+		*v = OpenLogicalChannelRejectCause{Choice: OpenLogicalChannelRejectCauseChoiceWaitForCommunicationMode}
+		d.LeaveOpenType(ot)
 	case 12:
-		v.Choice = OpenLogicalChannelRejectCauseChoiceInvalidDependentChannel
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("invalidDependentChannel", err)
 		}
+		*v = OpenLogicalChannelRejectCause{Choice: OpenLogicalChannelRejectCauseChoiceInvalidDependentChannel}
+		d.LeaveOpenType(ot)
 	case 13:
-		v.Choice = OpenLogicalChannelRejectCauseChoiceReplacementForRejected
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("replacementForRejected", err)
 		}
+		*v = OpenLogicalChannelRejectCause{Choice: OpenLogicalChannelRejectCauseChoiceReplacementForRejected}
+		d.LeaveOpenType(ot)
 	case 14:
-		v.Choice = OpenLogicalChannelRejectCauseChoiceSecurityDenied
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("securityDenied", err)
 		}
+		*v = OpenLogicalChannelRejectCause{Choice: OpenLogicalChannelRejectCauseChoiceSecurityDenied}
+		d.LeaveOpenType(ot)
 	case 15:
-		v.Choice = OpenLogicalChannelRejectCauseChoiceQoSControlNotSupported
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("qoSControlNotSupported", err)
 		}
+		*v = OpenLogicalChannelRejectCause{Choice: OpenLogicalChannelRejectCauseChoiceQoSControlNotSupported}
+		d.LeaveOpenType(ot)
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = OpenLogicalChannelRejectCause{Choice: OpenLogicalChannelRejectCauseChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = OpenLogicalChannelRejectCauseChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -15095,9 +19043,7 @@ func (c RequestChannelCloseRejectCauseChoice) String() string {
 func (v *RequestChannelCloseRejectCause) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case RequestChannelCloseRejectCauseChoiceUnspecified:
-		if err := e.WriteChoiceIndex(0, 1, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 1)
 	default:
 		if int(v.Choice) > 1 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 1, true); err != nil {
@@ -15110,26 +19056,24 @@ func (v *RequestChannelCloseRejectCause) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *RequestChannelCloseRejectCause) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestChannelCloseRejectCause{}
 	i, err := d.ReadChoiceIndex(1, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = RequestChannelCloseRejectCauseChoiceUnspecified
+		*v = RequestChannelCloseRejectCause{Choice: RequestChannelCloseRejectCauseChoiceUnspecified}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = RequestChannelCloseRejectCause{Choice: RequestChannelCloseRejectCauseChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = RequestChannelCloseRejectCauseChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -15150,13 +19094,9 @@ func (c MultiplexEntryRejectionDescriptionsCauseChoice) String() string {
 func (v *MultiplexEntryRejectionDescriptionsCause) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case MultiplexEntryRejectionDescriptionsCauseChoiceUnspecifiedCause:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case MultiplexEntryRejectionDescriptionsCauseChoiceDescriptorTooComplex:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	default:
 		if int(v.Choice) > 2 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
@@ -15169,28 +19109,26 @@ func (v *MultiplexEntryRejectionDescriptionsCause) Encode(e *per.Encoder) error 
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *MultiplexEntryRejectionDescriptionsCause) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexEntryRejectionDescriptionsCause{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = MultiplexEntryRejectionDescriptionsCauseChoiceUnspecifiedCause
+		*v = MultiplexEntryRejectionDescriptionsCause{Choice: MultiplexEntryRejectionDescriptionsCauseChoiceUnspecifiedCause}
 	case 1:
-		v.Choice = MultiplexEntryRejectionDescriptionsCauseChoiceDescriptorTooComplex
+		*v = MultiplexEntryRejectionDescriptionsCause{Choice: MultiplexEntryRejectionDescriptionsCauseChoiceDescriptorTooComplex}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = MultiplexEntryRejectionDescriptionsCause{Choice: MultiplexEntryRejectionDescriptionsCauseChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = MultiplexEntryRejectionDescriptionsCauseChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -15209,9 +19147,7 @@ func (c RequestMultiplexEntryRejectionDescriptionsCauseChoice) String() string {
 func (v *RequestMultiplexEntryRejectionDescriptionsCause) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case RequestMultiplexEntryRejectionDescriptionsCauseChoiceUnspecifiedCause:
-		if err := e.WriteChoiceIndex(0, 1, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 1)
 	default:
 		if int(v.Choice) > 1 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 1, true); err != nil {
@@ -15224,26 +19160,24 @@ func (v *RequestMultiplexEntryRejectionDescriptionsCause) Encode(e *per.Encoder)
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *RequestMultiplexEntryRejectionDescriptionsCause) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestMultiplexEntryRejectionDescriptionsCause{}
 	i, err := d.ReadChoiceIndex(1, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = RequestMultiplexEntryRejectionDescriptionsCauseChoiceUnspecifiedCause
+		*v = RequestMultiplexEntryRejectionDescriptionsCause{Choice: RequestMultiplexEntryRejectionDescriptionsCauseChoiceUnspecifiedCause}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = RequestMultiplexEntryRejectionDescriptionsCause{Choice: RequestMultiplexEntryRejectionDescriptionsCauseChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = RequestMultiplexEntryRejectionDescriptionsCauseChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -15264,13 +19198,9 @@ func (c RequestModeAckResponseChoice) String() string {
 func (v *RequestModeAckResponse) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case RequestModeAckResponseChoiceWillTransmitMostPreferredMode:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case RequestModeAckResponseChoiceWillTransmitLessPreferredMode:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	default:
 		if int(v.Choice) > 2 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
@@ -15283,28 +19213,26 @@ func (v *RequestModeAckResponse) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *RequestModeAckResponse) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestModeAckResponse{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = RequestModeAckResponseChoiceWillTransmitMostPreferredMode
+		*v = RequestModeAckResponse{Choice: RequestModeAckResponseChoiceWillTransmitMostPreferredMode}
 	case 1:
-		v.Choice = RequestModeAckResponseChoiceWillTransmitLessPreferredMode
+		*v = RequestModeAckResponse{Choice: RequestModeAckResponseChoiceWillTransmitLessPreferredMode}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = RequestModeAckResponse{Choice: RequestModeAckResponseChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = RequestModeAckResponseChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -15327,17 +19255,11 @@ func (c RequestModeRejectCauseChoice) String() string {
 func (v *RequestModeRejectCause) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case RequestModeRejectCauseChoiceModeUnavailable:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case RequestModeRejectCauseChoiceMultipointConstraint:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case RequestModeRejectCauseChoiceRequestDenied:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	default:
 		if int(v.Choice) > 3 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 3, true); err != nil {
@@ -15350,30 +19272,28 @@ func (v *RequestModeRejectCause) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *RequestModeRejectCause) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestModeRejectCause{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = RequestModeRejectCauseChoiceModeUnavailable
+		*v = RequestModeRejectCause{Choice: RequestModeRejectCauseChoiceModeUnavailable}
 	case 1:
-		v.Choice = RequestModeRejectCauseChoiceMultipointConstraint
+		*v = RequestModeRejectCause{Choice: RequestModeRejectCauseChoiceMultipointConstraint}
 	case 2:
-		v.Choice = RequestModeRejectCauseChoiceRequestDenied
+		*v = RequestModeRejectCause{Choice: RequestModeRejectCauseChoiceRequestDenied}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = RequestModeRejectCause{Choice: RequestModeRejectCauseChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = RequestModeRejectCauseChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -15396,21 +19316,15 @@ func (c MaintenanceLoopAckTypeChoice) String() string {
 func (v *MaintenanceLoopAckType) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case MaintenanceLoopAckTypeChoiceSystemLoop:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case MaintenanceLoopAckTypeChoiceMediaLoop:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.MediaLoop), per.IntRange(1, 65535)); err != nil {
+		e.WriteBits(1, 3)
+		if err := e.WriteConstrainedWholeNumber(int64(v.MediaLoop), 1, 65535); err != nil {
 			return wrapErr("mediaLoop", err)
 		}
 	case MaintenanceLoopAckTypeChoiceLogicalChannelLoop:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.LogicalChannelLoop), per.IntRange(1, 65535)); err != nil {
+		e.WriteBits(2, 3)
+		if err := e.WriteConstrainedWholeNumber(int64(v.LogicalChannelLoop), 1, 65535); err != nil {
 			return wrapErr("logicalChannelLoop", err)
 		}
 	default:
@@ -15425,44 +19339,42 @@ func (v *MaintenanceLoopAckType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *MaintenanceLoopAckType) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MaintenanceLoopAckType{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = MaintenanceLoopAckTypeChoiceSystemLoop
+		*v = MaintenanceLoopAckType{Choice: MaintenanceLoopAckTypeChoiceSystemLoop}
 	case 1:
-		v.Choice = MaintenanceLoopAckTypeChoiceMediaLoop
+		*v = MaintenanceLoopAckType{Choice: MaintenanceLoopAckTypeChoiceMediaLoop}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 65535))
+			x, err := d.ReadConstrainedWholeNumber(1, 65535)
 			if err != nil {
 				return wrapErr("mediaLoop", err)
 			}
 			v.MediaLoop = LogicalChannelNumber(x)
 		}
 	case 2:
-		v.Choice = MaintenanceLoopAckTypeChoiceLogicalChannelLoop
+		*v = MaintenanceLoopAckType{Choice: MaintenanceLoopAckTypeChoiceLogicalChannelLoop}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 65535))
+			x, err := d.ReadConstrainedWholeNumber(1, 65535)
 			if err != nil {
 				return wrapErr("logicalChannelLoop", err)
 			}
 			v.LogicalChannelLoop = LogicalChannelNumber(x)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = MaintenanceLoopAckType{Choice: MaintenanceLoopAckTypeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = MaintenanceLoopAckTypeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -15485,21 +19397,15 @@ func (c MaintenanceLoopRejectTypeChoice) String() string {
 func (v *MaintenanceLoopRejectType) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case MaintenanceLoopRejectTypeChoiceSystemLoop:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case MaintenanceLoopRejectTypeChoiceMediaLoop:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.MediaLoop), per.IntRange(1, 65535)); err != nil {
+		e.WriteBits(1, 3)
+		if err := e.WriteConstrainedWholeNumber(int64(v.MediaLoop), 1, 65535); err != nil {
 			return wrapErr("mediaLoop", err)
 		}
 	case MaintenanceLoopRejectTypeChoiceLogicalChannelLoop:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.LogicalChannelLoop), per.IntRange(1, 65535)); err != nil {
+		e.WriteBits(2, 3)
+		if err := e.WriteConstrainedWholeNumber(int64(v.LogicalChannelLoop), 1, 65535); err != nil {
 			return wrapErr("logicalChannelLoop", err)
 		}
 	default:
@@ -15514,44 +19420,42 @@ func (v *MaintenanceLoopRejectType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *MaintenanceLoopRejectType) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MaintenanceLoopRejectType{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = MaintenanceLoopRejectTypeChoiceSystemLoop
+		*v = MaintenanceLoopRejectType{Choice: MaintenanceLoopRejectTypeChoiceSystemLoop}
 	case 1:
-		v.Choice = MaintenanceLoopRejectTypeChoiceMediaLoop
+		*v = MaintenanceLoopRejectType{Choice: MaintenanceLoopRejectTypeChoiceMediaLoop}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 65535))
+			x, err := d.ReadConstrainedWholeNumber(1, 65535)
 			if err != nil {
 				return wrapErr("mediaLoop", err)
 			}
 			v.MediaLoop = LogicalChannelNumber(x)
 		}
 	case 2:
-		v.Choice = MaintenanceLoopRejectTypeChoiceLogicalChannelLoop
+		*v = MaintenanceLoopRejectType{Choice: MaintenanceLoopRejectTypeChoiceLogicalChannelLoop}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 65535))
+			x, err := d.ReadConstrainedWholeNumber(1, 65535)
 			if err != nil {
 				return wrapErr("logicalChannelLoop", err)
 			}
 			v.LogicalChannelLoop = LogicalChannelNumber(x)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = MaintenanceLoopRejectType{Choice: MaintenanceLoopRejectTypeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = MaintenanceLoopRejectTypeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -15570,9 +19474,7 @@ func (c MaintenanceLoopRejectCauseChoice) String() string {
 func (v *MaintenanceLoopRejectCause) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case MaintenanceLoopRejectCauseChoiceCanNotPerformLoop:
-		if err := e.WriteChoiceIndex(0, 1, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 1)
 	default:
 		if int(v.Choice) > 1 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 1, true); err != nil {
@@ -15585,26 +19487,24 @@ func (v *MaintenanceLoopRejectCause) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *MaintenanceLoopRejectCause) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MaintenanceLoopRejectCause{}
 	i, err := d.ReadChoiceIndex(1, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = MaintenanceLoopRejectCauseChoiceCanNotPerformLoop
+		*v = MaintenanceLoopRejectCause{Choice: MaintenanceLoopRejectCauseChoiceCanNotPerformLoop}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = MaintenanceLoopRejectCause{Choice: MaintenanceLoopRejectCauseChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = MaintenanceLoopRejectCauseChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -15627,9 +19527,7 @@ func (c CommunicationModeTableEntryDataTypeChoice) String() string {
 func (v *CommunicationModeTableEntryDataType) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case CommunicationModeTableEntryDataTypeChoiceVideoData:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 		if v.VideoData == nil {
 			return errNoValue("videoData")
 		}
@@ -15637,9 +19535,7 @@ func (v *CommunicationModeTableEntryDataType) Encode(e *per.Encoder) error {
 			return wrapErr("videoData", err)
 		}
 	case CommunicationModeTableEntryDataTypeChoiceAudioData:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 		if v.AudioData == nil {
 			return errNoValue("audioData")
 		}
@@ -15647,9 +19543,7 @@ func (v *CommunicationModeTableEntryDataType) Encode(e *per.Encoder) error {
 			return wrapErr("audioData", err)
 		}
 	case CommunicationModeTableEntryDataTypeChoiceData:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 		if v.Data == nil {
 			return errNoValue("data")
 		}
@@ -15668,42 +19562,49 @@ func (v *CommunicationModeTableEntryDataType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *CommunicationModeTableEntryDataType) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CommunicationModeTableEntryDataType{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = CommunicationModeTableEntryDataTypeChoiceVideoData
-		v.VideoData = new(VideoCapability)
+		keep := v.VideoData
+		if keep == nil {
+			keep = new(VideoCapability)
+		}
+		*v = CommunicationModeTableEntryDataType{Choice: CommunicationModeTableEntryDataTypeChoiceVideoData, VideoData: keep}
 		if err := v.VideoData.Decode(d); err != nil {
 			return wrapErr("videoData", err)
 		}
 	case 1:
-		v.Choice = CommunicationModeTableEntryDataTypeChoiceAudioData
-		v.AudioData = new(AudioCapability)
+		keep := v.AudioData
+		if keep == nil {
+			keep = new(AudioCapability)
+		}
+		*v = CommunicationModeTableEntryDataType{Choice: CommunicationModeTableEntryDataTypeChoiceAudioData, AudioData: keep}
 		if err := v.AudioData.Decode(d); err != nil {
 			return wrapErr("audioData", err)
 		}
 	case 2:
-		v.Choice = CommunicationModeTableEntryDataTypeChoiceData
-		v.Data = new(DataApplicationCapability)
+		keep := v.Data
+		if keep == nil {
+			keep = new(DataApplicationCapability)
+		}
+		*v = CommunicationModeTableEntryDataType{Choice: CommunicationModeTableEntryDataTypeChoiceData, Data: keep}
 		if err := v.Data.Decode(d); err != nil {
 			return wrapErr("data", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = CommunicationModeTableEntryDataType{Choice: CommunicationModeTableEntryDataTypeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = CommunicationModeTableEntryDataTypeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -15746,44 +19647,50 @@ func (v *ConferenceResponseMCTerminalIDResponse) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ConferenceResponseMCTerminalIDResponse) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceResponseMCTerminalIDResponse{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.TerminalLabel.Decode(d); err != nil {
 		return wrapErr("terminalLabel", err)
 	}
-	{
-		x, err := d.ReadOctetString(per.Size(1, 128))
-		if err != nil {
-			return wrapErr("terminalID", err)
-		}
-		v.TerminalID = TerminalID(x)
+	if err := d.ReadOctetStringInto((*[]byte)(&v.TerminalID), per.Size(1, 128)); err != nil {
+		return wrapErr("terminalID", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -15826,44 +19733,50 @@ func (v *ConferenceResponseTerminalIDResponse) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ConferenceResponseTerminalIDResponse) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceResponseTerminalIDResponse{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.TerminalLabel.Decode(d); err != nil {
 		return wrapErr("terminalLabel", err)
 	}
-	{
-		x, err := d.ReadOctetString(per.Size(1, 128))
-		if err != nil {
-			return wrapErr("terminalID", err)
-		}
-		v.TerminalID = TerminalID(x)
+	if err := d.ReadOctetStringInto((*[]byte)(&v.TerminalID), per.Size(1, 128)); err != nil {
+		return wrapErr("terminalID", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -15906,44 +19819,50 @@ func (v *ConferenceResponseConferenceIDResponse) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ConferenceResponseConferenceIDResponse) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceResponseConferenceIDResponse{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.TerminalLabel.Decode(d); err != nil {
 		return wrapErr("terminalLabel", err)
 	}
-	{
-		x, err := d.ReadOctetString(per.Size(1, 32))
-		if err != nil {
-			return wrapErr("conferenceID", err)
-		}
-		v.ConferenceID = ConferenceID(x)
+	if err := d.ReadOctetStringInto((*[]byte)(&v.ConferenceID), per.Size(1, 32)); err != nil {
+		return wrapErr("conferenceID", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -15986,44 +19905,50 @@ func (v *ConferenceResponsePasswordResponse) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ConferenceResponsePasswordResponse) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceResponsePasswordResponse{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.TerminalLabel.Decode(d); err != nil {
 		return wrapErr("terminalLabel", err)
 	}
-	{
-		x, err := d.ReadOctetString(per.Size(1, 32))
-		if err != nil {
-			return wrapErr("password", err)
-		}
-		v.Password = Password(x)
+	if err := d.ReadOctetStringInto((*[]byte)(&v.Password), per.Size(1, 32)); err != nil {
+		return wrapErr("password", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -16044,13 +19969,9 @@ func (c ConferenceResponseMakeMeChairResponseChoice) String() string {
 func (v *ConferenceResponseMakeMeChairResponse) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case ConferenceResponseMakeMeChairResponseChoiceGrantedChairToken:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case ConferenceResponseMakeMeChairResponseChoiceDeniedChairToken:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	default:
 		if int(v.Choice) > 2 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
@@ -16063,28 +19984,26 @@ func (v *ConferenceResponseMakeMeChairResponse) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *ConferenceResponseMakeMeChairResponse) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceResponseMakeMeChairResponse{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = ConferenceResponseMakeMeChairResponseChoiceGrantedChairToken
+		*v = ConferenceResponseMakeMeChairResponse{Choice: ConferenceResponseMakeMeChairResponseChoiceGrantedChairToken}
 	case 1:
-		v.Choice = ConferenceResponseMakeMeChairResponseChoiceDeniedChairToken
+		*v = ConferenceResponseMakeMeChairResponse{Choice: ConferenceResponseMakeMeChairResponseChoiceDeniedChairToken}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = ConferenceResponseMakeMeChairResponse{Choice: ConferenceResponseMakeMeChairResponseChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = ConferenceResponseMakeMeChairResponseChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -16124,41 +20043,47 @@ func (v *ConferenceResponseExtensionAddressResponse) Encode(e *per.Encoder) erro
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ConferenceResponseExtensionAddressResponse) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceResponseExtensionAddressResponse{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
-	{
-		x, err := d.ReadOctetString(per.Size(1, 128))
-		if err != nil {
-			return wrapErr("extensionAddress", err)
-		}
-		v.ExtensionAddress = TerminalID(x)
+	extBit := opt0&(1<<0) != 0
+	if err := d.ReadOctetStringInto((*[]byte)(&v.ExtensionAddress), per.Size(1, 128)); err != nil {
+		return wrapErr("extensionAddress", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -16201,44 +20126,50 @@ func (v *ConferenceResponseChairTokenOwnerResponse) Encode(e *per.Encoder) error
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ConferenceResponseChairTokenOwnerResponse) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceResponseChairTokenOwnerResponse{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.TerminalLabel.Decode(d); err != nil {
 		return wrapErr("terminalLabel", err)
 	}
-	{
-		x, err := d.ReadOctetString(per.Size(1, 128))
-		if err != nil {
-			return wrapErr("terminalID", err)
-		}
-		v.TerminalID = TerminalID(x)
+	if err := d.ReadOctetStringInto((*[]byte)(&v.TerminalID), per.Size(1, 128)); err != nil {
+		return wrapErr("terminalID", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -16260,9 +20191,19 @@ func (v *ConferenceResponseTerminalCertificateResponse) Encode(e *per.Encoder) e
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.TerminalLabel != nil)
-	e.WriteBit(v.CertificateResponse != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.TerminalLabel != nil {
+			pre |= 1 << 1
+		}
+		if v.CertificateResponse != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
 	if v.TerminalLabel != nil {
 		if err := v.TerminalLabel.Encode(e); err != nil {
 			return wrapErr("terminalLabel", err)
@@ -16287,53 +20228,64 @@ func (v *ConferenceResponseTerminalCertificateResponse) Encode(e *per.Encoder) e
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ConferenceResponseTerminalCertificateResponse) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceResponseTerminalCertificateResponse{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(3)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(2)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<2) != 0
 	if opt0&(1<<1) != 0 {
-		v.TerminalLabel = new(TerminalLabel)
+		if v.TerminalLabel == nil {
+			v.TerminalLabel = new(TerminalLabel)
+		}
 		if err := v.TerminalLabel.Decode(d); err != nil {
 			return wrapErr("terminalLabel", err)
 		}
+	} else {
+		v.TerminalLabel = nil
 	}
 	if opt0&(1<<0) != 0 {
-		{
-			x, err := d.ReadOctetString(per.Size(1, 65535))
-			if err != nil {
-				return wrapErr("certificateResponse", err)
-			}
-			v.CertificateResponse = new([]byte(x))
+		if v.CertificateResponse == nil {
+			v.CertificateResponse = new([]byte)
 		}
+		if err := d.ReadOctetStringInto(v.CertificateResponse, per.Size(1, 65535)); err != nil {
+			return wrapErr("certificateResponse", err)
+		}
+	} else {
+		v.CertificateResponse = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -16354,13 +20306,9 @@ func (c ConferenceResponseBroadcastMyLogicalChannelResponseChoice) String() stri
 func (v *ConferenceResponseBroadcastMyLogicalChannelResponse) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case ConferenceResponseBroadcastMyLogicalChannelResponseChoiceGrantedBroadcastMyLogicalChannel:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case ConferenceResponseBroadcastMyLogicalChannelResponseChoiceDeniedBroadcastMyLogicalChannel:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	default:
 		if int(v.Choice) > 2 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
@@ -16373,28 +20321,26 @@ func (v *ConferenceResponseBroadcastMyLogicalChannelResponse) Encode(e *per.Enco
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *ConferenceResponseBroadcastMyLogicalChannelResponse) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceResponseBroadcastMyLogicalChannelResponse{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = ConferenceResponseBroadcastMyLogicalChannelResponseChoiceGrantedBroadcastMyLogicalChannel
+		*v = ConferenceResponseBroadcastMyLogicalChannelResponse{Choice: ConferenceResponseBroadcastMyLogicalChannelResponseChoiceGrantedBroadcastMyLogicalChannel}
 	case 1:
-		v.Choice = ConferenceResponseBroadcastMyLogicalChannelResponseChoiceDeniedBroadcastMyLogicalChannel
+		*v = ConferenceResponseBroadcastMyLogicalChannelResponse{Choice: ConferenceResponseBroadcastMyLogicalChannelResponseChoiceDeniedBroadcastMyLogicalChannel}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = ConferenceResponseBroadcastMyLogicalChannelResponse{Choice: ConferenceResponseBroadcastMyLogicalChannelResponseChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = ConferenceResponseBroadcastMyLogicalChannelResponseChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -16415,13 +20361,9 @@ func (c ConferenceResponseMakeTerminalBroadcasterResponseChoice) String() string
 func (v *ConferenceResponseMakeTerminalBroadcasterResponse) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case ConferenceResponseMakeTerminalBroadcasterResponseChoiceGrantedMakeTerminalBroadcaster:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case ConferenceResponseMakeTerminalBroadcasterResponseChoiceDeniedMakeTerminalBroadcaster:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	default:
 		if int(v.Choice) > 2 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
@@ -16434,28 +20376,26 @@ func (v *ConferenceResponseMakeTerminalBroadcasterResponse) Encode(e *per.Encode
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *ConferenceResponseMakeTerminalBroadcasterResponse) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceResponseMakeTerminalBroadcasterResponse{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = ConferenceResponseMakeTerminalBroadcasterResponseChoiceGrantedMakeTerminalBroadcaster
+		*v = ConferenceResponseMakeTerminalBroadcasterResponse{Choice: ConferenceResponseMakeTerminalBroadcasterResponseChoiceGrantedMakeTerminalBroadcaster}
 	case 1:
-		v.Choice = ConferenceResponseMakeTerminalBroadcasterResponseChoiceDeniedMakeTerminalBroadcaster
+		*v = ConferenceResponseMakeTerminalBroadcasterResponse{Choice: ConferenceResponseMakeTerminalBroadcasterResponseChoiceDeniedMakeTerminalBroadcaster}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = ConferenceResponseMakeTerminalBroadcasterResponse{Choice: ConferenceResponseMakeTerminalBroadcasterResponseChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = ConferenceResponseMakeTerminalBroadcasterResponseChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -16476,13 +20416,9 @@ func (c ConferenceResponseSendThisSourceResponseChoice) String() string {
 func (v *ConferenceResponseSendThisSourceResponse) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case ConferenceResponseSendThisSourceResponseChoiceGrantedSendThisSource:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case ConferenceResponseSendThisSourceResponseChoiceDeniedSendThisSource:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	default:
 		if int(v.Choice) > 2 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
@@ -16495,28 +20431,26 @@ func (v *ConferenceResponseSendThisSourceResponse) Encode(e *per.Encoder) error 
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *ConferenceResponseSendThisSourceResponse) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceResponseSendThisSourceResponse{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = ConferenceResponseSendThisSourceResponseChoiceGrantedSendThisSource
+		*v = ConferenceResponseSendThisSourceResponse{Choice: ConferenceResponseSendThisSourceResponseChoiceGrantedSendThisSource}
 	case 1:
-		v.Choice = ConferenceResponseSendThisSourceResponseChoiceDeniedSendThisSource
+		*v = ConferenceResponseSendThisSourceResponse{Choice: ConferenceResponseSendThisSourceResponseChoiceDeniedSendThisSource}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = ConferenceResponseSendThisSourceResponse{Choice: ConferenceResponseSendThisSourceResponseChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = ConferenceResponseSendThisSourceResponseChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -16537,13 +20471,9 @@ func (c RemoteMCResponseRejectChoice) String() string {
 func (v *RemoteMCResponseReject) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case RemoteMCResponseRejectChoiceUnspecified:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case RemoteMCResponseRejectChoiceFunctionNotSupported:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	default:
 		if int(v.Choice) > 2 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
@@ -16556,28 +20486,26 @@ func (v *RemoteMCResponseReject) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *RemoteMCResponseReject) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RemoteMCResponseReject{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = RemoteMCResponseRejectChoiceUnspecified
+		*v = RemoteMCResponseReject{Choice: RemoteMCResponseRejectChoiceUnspecified}
 	case 1:
-		v.Choice = RemoteMCResponseRejectChoiceFunctionNotSupported
+		*v = RemoteMCResponseReject{Choice: RemoteMCResponseRejectChoiceFunctionNotSupported}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = RemoteMCResponseReject{Choice: RemoteMCResponseRejectChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = RemoteMCResponseRejectChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -16603,7 +20531,7 @@ func (v *MultilinkResponseCallInformation) Encode(e *per.Encoder) error {
 	if err := v.DialingInformation.Encode(e); err != nil {
 		return wrapErr("dialingInformation", err)
 	}
-	if err := e.WriteInteger(int64(v.CallAssociationNumber), per.IntRange(0, 4294967295)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.CallAssociationNumber), 0, 4294967295); err != nil {
 		return wrapErr("callAssociationNumber", err)
 	}
 	if !ext.Any() {
@@ -16620,44 +20548,54 @@ func (v *MultilinkResponseCallInformation) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MultilinkResponseCallInformation) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkResponseCallInformation{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.DialingInformation.Decode(d); err != nil {
 		return wrapErr("dialingInformation", err)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 4294967295))
+		x, err := d.ReadConstrainedWholeNumber(0, 4294967295)
 		if err != nil {
 			return wrapErr("callAssociationNumber", err)
 		}
 		v.CallAssociationNumber = uint32(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -16680,7 +20618,7 @@ func (v *MultilinkResponseAddConnection) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.SequenceNumber), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SequenceNumber), 0, 255); err != nil {
 		return wrapErr("sequenceNumber", err)
 	}
 	if err := v.ResponseCode.Encode(e); err != nil {
@@ -16700,18 +20638,19 @@ func (v *MultilinkResponseAddConnection) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MultilinkResponseAddConnection) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkResponseAddConnection{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return wrapErr("sequenceNumber", err)
 		}
@@ -16720,24 +20659,33 @@ func (v *MultilinkResponseAddConnection) Decode(d *per.Decoder) error {
 	if err := v.ResponseCode.Decode(d); err != nil {
 		return wrapErr("responseCode", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -16758,13 +20706,9 @@ func (c MultilinkResponseAddConnectionResponseCodeChoice) String() string {
 func (v *MultilinkResponseAddConnectionResponseCode) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case MultilinkResponseAddConnectionResponseCodeChoiceAccepted:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case MultilinkResponseAddConnectionResponseCodeChoiceRejected:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 		if v.Rejected == nil {
 			return errNoValue("rejected")
 		}
@@ -16783,32 +20727,33 @@ func (v *MultilinkResponseAddConnectionResponseCode) Encode(e *per.Encoder) erro
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *MultilinkResponseAddConnectionResponseCode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkResponseAddConnectionResponseCode{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = MultilinkResponseAddConnectionResponseCodeChoiceAccepted
+		*v = MultilinkResponseAddConnectionResponseCode{Choice: MultilinkResponseAddConnectionResponseCodeChoiceAccepted}
 	case 1:
-		v.Choice = MultilinkResponseAddConnectionResponseCodeChoiceRejected
-		v.Rejected = new(MultilinkResponseAddConnectionResponseCodeRejected)
+		keep := v.Rejected
+		if keep == nil {
+			keep = new(MultilinkResponseAddConnectionResponseCodeRejected)
+		}
+		*v = MultilinkResponseAddConnectionResponseCode{Choice: MultilinkResponseAddConnectionResponseCodeChoiceRejected, Rejected: keep}
 		if err := v.Rejected.Decode(d); err != nil {
 			return wrapErr("rejected", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = MultilinkResponseAddConnectionResponseCode{Choice: MultilinkResponseAddConnectionResponseCodeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = MultilinkResponseAddConnectionResponseCodeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -16829,13 +20774,9 @@ func (c MultilinkResponseAddConnectionResponseCodeRejectedChoice) String() strin
 func (v *MultilinkResponseAddConnectionResponseCodeRejected) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case MultilinkResponseAddConnectionResponseCodeRejectedChoiceConnectionsNotAvailable:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case MultilinkResponseAddConnectionResponseCodeRejectedChoiceUserRejected:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	default:
 		if int(v.Choice) > 2 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
@@ -16848,28 +20789,26 @@ func (v *MultilinkResponseAddConnectionResponseCodeRejected) Encode(e *per.Encod
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *MultilinkResponseAddConnectionResponseCodeRejected) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkResponseAddConnectionResponseCodeRejected{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = MultilinkResponseAddConnectionResponseCodeRejectedChoiceConnectionsNotAvailable
+		*v = MultilinkResponseAddConnectionResponseCodeRejected{Choice: MultilinkResponseAddConnectionResponseCodeRejectedChoiceConnectionsNotAvailable}
 	case 1:
-		v.Choice = MultilinkResponseAddConnectionResponseCodeRejectedChoiceUserRejected
+		*v = MultilinkResponseAddConnectionResponseCodeRejected{Choice: MultilinkResponseAddConnectionResponseCodeRejectedChoiceUserRejected}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = MultilinkResponseAddConnectionResponseCodeRejected{Choice: MultilinkResponseAddConnectionResponseCodeRejectedChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = MultilinkResponseAddConnectionResponseCodeRejectedChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -16909,37 +20848,47 @@ func (v *MultilinkResponseRemoveConnection) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MultilinkResponseRemoveConnection) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkResponseRemoveConnection{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.ConnectionIdentifier.Decode(d); err != nil {
 		return wrapErr("connectionIdentifier", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -16962,7 +20911,7 @@ func (v *MultilinkResponseMaximumHeaderInterval) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.CurrentInterval), per.IntRange(0, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.CurrentInterval), 0, 65535); err != nil {
 		return wrapErr("currentInterval", err)
 	}
 	if !ext.Any() {
@@ -16979,41 +20928,51 @@ func (v *MultilinkResponseMaximumHeaderInterval) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MultilinkResponseMaximumHeaderInterval) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkResponseMaximumHeaderInterval{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 65535))
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
 		if err != nil {
 			return wrapErr("currentInterval", err)
 		}
 		v.CurrentInterval = uint16(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -17035,9 +20994,19 @@ func (v *SendTerminalCapabilitySetSpecificRequest) Encode(e *per.Encoder) error 
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.CapabilityTableEntryNumbers != nil)
-	e.WriteBit(v.CapabilityDescriptorNumbers != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.CapabilityTableEntryNumbers != nil {
+			pre |= 1 << 1
+		}
+		if v.CapabilityDescriptorNumbers != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
 	e.WriteBool(bool(v.MultiplexCapability))
 	if v.CapabilityTableEntryNumbers != nil {
 		{
@@ -17048,7 +21017,7 @@ func (v *SendTerminalCapabilitySetSpecificRequest) Encode(e *per.Encoder) error 
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := e.WriteInteger(int64(items0[i0]), per.IntRange(1, 65535)); err != nil {
+					if err := e.WriteConstrainedWholeNumber(int64(items0[i0]), 1, 65535); err != nil {
 						return wrapErr("capabilityTableEntryNumbers", err)
 					}
 				}
@@ -17068,7 +21037,7 @@ func (v *SendTerminalCapabilitySetSpecificRequest) Encode(e *per.Encoder) error 
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := e.WriteInteger(int64(items0[i0]), per.IntRange(0, 255)); err != nil {
+					if err := e.WriteConstrainedWholeNumber(int64(items0[i0]), 0, 255); err != nil {
 						return wrapErr("capabilityDescriptorNumbers", err)
 					}
 				}
@@ -17093,20 +21062,17 @@ func (v *SendTerminalCapabilitySetSpecificRequest) Encode(e *per.Encoder) error 
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *SendTerminalCapabilitySetSpecificRequest) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = SendTerminalCapabilitySetSpecificRequest{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(3)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(2)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<2) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -17115,26 +21081,29 @@ func (v *SendTerminalCapabilitySetSpecificRequest) Decode(d *per.Decoder) error 
 		v.MultiplexCapability = bool(x)
 	}
 	if opt0&(1<<1) != 0 {
+		if v.CapabilityTableEntryNumbers == nil {
+			v.CapabilityTableEntryNumbers = new([]CapabilityTableEntryNumber)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.Size(1, 65535), 8)
 			if err != nil {
 				return wrapErr("capabilityTableEntryNumbers", err)
 			}
-			var items0 []CapabilityTableEntryNumber
-			if n0 > 0 {
+			items0 := (*v.CapabilityTableEntryNumbers)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]CapabilityTableEntryNumber, 0, n0)
 			}
 			for {
 				for range n0 {
-					var item CapabilityTableEntryNumber
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
 					{
-						x, err := d.ReadInteger(per.IntRange(1, 65535))
+						x, err := d.ReadConstrainedWholeNumber(1, 65535)
 						if err != nil {
 							return wrapErr("capabilityTableEntryNumbers", err)
 						}
-						item = CapabilityTableEntryNumber(x)
+						*it0 = CapabilityTableEntryNumber(x)
 					}
-					items0 = append(items0, item)
 				}
 				if !more0 {
 					break
@@ -17143,30 +21112,38 @@ func (v *SendTerminalCapabilitySetSpecificRequest) Decode(d *per.Decoder) error 
 					return wrapErr("capabilityTableEntryNumbers", err)
 				}
 			}
-			v.CapabilityTableEntryNumbers = new([]CapabilityTableEntryNumber(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CapabilityTableEntryNumbers = items0
 		}
+	} else {
+		v.CapabilityTableEntryNumbers = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.CapabilityDescriptorNumbers == nil {
+			v.CapabilityDescriptorNumbers = new([]CapabilityDescriptorNumber)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.Size(1, 256), 8)
 			if err != nil {
 				return wrapErr("capabilityDescriptorNumbers", err)
 			}
-			var items0 []CapabilityDescriptorNumber
-			if n0 > 0 {
+			items0 := (*v.CapabilityDescriptorNumbers)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]CapabilityDescriptorNumber, 0, n0)
 			}
 			for {
 				for range n0 {
-					var item CapabilityDescriptorNumber
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
 					{
-						x, err := d.ReadInteger(per.IntRange(0, 255))
+						x, err := d.ReadConstrainedWholeNumber(0, 255)
 						if err != nil {
 							return wrapErr("capabilityDescriptorNumbers", err)
 						}
-						item = CapabilityDescriptorNumber(x)
+						*it0 = CapabilityDescriptorNumber(x)
 					}
-					items0 = append(items0, item)
 				}
 				if !more0 {
 					break
@@ -17175,27 +21152,41 @@ func (v *SendTerminalCapabilitySetSpecificRequest) Decode(d *per.Decoder) error 
 					return wrapErr("capabilityDescriptorNumbers", err)
 				}
 			}
-			v.CapabilityDescriptorNumbers = new([]CapabilityDescriptorNumber(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CapabilityDescriptorNumbers = items0
 		}
+	} else {
+		v.CapabilityDescriptorNumbers = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -17203,7 +21194,7 @@ func (v *SendTerminalCapabilitySetSpecificRequest) Decode(d *per.Decoder) error 
 
 // Encode writes v to e in aligned PER.
 func (v *EncryptionCommandEncryptionAlgorithmID) Encode(e *per.Encoder) error {
-	if err := e.WriteInteger(int64(v.H233AlgorithmIdentifier), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.H233AlgorithmIdentifier), 0, 255); err != nil {
 		return wrapErr("h233AlgorithmIdentifier", err)
 	}
 	if err := v.AssociatedAlgorithm.Encode(e); err != nil {
@@ -17212,14 +21203,14 @@ func (v *EncryptionCommandEncryptionAlgorithmID) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *EncryptionCommandEncryptionAlgorithmID) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EncryptionCommandEncryptionAlgorithmID{}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return wrapErr("h233AlgorithmIdentifier", err)
 		}
@@ -17249,60 +21240,54 @@ func (c FlowControlCommandScopeChoice) String() string {
 func (v *FlowControlCommandScope) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case FlowControlCommandScopeChoiceLogicalChannelNumber:
-		if err := e.WriteChoiceIndex(0, 3, false); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.LogicalChannelNumber), per.IntRange(1, 65535)); err != nil {
+		e.WriteBits(0, 2)
+		if err := e.WriteConstrainedWholeNumber(int64(v.LogicalChannelNumber), 1, 65535); err != nil {
 			return wrapErr("logicalChannelNumber", err)
 		}
 	case FlowControlCommandScopeChoiceResourceID:
-		if err := e.WriteChoiceIndex(1, 3, false); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.ResourceID), per.IntRange(0, 65535)); err != nil {
+		e.WriteBits(1, 2)
+		if err := e.WriteConstrainedWholeNumber(int64(v.ResourceID), 0, 65535); err != nil {
 			return wrapErr("resourceID", err)
 		}
 	case FlowControlCommandScopeChoiceWholeMultiplex:
-		if err := e.WriteChoiceIndex(2, 3, false); err != nil {
-			return err
-		}
+		e.WriteBits(2, 2)
 	default:
 		return errNoChoice(int(v.Choice))
 	}
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *FlowControlCommandScope) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FlowControlCommandScope{}
 	i, err := d.ReadChoiceIndex(3, false)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = FlowControlCommandScopeChoiceLogicalChannelNumber
+		*v = FlowControlCommandScope{Choice: FlowControlCommandScopeChoiceLogicalChannelNumber}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 65535))
+			x, err := d.ReadConstrainedWholeNumber(1, 65535)
 			if err != nil {
 				return wrapErr("logicalChannelNumber", err)
 			}
 			v.LogicalChannelNumber = LogicalChannelNumber(x)
 		}
 	case 1:
-		v.Choice = FlowControlCommandScopeChoiceResourceID
+		*v = FlowControlCommandScope{Choice: FlowControlCommandScopeChoiceResourceID}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 65535))
+			x, err := d.ReadConstrainedWholeNumber(0, 65535)
 			if err != nil {
 				return wrapErr("resourceID", err)
 			}
 			v.ResourceID = uint16(x)
 		}
 	case 2:
-		v.Choice = FlowControlCommandScopeChoiceWholeMultiplex
+		*v = FlowControlCommandScope{Choice: FlowControlCommandScopeChoiceWholeMultiplex}
 	default:
 		return errNoChoice(i + 1)
 	}
@@ -17325,44 +21310,40 @@ func (c FlowControlCommandRestrictionChoice) String() string {
 func (v *FlowControlCommandRestriction) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case FlowControlCommandRestrictionChoiceMaximumBitRate:
-		if err := e.WriteChoiceIndex(0, 2, false); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.MaximumBitRate), per.IntRange(0, 16777215)); err != nil {
+		e.WriteBits(0, 1)
+		if err := e.WriteConstrainedWholeNumber(int64(v.MaximumBitRate), 0, 16777215); err != nil {
 			return wrapErr("maximumBitRate", err)
 		}
 	case FlowControlCommandRestrictionChoiceNoRestriction:
-		if err := e.WriteChoiceIndex(1, 2, false); err != nil {
-			return err
-		}
+		e.WriteBits(1, 1)
 	default:
 		return errNoChoice(int(v.Choice))
 	}
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *FlowControlCommandRestriction) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FlowControlCommandRestriction{}
 	i, err := d.ReadChoiceIndex(2, false)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = FlowControlCommandRestrictionChoiceMaximumBitRate
+		*v = FlowControlCommandRestriction{Choice: FlowControlCommandRestrictionChoiceMaximumBitRate}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 16777215))
+			x, err := d.ReadConstrainedWholeNumber(0, 16777215)
 			if err != nil {
 				return wrapErr("maximumBitRate", err)
 			}
 			v.MaximumBitRate = uint32(x)
 		}
 	case 1:
-		v.Choice = FlowControlCommandRestrictionChoiceNoRestriction
+		*v = FlowControlCommandRestriction{Choice: FlowControlCommandRestrictionChoiceNoRestriction}
 	default:
 		return errNoChoice(i + 1)
 	}
@@ -17391,25 +21372,15 @@ func (c EndSessionCommandGstnOptionsChoice) String() string {
 func (v *EndSessionCommandGstnOptions) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case EndSessionCommandGstnOptionsChoiceTelephonyMode:
-		if err := e.WriteChoiceIndex(0, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 4)
 	case EndSessionCommandGstnOptionsChoiceV8bis:
-		if err := e.WriteChoiceIndex(1, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 4)
 	case EndSessionCommandGstnOptionsChoiceV34DSVD:
-		if err := e.WriteChoiceIndex(2, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 4)
 	case EndSessionCommandGstnOptionsChoiceV34DuplexFAX:
-		if err := e.WriteChoiceIndex(3, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 4)
 	case EndSessionCommandGstnOptionsChoiceV34H324:
-		if err := e.WriteChoiceIndex(4, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 4)
 	default:
 		if int(v.Choice) > 5 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 5, true); err != nil {
@@ -17422,34 +21393,32 @@ func (v *EndSessionCommandGstnOptions) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *EndSessionCommandGstnOptions) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EndSessionCommandGstnOptions{}
 	i, err := d.ReadChoiceIndex(5, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = EndSessionCommandGstnOptionsChoiceTelephonyMode
+		*v = EndSessionCommandGstnOptions{Choice: EndSessionCommandGstnOptionsChoiceTelephonyMode}
 	case 1:
-		v.Choice = EndSessionCommandGstnOptionsChoiceV8bis
+		*v = EndSessionCommandGstnOptions{Choice: EndSessionCommandGstnOptionsChoiceV8bis}
 	case 2:
-		v.Choice = EndSessionCommandGstnOptionsChoiceV34DSVD
+		*v = EndSessionCommandGstnOptions{Choice: EndSessionCommandGstnOptionsChoiceV34DSVD}
 	case 3:
-		v.Choice = EndSessionCommandGstnOptionsChoiceV34DuplexFAX
+		*v = EndSessionCommandGstnOptions{Choice: EndSessionCommandGstnOptionsChoiceV34DuplexFAX}
 	case 4:
-		v.Choice = EndSessionCommandGstnOptionsChoiceV34H324
+		*v = EndSessionCommandGstnOptions{Choice: EndSessionCommandGstnOptionsChoiceV34H324}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = EndSessionCommandGstnOptions{Choice: EndSessionCommandGstnOptionsChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = EndSessionCommandGstnOptionsChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -17472,17 +21441,11 @@ func (c EndSessionCommandIsdnOptionsChoice) String() string {
 func (v *EndSessionCommandIsdnOptions) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case EndSessionCommandIsdnOptionsChoiceTelephonyMode:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case EndSessionCommandIsdnOptionsChoiceV140:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case EndSessionCommandIsdnOptionsChoiceTerminalOnHold:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	default:
 		if int(v.Choice) > 3 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 3, true); err != nil {
@@ -17495,30 +21458,28 @@ func (v *EndSessionCommandIsdnOptions) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *EndSessionCommandIsdnOptions) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EndSessionCommandIsdnOptions{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = EndSessionCommandIsdnOptionsChoiceTelephonyMode
+		*v = EndSessionCommandIsdnOptions{Choice: EndSessionCommandIsdnOptionsChoiceTelephonyMode}
 	case 1:
-		v.Choice = EndSessionCommandIsdnOptionsChoiceV140
+		*v = EndSessionCommandIsdnOptions{Choice: EndSessionCommandIsdnOptionsChoiceV140}
 	case 2:
-		v.Choice = EndSessionCommandIsdnOptionsChoiceTerminalOnHold
+		*v = EndSessionCommandIsdnOptions{Choice: EndSessionCommandIsdnOptionsChoiceTerminalOnHold}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = EndSessionCommandIsdnOptions{Choice: EndSessionCommandIsdnOptionsChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = EndSessionCommandIsdnOptionsChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -17585,33 +21546,19 @@ func (c MiscellaneousCommandTypeChoice) String() string {
 func (v *MiscellaneousCommandType) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case MiscellaneousCommandTypeChoiceEqualiseDelay:
-		if err := e.WriteChoiceIndex(0, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 5)
 	case MiscellaneousCommandTypeChoiceZeroDelay:
-		if err := e.WriteChoiceIndex(1, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 5)
 	case MiscellaneousCommandTypeChoiceMultipointModeCommand:
-		if err := e.WriteChoiceIndex(2, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 5)
 	case MiscellaneousCommandTypeChoiceCancelMultipointModeCommand:
-		if err := e.WriteChoiceIndex(3, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 5)
 	case MiscellaneousCommandTypeChoiceVideoFreezePicture:
-		if err := e.WriteChoiceIndex(4, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 5)
 	case MiscellaneousCommandTypeChoiceVideoFastUpdatePicture:
-		if err := e.WriteChoiceIndex(5, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(5, 5)
 	case MiscellaneousCommandTypeChoiceVideoFastUpdateGOB:
-		if err := e.WriteChoiceIndex(6, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(6, 5)
 		if v.VideoFastUpdateGOB == nil {
 			return errNoValue("videoFastUpdateGOB")
 		}
@@ -17619,20 +21566,14 @@ func (v *MiscellaneousCommandType) Encode(e *per.Encoder) error {
 			return wrapErr("videoFastUpdateGOB", err)
 		}
 	case MiscellaneousCommandTypeChoiceVideoTemporalSpatialTradeOff:
-		if err := e.WriteChoiceIndex(7, 10, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.VideoTemporalSpatialTradeOff), per.IntRange(0, 31)); err != nil {
+		e.WriteBits(7, 5)
+		if err := e.WriteConstrainedWholeNumber(int64(v.VideoTemporalSpatialTradeOff), 0, 31); err != nil {
 			return wrapErr("videoTemporalSpatialTradeOff", err)
 		}
 	case MiscellaneousCommandTypeChoiceVideoSendSyncEveryGOB:
-		if err := e.WriteChoiceIndex(8, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(8, 5)
 	case MiscellaneousCommandTypeChoiceVideoSendSyncEveryGOBCancel:
-		if err := e.WriteChoiceIndex(9, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(9, 5)
 	case MiscellaneousCommandTypeChoiceVideoFastUpdateMB:
 		if err := e.WriteChoiceIndex(10, 10, true); err != nil {
 			return err
@@ -17640,22 +21581,22 @@ func (v *MiscellaneousCommandType) Encode(e *per.Encoder) error {
 		if v.VideoFastUpdateMB == nil {
 			return errNoValue("videoFastUpdateMB")
 		}
-		sub := e.BeginOpenType()
-		if err := v.VideoFastUpdateMB.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.VideoFastUpdateMB.Encode(e); err != nil {
 			return wrapErr("videoFastUpdateMB", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("videoFastUpdateMB", err)
 		}
 	case MiscellaneousCommandTypeChoiceMaxH223MUXPDUsize:
 		if err := e.WriteChoiceIndex(11, 10, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64(v.MaxH223MUXPDUsize), per.IntRange(1, 65535)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64(v.MaxH223MUXPDUsize), 1, 65535); err != nil {
 			return wrapErr("maxH223MUXPDUsize", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("maxH223MUXPDUsize", err)
 		}
 	case MiscellaneousCommandTypeChoiceEncryptionUpdate:
@@ -17665,11 +21606,11 @@ func (v *MiscellaneousCommandType) Encode(e *per.Encoder) error {
 		if v.EncryptionUpdate == nil {
 			return errNoValue("encryptionUpdate")
 		}
-		sub := e.BeginOpenType()
-		if err := v.EncryptionUpdate.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.EncryptionUpdate.Encode(e); err != nil {
 			return wrapErr("encryptionUpdate", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("encryptionUpdate", err)
 		}
 	case MiscellaneousCommandTypeChoiceEncryptionUpdateRequest:
@@ -17679,27 +21620,27 @@ func (v *MiscellaneousCommandType) Encode(e *per.Encoder) error {
 		if v.EncryptionUpdateRequest == nil {
 			return errNoValue("encryptionUpdateRequest")
 		}
-		sub := e.BeginOpenType()
-		if err := v.EncryptionUpdateRequest.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.EncryptionUpdateRequest.Encode(e); err != nil {
 			return wrapErr("encryptionUpdateRequest", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("encryptionUpdateRequest", err)
 		}
 	case MiscellaneousCommandTypeChoiceSwitchReceiveMediaOff:
 		if err := e.WriteChoiceIndex(14, 10, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("switchReceiveMediaOff", err)
 		}
 	case MiscellaneousCommandTypeChoiceSwitchReceiveMediaOn:
 		if err := e.WriteChoiceIndex(15, 10, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("switchReceiveMediaOn", err)
 		}
 	case MiscellaneousCommandTypeChoiceProgressiveRefinementStart:
@@ -17709,27 +21650,27 @@ func (v *MiscellaneousCommandType) Encode(e *per.Encoder) error {
 		if v.ProgressiveRefinementStart == nil {
 			return errNoValue("progressiveRefinementStart")
 		}
-		sub := e.BeginOpenType()
-		if err := v.ProgressiveRefinementStart.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.ProgressiveRefinementStart.Encode(e); err != nil {
 			return wrapErr("progressiveRefinementStart", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("progressiveRefinementStart", err)
 		}
 	case MiscellaneousCommandTypeChoiceProgressiveRefinementAbortOne:
 		if err := e.WriteChoiceIndex(17, 10, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("progressiveRefinementAbortOne", err)
 		}
 	case MiscellaneousCommandTypeChoiceProgressiveRefinementAbortContinuous:
 		if err := e.WriteChoiceIndex(18, 10, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("progressiveRefinementAbortContinuous", err)
 		}
 	case MiscellaneousCommandTypeChoiceVideoBadMBs:
@@ -17739,37 +21680,37 @@ func (v *MiscellaneousCommandType) Encode(e *per.Encoder) error {
 		if v.VideoBadMBs == nil {
 			return errNoValue("videoBadMBs")
 		}
-		sub := e.BeginOpenType()
-		if err := v.VideoBadMBs.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.VideoBadMBs.Encode(e); err != nil {
 			return wrapErr("videoBadMBs", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("videoBadMBs", err)
 		}
 	case MiscellaneousCommandTypeChoiceLostPicture:
 		if err := e.WriteChoiceIndex(20, 10, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := v.LostPicture
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("lostPicture", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("lostPicture", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("lostPicture", err)
 		}
 	case MiscellaneousCommandTypeChoiceLostPartialPicture:
@@ -17779,37 +21720,37 @@ func (v *MiscellaneousCommandType) Encode(e *per.Encoder) error {
 		if v.LostPartialPicture == nil {
 			return errNoValue("lostPartialPicture")
 		}
-		sub := e.BeginOpenType()
-		if err := v.LostPartialPicture.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.LostPartialPicture.Encode(e); err != nil {
 			return wrapErr("lostPartialPicture", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("lostPartialPicture", err)
 		}
 	case MiscellaneousCommandTypeChoiceRecoveryReferencePicture:
 		if err := e.WriteChoiceIndex(22, 10, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := v.RecoveryReferencePicture
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("recoveryReferencePicture", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("recoveryReferencePicture", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("recoveryReferencePicture", err)
 		}
 	case MiscellaneousCommandTypeChoiceEncryptionUpdateCommand:
@@ -17819,11 +21760,11 @@ func (v *MiscellaneousCommandType) Encode(e *per.Encoder) error {
 		if v.EncryptionUpdateCommand == nil {
 			return errNoValue("encryptionUpdateCommand")
 		}
-		sub := e.BeginOpenType()
-		if err := v.EncryptionUpdateCommand.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.EncryptionUpdateCommand.Encode(e); err != nil {
 			return wrapErr("encryptionUpdateCommand", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("encryptionUpdateCommand", err)
 		}
 	case MiscellaneousCommandTypeChoiceEncryptionUpdateAck:
@@ -17833,11 +21774,11 @@ func (v *MiscellaneousCommandType) Encode(e *per.Encoder) error {
 		if v.EncryptionUpdateAck == nil {
 			return errNoValue("encryptionUpdateAck")
 		}
-		sub := e.BeginOpenType()
-		if err := v.EncryptionUpdateAck.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.EncryptionUpdateAck.Encode(e); err != nil {
 			return wrapErr("encryptionUpdateAck", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("encryptionUpdateAck", err)
 		}
 	default:
@@ -17852,234 +21793,282 @@ func (v *MiscellaneousCommandType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *MiscellaneousCommandType) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MiscellaneousCommandType{}
 	i, err := d.ReadChoiceIndex(10, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = MiscellaneousCommandTypeChoiceEqualiseDelay
+		*v = MiscellaneousCommandType{Choice: MiscellaneousCommandTypeChoiceEqualiseDelay}
 	case 1:
-		v.Choice = MiscellaneousCommandTypeChoiceZeroDelay
+		*v = MiscellaneousCommandType{Choice: MiscellaneousCommandTypeChoiceZeroDelay}
 	case 2:
-		v.Choice = MiscellaneousCommandTypeChoiceMultipointModeCommand
+		*v = MiscellaneousCommandType{Choice: MiscellaneousCommandTypeChoiceMultipointModeCommand}
 	case 3:
-		v.Choice = MiscellaneousCommandTypeChoiceCancelMultipointModeCommand
+		*v = MiscellaneousCommandType{Choice: MiscellaneousCommandTypeChoiceCancelMultipointModeCommand}
 	case 4:
-		v.Choice = MiscellaneousCommandTypeChoiceVideoFreezePicture
+		*v = MiscellaneousCommandType{Choice: MiscellaneousCommandTypeChoiceVideoFreezePicture}
 	case 5:
-		v.Choice = MiscellaneousCommandTypeChoiceVideoFastUpdatePicture
+		*v = MiscellaneousCommandType{Choice: MiscellaneousCommandTypeChoiceVideoFastUpdatePicture}
 	case 6:
-		v.Choice = MiscellaneousCommandTypeChoiceVideoFastUpdateGOB
-		v.VideoFastUpdateGOB = new(MiscellaneousCommandTypeVideoFastUpdateGOB)
+		keep := v.VideoFastUpdateGOB
+		if keep == nil {
+			keep = new(MiscellaneousCommandTypeVideoFastUpdateGOB)
+		}
+		*v = MiscellaneousCommandType{Choice: MiscellaneousCommandTypeChoiceVideoFastUpdateGOB, VideoFastUpdateGOB: keep}
 		if err := v.VideoFastUpdateGOB.Decode(d); err != nil {
 			return wrapErr("videoFastUpdateGOB", err)
 		}
 	case 7:
-		v.Choice = MiscellaneousCommandTypeChoiceVideoTemporalSpatialTradeOff
+		*v = MiscellaneousCommandType{Choice: MiscellaneousCommandTypeChoiceVideoTemporalSpatialTradeOff}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 31))
+			x, err := d.ReadConstrainedWholeNumber(0, 31)
 			if err != nil {
 				return wrapErr("videoTemporalSpatialTradeOff", err)
 			}
 			v.VideoTemporalSpatialTradeOff = uint8(x)
 		}
 	case 8:
-		v.Choice = MiscellaneousCommandTypeChoiceVideoSendSyncEveryGOB
+		*v = MiscellaneousCommandType{Choice: MiscellaneousCommandTypeChoiceVideoSendSyncEveryGOB}
 	case 9:
-		v.Choice = MiscellaneousCommandTypeChoiceVideoSendSyncEveryGOBCancel
+		*v = MiscellaneousCommandType{Choice: MiscellaneousCommandTypeChoiceVideoSendSyncEveryGOBCancel}
 	case 10:
-		v.Choice = MiscellaneousCommandTypeChoiceVideoFastUpdateMB
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("videoFastUpdateMB", err)
 		}
-		v.VideoFastUpdateMB = new(MiscellaneousCommandTypeVideoFastUpdateMB)
-		if err := v.VideoFastUpdateMB.Decode(&sub); err != nil {
+		keep := v.VideoFastUpdateMB
+		if keep == nil {
+			keep = new(MiscellaneousCommandTypeVideoFastUpdateMB)
+		}
+		*v = MiscellaneousCommandType{Choice: MiscellaneousCommandTypeChoiceVideoFastUpdateMB, VideoFastUpdateMB: keep}
+		if err := v.VideoFastUpdateMB.Decode(d); err != nil {
 			return wrapErr("videoFastUpdateMB", err)
 		}
+		d.LeaveOpenType(ot)
 	case 11:
-		v.Choice = MiscellaneousCommandTypeChoiceMaxH223MUXPDUsize
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("maxH223MUXPDUsize", err)
 		}
+		*v = MiscellaneousCommandType{Choice: MiscellaneousCommandTypeChoiceMaxH223MUXPDUsize}
 		{
-			x, err := sub.ReadInteger(per.IntRange(1, 65535))
+			x, err := d.ReadConstrainedWholeNumber(1, 65535)
 			if err != nil {
 				return wrapErr("maxH223MUXPDUsize", err)
 			}
 			v.MaxH223MUXPDUsize = uint16(x)
 		}
+		d.LeaveOpenType(ot)
 	case 12:
-		v.Choice = MiscellaneousCommandTypeChoiceEncryptionUpdate
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("encryptionUpdate", err)
 		}
-		v.EncryptionUpdate = new(EncryptionSync)
-		if err := v.EncryptionUpdate.Decode(&sub); err != nil {
+		keep := v.EncryptionUpdate
+		if keep == nil {
+			keep = new(EncryptionSync)
+		}
+		*v = MiscellaneousCommandType{Choice: MiscellaneousCommandTypeChoiceEncryptionUpdate, EncryptionUpdate: keep}
+		if err := v.EncryptionUpdate.Decode(d); err != nil {
 			return wrapErr("encryptionUpdate", err)
 		}
+		d.LeaveOpenType(ot)
 	case 13:
-		v.Choice = MiscellaneousCommandTypeChoiceEncryptionUpdateRequest
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("encryptionUpdateRequest", err)
 		}
-		v.EncryptionUpdateRequest = new(EncryptionUpdateRequest)
-		if err := v.EncryptionUpdateRequest.Decode(&sub); err != nil {
+		keep := v.EncryptionUpdateRequest
+		if keep == nil {
+			keep = new(EncryptionUpdateRequest)
+		}
+		*v = MiscellaneousCommandType{Choice: MiscellaneousCommandTypeChoiceEncryptionUpdateRequest, EncryptionUpdateRequest: keep}
+		if err := v.EncryptionUpdateRequest.Decode(d); err != nil {
 			return wrapErr("encryptionUpdateRequest", err)
 		}
+		d.LeaveOpenType(ot)
 	case 14:
-		v.Choice = MiscellaneousCommandTypeChoiceSwitchReceiveMediaOff
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("switchReceiveMediaOff", err)
 		}
+		*v = MiscellaneousCommandType{Choice: MiscellaneousCommandTypeChoiceSwitchReceiveMediaOff}
+		d.LeaveOpenType(ot)
 	case 15:
-		v.Choice = MiscellaneousCommandTypeChoiceSwitchReceiveMediaOn
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("switchReceiveMediaOn", err)
 		}
+		*v = MiscellaneousCommandType{Choice: MiscellaneousCommandTypeChoiceSwitchReceiveMediaOn}
+		d.LeaveOpenType(ot)
 	case 16:
-		v.Choice = MiscellaneousCommandTypeChoiceProgressiveRefinementStart
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("progressiveRefinementStart", err)
 		}
-		v.ProgressiveRefinementStart = new(MiscellaneousCommandTypeProgressiveRefinementStart)
-		if err := v.ProgressiveRefinementStart.Decode(&sub); err != nil {
+		keep := v.ProgressiveRefinementStart
+		if keep == nil {
+			keep = new(MiscellaneousCommandTypeProgressiveRefinementStart)
+		}
+		*v = MiscellaneousCommandType{Choice: MiscellaneousCommandTypeChoiceProgressiveRefinementStart, ProgressiveRefinementStart: keep}
+		if err := v.ProgressiveRefinementStart.Decode(d); err != nil {
 			return wrapErr("progressiveRefinementStart", err)
 		}
+		d.LeaveOpenType(ot)
 	case 17:
-		v.Choice = MiscellaneousCommandTypeChoiceProgressiveRefinementAbortOne
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("progressiveRefinementAbortOne", err)
 		}
+		*v = MiscellaneousCommandType{Choice: MiscellaneousCommandTypeChoiceProgressiveRefinementAbortOne}
+		d.LeaveOpenType(ot)
 	case 18:
-		v.Choice = MiscellaneousCommandTypeChoiceProgressiveRefinementAbortContinuous
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("progressiveRefinementAbortContinuous", err)
 		}
+		*v = MiscellaneousCommandType{Choice: MiscellaneousCommandTypeChoiceProgressiveRefinementAbortContinuous}
+		d.LeaveOpenType(ot)
 	case 19:
-		v.Choice = MiscellaneousCommandTypeChoiceVideoBadMBs
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("videoBadMBs", err)
 		}
-		v.VideoBadMBs = new(MiscellaneousCommandTypeVideoBadMBs)
-		if err := v.VideoBadMBs.Decode(&sub); err != nil {
+		keep := v.VideoBadMBs
+		if keep == nil {
+			keep = new(MiscellaneousCommandTypeVideoBadMBs)
+		}
+		*v = MiscellaneousCommandType{Choice: MiscellaneousCommandTypeChoiceVideoBadMBs, VideoBadMBs: keep}
+		if err := v.VideoBadMBs.Decode(d); err != nil {
 			return wrapErr("videoBadMBs", err)
 		}
+		d.LeaveOpenType(ot)
 	case 20:
-		v.Choice = MiscellaneousCommandTypeChoiceLostPicture
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("lostPicture", err)
 		}
+		*v = MiscellaneousCommandType{Choice: MiscellaneousCommandTypeChoiceLostPicture, LostPicture: v.LostPicture}
 		{
-			n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 10)
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 10)
 			if err != nil {
 				return wrapErr("lostPicture", err)
 			}
-			var items0 []PictureReference
-			if n0 > 0 {
+			items0 := v.LostPicture[:0]
+			if cap(items0) < n0 {
 				items0 = make([]PictureReference, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, PictureReference{})
-					if err := items0[len(items0)-1].Decode(&sub); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("lostPicture", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				if n0, more0, err = sub.ReadLengthNext(10); err != nil {
+				if n0, more0, err = d.ReadLengthNext(10); err != nil {
 					return wrapErr("lostPicture", err)
 				}
 			}
-			v.LostPicture = []PictureReference(items0)
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			v.LostPicture = items0
 		}
+		d.LeaveOpenType(ot)
 	case 21:
-		v.Choice = MiscellaneousCommandTypeChoiceLostPartialPicture
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("lostPartialPicture", err)
 		}
-		v.LostPartialPicture = new(MiscellaneousCommandTypeLostPartialPicture)
-		if err := v.LostPartialPicture.Decode(&sub); err != nil {
+		keep := v.LostPartialPicture
+		if keep == nil {
+			keep = new(MiscellaneousCommandTypeLostPartialPicture)
+		}
+		*v = MiscellaneousCommandType{Choice: MiscellaneousCommandTypeChoiceLostPartialPicture, LostPartialPicture: keep}
+		if err := v.LostPartialPicture.Decode(d); err != nil {
 			return wrapErr("lostPartialPicture", err)
 		}
+		d.LeaveOpenType(ot)
 	case 22:
-		v.Choice = MiscellaneousCommandTypeChoiceRecoveryReferencePicture
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("recoveryReferencePicture", err)
 		}
+		*v = MiscellaneousCommandType{Choice: MiscellaneousCommandTypeChoiceRecoveryReferencePicture, RecoveryReferencePicture: v.RecoveryReferencePicture}
 		{
-			n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 10)
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 10)
 			if err != nil {
 				return wrapErr("recoveryReferencePicture", err)
 			}
-			var items0 []PictureReference
-			if n0 > 0 {
+			items0 := v.RecoveryReferencePicture[:0]
+			if cap(items0) < n0 {
 				items0 = make([]PictureReference, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, PictureReference{})
-					if err := items0[len(items0)-1].Decode(&sub); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("recoveryReferencePicture", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				if n0, more0, err = sub.ReadLengthNext(10); err != nil {
+				if n0, more0, err = d.ReadLengthNext(10); err != nil {
 					return wrapErr("recoveryReferencePicture", err)
 				}
 			}
-			v.RecoveryReferencePicture = []PictureReference(items0)
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			v.RecoveryReferencePicture = items0
 		}
+		d.LeaveOpenType(ot)
 	case 23:
-		v.Choice = MiscellaneousCommandTypeChoiceEncryptionUpdateCommand
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("encryptionUpdateCommand", err)
-		}
-		v.EncryptionUpdateCommand = new(MiscellaneousCommandTypeEncryptionUpdateCommand)
-		if err := v.EncryptionUpdateCommand.Decode(&sub); err != nil {
-			return wrapErr("encryptionUpdateCommand", err)
-		}
-	case 24:
-		v.Choice = MiscellaneousCommandTypeChoiceEncryptionUpdateAck
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("encryptionUpdateAck", err)
-		}
-		v.EncryptionUpdateAck = new(MiscellaneousCommandTypeEncryptionUpdateAck)
-		if err := v.EncryptionUpdateAck.Decode(&sub); err != nil {
-			return wrapErr("encryptionUpdateAck", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("encryptionUpdateCommand", err)
+		}
+		keep := v.EncryptionUpdateCommand
+		if keep == nil {
+			keep = new(MiscellaneousCommandTypeEncryptionUpdateCommand)
+		}
+		*v = MiscellaneousCommandType{Choice: MiscellaneousCommandTypeChoiceEncryptionUpdateCommand, EncryptionUpdateCommand: keep}
+		if err := v.EncryptionUpdateCommand.Decode(d); err != nil {
+			return wrapErr("encryptionUpdateCommand", err)
+		}
+		d.LeaveOpenType(ot)
+	case 24:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("encryptionUpdateAck", err)
+		}
+		keep := v.EncryptionUpdateAck
+		if keep == nil {
+			keep = new(MiscellaneousCommandTypeEncryptionUpdateAck)
+		}
+		*v = MiscellaneousCommandType{Choice: MiscellaneousCommandTypeChoiceEncryptionUpdateAck, EncryptionUpdateAck: keep}
+		if err := v.EncryptionUpdateAck.Decode(d); err != nil {
+			return wrapErr("encryptionUpdateAck", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = MiscellaneousCommandType{Choice: MiscellaneousCommandTypeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = MiscellaneousCommandTypeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -18087,30 +22076,30 @@ func (v *MiscellaneousCommandType) Decode(d *per.Decoder) error {
 
 // Encode writes v to e in aligned PER.
 func (v *MiscellaneousCommandTypeVideoFastUpdateGOB) Encode(e *per.Encoder) error {
-	if err := e.WriteInteger(int64(v.FirstGOB), per.IntRange(0, 17)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.FirstGOB), 0, 17); err != nil {
 		return wrapErr("firstGOB", err)
 	}
-	if err := e.WriteInteger(int64(v.NumberOfGOBs), per.IntRange(1, 18)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.NumberOfGOBs), 1, 18); err != nil {
 		return wrapErr("numberOfGOBs", err)
 	}
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MiscellaneousCommandTypeVideoFastUpdateGOB) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MiscellaneousCommandTypeVideoFastUpdateGOB{}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 17))
+		x, err := d.ReadConstrainedWholeNumber(0, 17)
 		if err != nil {
 			return wrapErr("firstGOB", err)
 		}
 		v.FirstGOB = uint8(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 18))
+		x, err := d.ReadConstrainedWholeNumber(1, 18)
 		if err != nil {
 			return wrapErr("numberOfGOBs", err)
 		}
@@ -18136,20 +22125,30 @@ func (v *MiscellaneousCommandTypeVideoFastUpdateMB) Encode(e *per.Encoder) error
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.FirstGOB != nil)
-	e.WriteBit(v.FirstMB != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.FirstGOB != nil {
+			pre |= 1 << 1
+		}
+		if v.FirstMB != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
 	if v.FirstGOB != nil {
-		if err := e.WriteInteger(int64((*v.FirstGOB)), per.IntRange(0, 255)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.FirstGOB)), 0, 255); err != nil {
 			return wrapErr("firstGOB", err)
 		}
 	}
 	if v.FirstMB != nil {
-		if err := e.WriteInteger(int64((*v.FirstMB)), per.IntRange(1, 8192)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.FirstMB)), 1, 8192); err != nil {
 			return wrapErr("firstMB", err)
 		}
 	}
-	if err := e.WriteInteger(int64(v.NumberOfMBs), per.IntRange(1, 8192)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.NumberOfMBs), 1, 8192); err != nil {
 		return wrapErr("numberOfMBs", err)
 	}
 	if !ext.Any() {
@@ -18166,63 +22165,79 @@ func (v *MiscellaneousCommandTypeVideoFastUpdateMB) Encode(e *per.Encoder) error
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MiscellaneousCommandTypeVideoFastUpdateMB) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MiscellaneousCommandTypeVideoFastUpdateMB{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(3)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(2)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<2) != 0
 	if opt0&(1<<1) != 0 {
+		if v.FirstGOB == nil {
+			v.FirstGOB = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 255))
+			x, err := d.ReadConstrainedWholeNumber(0, 255)
 			if err != nil {
 				return wrapErr("firstGOB", err)
 			}
-			v.FirstGOB = new(uint8(x))
+			*v.FirstGOB = uint8(x)
 		}
+	} else {
+		v.FirstGOB = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.FirstMB == nil {
+			v.FirstMB = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 8192))
+			x, err := d.ReadConstrainedWholeNumber(1, 8192)
 			if err != nil {
 				return wrapErr("firstMB", err)
 			}
-			v.FirstMB = new(uint16(x))
+			*v.FirstMB = uint16(x)
 		}
+	} else {
+		v.FirstMB = nil
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 8192))
+		x, err := d.ReadConstrainedWholeNumber(1, 8192)
 		if err != nil {
 			return wrapErr("numberOfMBs", err)
 		}
 		v.NumberOfMBs = uint16(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -18262,37 +22277,47 @@ func (v *MiscellaneousCommandTypeProgressiveRefinementStart) Encode(e *per.Encod
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MiscellaneousCommandTypeProgressiveRefinementStart) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MiscellaneousCommandTypeProgressiveRefinementStart{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.RepeatCount.Decode(d); err != nil {
 		return wrapErr("repeatCount", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -18317,21 +22342,13 @@ func (c MiscellaneousCommandTypeProgressiveRefinementStartRepeatCountChoice) Str
 func (v *MiscellaneousCommandTypeProgressiveRefinementStartRepeatCount) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case MiscellaneousCommandTypeProgressiveRefinementStartRepeatCountChoiceDoOneProgression:
-		if err := e.WriteChoiceIndex(0, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case MiscellaneousCommandTypeProgressiveRefinementStartRepeatCountChoiceDoContinuousProgressions:
-		if err := e.WriteChoiceIndex(1, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case MiscellaneousCommandTypeProgressiveRefinementStartRepeatCountChoiceDoOneIndependentProgression:
-		if err := e.WriteChoiceIndex(2, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	case MiscellaneousCommandTypeProgressiveRefinementStartRepeatCountChoiceDoContinuousIndependentProgressions:
-		if err := e.WriteChoiceIndex(3, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 3)
 	default:
 		if int(v.Choice) > 4 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 4, true); err != nil {
@@ -18344,32 +22361,30 @@ func (v *MiscellaneousCommandTypeProgressiveRefinementStartRepeatCount) Encode(e
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *MiscellaneousCommandTypeProgressiveRefinementStartRepeatCount) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MiscellaneousCommandTypeProgressiveRefinementStartRepeatCount{}
 	i, err := d.ReadChoiceIndex(4, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = MiscellaneousCommandTypeProgressiveRefinementStartRepeatCountChoiceDoOneProgression
+		*v = MiscellaneousCommandTypeProgressiveRefinementStartRepeatCount{Choice: MiscellaneousCommandTypeProgressiveRefinementStartRepeatCountChoiceDoOneProgression}
 	case 1:
-		v.Choice = MiscellaneousCommandTypeProgressiveRefinementStartRepeatCountChoiceDoContinuousProgressions
+		*v = MiscellaneousCommandTypeProgressiveRefinementStartRepeatCount{Choice: MiscellaneousCommandTypeProgressiveRefinementStartRepeatCountChoiceDoContinuousProgressions}
 	case 2:
-		v.Choice = MiscellaneousCommandTypeProgressiveRefinementStartRepeatCountChoiceDoOneIndependentProgression
+		*v = MiscellaneousCommandTypeProgressiveRefinementStartRepeatCount{Choice: MiscellaneousCommandTypeProgressiveRefinementStartRepeatCountChoiceDoOneIndependentProgression}
 	case 3:
-		v.Choice = MiscellaneousCommandTypeProgressiveRefinementStartRepeatCountChoiceDoContinuousIndependentProgressions
+		*v = MiscellaneousCommandTypeProgressiveRefinementStartRepeatCount{Choice: MiscellaneousCommandTypeProgressiveRefinementStartRepeatCountChoiceDoContinuousIndependentProgressions}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = MiscellaneousCommandTypeProgressiveRefinementStartRepeatCount{Choice: MiscellaneousCommandTypeProgressiveRefinementStartRepeatCountChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = MiscellaneousCommandTypeProgressiveRefinementStartRepeatCountChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -18392,13 +22407,13 @@ func (v *MiscellaneousCommandTypeVideoBadMBs) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.FirstMB), per.IntRange(1, 9216)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.FirstMB), 1, 9216); err != nil {
 		return wrapErr("firstMB", err)
 	}
-	if err := e.WriteInteger(int64(v.NumberOfMBs), per.IntRange(1, 9216)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.NumberOfMBs), 1, 9216); err != nil {
 		return wrapErr("numberOfMBs", err)
 	}
-	if err := e.WriteInteger(int64(v.TemporalReference), per.IntRange(0, 1023)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.TemporalReference), 0, 1023); err != nil {
 		return wrapErr("temporalReference", err)
 	}
 	if !ext.Any() {
@@ -18415,55 +22430,65 @@ func (v *MiscellaneousCommandTypeVideoBadMBs) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MiscellaneousCommandTypeVideoBadMBs) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MiscellaneousCommandTypeVideoBadMBs{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 9216))
+		x, err := d.ReadConstrainedWholeNumber(1, 9216)
 		if err != nil {
 			return wrapErr("firstMB", err)
 		}
 		v.FirstMB = uint16(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 9216))
+		x, err := d.ReadConstrainedWholeNumber(1, 9216)
 		if err != nil {
 			return wrapErr("numberOfMBs", err)
 		}
 		v.NumberOfMBs = uint16(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 1023))
+		x, err := d.ReadConstrainedWholeNumber(0, 1023)
 		if err != nil {
 			return wrapErr("temporalReference", err)
 		}
 		v.TemporalReference = uint16(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -18489,10 +22514,10 @@ func (v *MiscellaneousCommandTypeLostPartialPicture) Encode(e *per.Encoder) erro
 	if err := v.PictureReference.Encode(e); err != nil {
 		return wrapErr("pictureReference", err)
 	}
-	if err := e.WriteInteger(int64(v.FirstMB), per.IntRange(1, 9216)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.FirstMB), 1, 9216); err != nil {
 		return wrapErr("firstMB", err)
 	}
-	if err := e.WriteInteger(int64(v.NumberOfMBs), per.IntRange(1, 9216)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.NumberOfMBs), 1, 9216); err != nil {
 		return wrapErr("numberOfMBs", err)
 	}
 	if !ext.Any() {
@@ -18509,51 +22534,61 @@ func (v *MiscellaneousCommandTypeLostPartialPicture) Encode(e *per.Encoder) erro
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MiscellaneousCommandTypeLostPartialPicture) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MiscellaneousCommandTypeLostPartialPicture{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.PictureReference.Decode(d); err != nil {
 		return wrapErr("pictureReference", err)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 9216))
+		x, err := d.ReadConstrainedWholeNumber(1, 9216)
 		if err != nil {
 			return wrapErr("firstMB", err)
 		}
 		v.FirstMB = uint16(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 9216))
+		x, err := d.ReadConstrainedWholeNumber(1, 9216)
 		if err != nil {
 			return wrapErr("numberOfMBs", err)
 		}
 		v.NumberOfMBs = uint16(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -18575,8 +22610,16 @@ func (v *MiscellaneousCommandTypeEncryptionUpdateCommand) Encode(e *per.Encoder)
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.MultiplePayloadStream != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.MultiplePayloadStream != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if err := v.EncryptionSync.Encode(e); err != nil {
 		return wrapErr("encryptionSync", err)
 	}
@@ -18599,47 +22642,57 @@ func (v *MiscellaneousCommandTypeEncryptionUpdateCommand) Encode(e *per.Encoder)
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MiscellaneousCommandTypeEncryptionUpdateCommand) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MiscellaneousCommandTypeEncryptionUpdateCommand{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if err := v.EncryptionSync.Decode(d); err != nil {
 		return wrapErr("encryptionSync", err)
 	}
 	if opt0&(1<<0) != 0 {
-		v.MultiplePayloadStream = new(MultiplePayloadStream)
+		if v.MultiplePayloadStream == nil {
+			v.MultiplePayloadStream = new(MultiplePayloadStream)
+		}
 		if err := v.MultiplePayloadStream.Decode(d); err != nil {
 			return wrapErr("multiplePayloadStream", err)
 		}
+	} else {
+		v.MultiplePayloadStream = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -18662,7 +22715,7 @@ func (v *MiscellaneousCommandTypeEncryptionUpdateAck) Encode(e *per.Encoder) err
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.SynchFlag), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SynchFlag), 0, 255); err != nil {
 		return wrapErr("synchFlag", err)
 	}
 	if !ext.Any() {
@@ -18679,41 +22732,51 @@ func (v *MiscellaneousCommandTypeEncryptionUpdateAck) Encode(e *per.Encoder) err
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MiscellaneousCommandTypeEncryptionUpdateAck) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MiscellaneousCommandTypeEncryptionUpdateAck{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return wrapErr("synchFlag", err)
 		}
 		v.SynchFlag = uint8(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -18738,21 +22801,13 @@ func (c H223MultiplexReconfigurationH223ModeChangeChoice) String() string {
 func (v *H223MultiplexReconfigurationH223ModeChange) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case H223MultiplexReconfigurationH223ModeChangeChoiceToLevel0:
-		if err := e.WriteChoiceIndex(0, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case H223MultiplexReconfigurationH223ModeChangeChoiceToLevel1:
-		if err := e.WriteChoiceIndex(1, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case H223MultiplexReconfigurationH223ModeChangeChoiceToLevel2:
-		if err := e.WriteChoiceIndex(2, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	case H223MultiplexReconfigurationH223ModeChangeChoiceToLevel2withOptionalHeader:
-		if err := e.WriteChoiceIndex(3, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 3)
 	default:
 		if int(v.Choice) > 4 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 4, true); err != nil {
@@ -18765,32 +22820,30 @@ func (v *H223MultiplexReconfigurationH223ModeChange) Encode(e *per.Encoder) erro
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *H223MultiplexReconfigurationH223ModeChange) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223MultiplexReconfigurationH223ModeChange{}
 	i, err := d.ReadChoiceIndex(4, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = H223MultiplexReconfigurationH223ModeChangeChoiceToLevel0
+		*v = H223MultiplexReconfigurationH223ModeChange{Choice: H223MultiplexReconfigurationH223ModeChangeChoiceToLevel0}
 	case 1:
-		v.Choice = H223MultiplexReconfigurationH223ModeChangeChoiceToLevel1
+		*v = H223MultiplexReconfigurationH223ModeChange{Choice: H223MultiplexReconfigurationH223ModeChangeChoiceToLevel1}
 	case 2:
-		v.Choice = H223MultiplexReconfigurationH223ModeChangeChoiceToLevel2
+		*v = H223MultiplexReconfigurationH223ModeChange{Choice: H223MultiplexReconfigurationH223ModeChangeChoiceToLevel2}
 	case 3:
-		v.Choice = H223MultiplexReconfigurationH223ModeChangeChoiceToLevel2withOptionalHeader
+		*v = H223MultiplexReconfigurationH223ModeChange{Choice: H223MultiplexReconfigurationH223ModeChangeChoiceToLevel2withOptionalHeader}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = H223MultiplexReconfigurationH223ModeChange{Choice: H223MultiplexReconfigurationH223ModeChangeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = H223MultiplexReconfigurationH223ModeChangeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -18811,13 +22864,9 @@ func (c H223MultiplexReconfigurationH223AnnexADoubleFlagChoice) String() string 
 func (v *H223MultiplexReconfigurationH223AnnexADoubleFlag) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case H223MultiplexReconfigurationH223AnnexADoubleFlagChoiceStart:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case H223MultiplexReconfigurationH223AnnexADoubleFlagChoiceStop:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	default:
 		if int(v.Choice) > 2 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
@@ -18830,28 +22879,26 @@ func (v *H223MultiplexReconfigurationH223AnnexADoubleFlag) Encode(e *per.Encoder
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *H223MultiplexReconfigurationH223AnnexADoubleFlag) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223MultiplexReconfigurationH223AnnexADoubleFlag{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = H223MultiplexReconfigurationH223AnnexADoubleFlagChoiceStart
+		*v = H223MultiplexReconfigurationH223AnnexADoubleFlag{Choice: H223MultiplexReconfigurationH223AnnexADoubleFlagChoiceStart}
 	case 1:
-		v.Choice = H223MultiplexReconfigurationH223AnnexADoubleFlagChoiceStop
+		*v = H223MultiplexReconfigurationH223AnnexADoubleFlag{Choice: H223MultiplexReconfigurationH223AnnexADoubleFlagChoiceStop}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = H223MultiplexReconfigurationH223AnnexADoubleFlag{Choice: H223MultiplexReconfigurationH223AnnexADoubleFlagChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = H223MultiplexReconfigurationH223AnnexADoubleFlagChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -18872,9 +22919,7 @@ func (c NewATMVCCommandAalChoice) String() string {
 func (v *NewATMVCCommandAal) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case NewATMVCCommandAalChoiceAal1:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 		if v.Aal1 == nil {
 			return errNoValue("aal1")
 		}
@@ -18882,9 +22927,7 @@ func (v *NewATMVCCommandAal) Encode(e *per.Encoder) error {
 			return wrapErr("aal1", err)
 		}
 	case NewATMVCCommandAalChoiceAal5:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 		if v.Aal5 == nil {
 			return errNoValue("aal5")
 		}
@@ -18903,36 +22946,40 @@ func (v *NewATMVCCommandAal) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *NewATMVCCommandAal) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCCommandAal{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = NewATMVCCommandAalChoiceAal1
-		v.Aal1 = new(NewATMVCCommandAalAal1)
+		keep := v.Aal1
+		if keep == nil {
+			keep = new(NewATMVCCommandAalAal1)
+		}
+		*v = NewATMVCCommandAal{Choice: NewATMVCCommandAalChoiceAal1, Aal1: keep}
 		if err := v.Aal1.Decode(d); err != nil {
 			return wrapErr("aal1", err)
 		}
 	case 1:
-		v.Choice = NewATMVCCommandAalChoiceAal5
-		v.Aal5 = new(NewATMVCCommandAalAal5)
+		keep := v.Aal5
+		if keep == nil {
+			keep = new(NewATMVCCommandAalAal5)
+		}
+		*v = NewATMVCCommandAal{Choice: NewATMVCCommandAalChoiceAal5, Aal5: keep}
 		if err := v.Aal5.Decode(d); err != nil {
 			return wrapErr("aal5", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = NewATMVCCommandAal{Choice: NewATMVCCommandAalChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = NewATMVCCommandAalChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -18977,16 +23024,17 @@ func (v *NewATMVCCommandAalAal1) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *NewATMVCCommandAalAal1) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCCommandAalAal1{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.ClockRecovery.Decode(d); err != nil {
 		return wrapErr("clockRecovery", err)
 	}
@@ -19007,24 +23055,33 @@ func (v *NewATMVCCommandAalAal1) Decode(d *per.Decoder) error {
 		}
 		v.PartiallyFilledCells = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -19047,17 +23104,11 @@ func (c NewATMVCCommandAalAal1ClockRecoveryChoice) String() string {
 func (v *NewATMVCCommandAalAal1ClockRecovery) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case NewATMVCCommandAalAal1ClockRecoveryChoiceNullClockRecovery:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case NewATMVCCommandAalAal1ClockRecoveryChoiceSrtsClockRecovery:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case NewATMVCCommandAalAal1ClockRecoveryChoiceAdaptiveClockRecovery:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	default:
 		if int(v.Choice) > 3 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 3, true); err != nil {
@@ -19070,30 +23121,28 @@ func (v *NewATMVCCommandAalAal1ClockRecovery) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *NewATMVCCommandAalAal1ClockRecovery) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCCommandAalAal1ClockRecovery{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = NewATMVCCommandAalAal1ClockRecoveryChoiceNullClockRecovery
+		*v = NewATMVCCommandAalAal1ClockRecovery{Choice: NewATMVCCommandAalAal1ClockRecoveryChoiceNullClockRecovery}
 	case 1:
-		v.Choice = NewATMVCCommandAalAal1ClockRecoveryChoiceSrtsClockRecovery
+		*v = NewATMVCCommandAalAal1ClockRecovery{Choice: NewATMVCCommandAalAal1ClockRecoveryChoiceSrtsClockRecovery}
 	case 2:
-		v.Choice = NewATMVCCommandAalAal1ClockRecoveryChoiceAdaptiveClockRecovery
+		*v = NewATMVCCommandAalAal1ClockRecovery{Choice: NewATMVCCommandAalAal1ClockRecoveryChoiceAdaptiveClockRecovery}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = NewATMVCCommandAalAal1ClockRecovery{Choice: NewATMVCCommandAalAal1ClockRecoveryChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = NewATMVCCommandAalAal1ClockRecoveryChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -19118,21 +23167,13 @@ func (c NewATMVCCommandAalAal1ErrorCorrectionChoice) String() string {
 func (v *NewATMVCCommandAalAal1ErrorCorrection) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case NewATMVCCommandAalAal1ErrorCorrectionChoiceNullErrorCorrection:
-		if err := e.WriteChoiceIndex(0, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case NewATMVCCommandAalAal1ErrorCorrectionChoiceLongInterleaver:
-		if err := e.WriteChoiceIndex(1, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case NewATMVCCommandAalAal1ErrorCorrectionChoiceShortInterleaver:
-		if err := e.WriteChoiceIndex(2, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	case NewATMVCCommandAalAal1ErrorCorrectionChoiceErrorCorrectionOnly:
-		if err := e.WriteChoiceIndex(3, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 3)
 	default:
 		if int(v.Choice) > 4 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 4, true); err != nil {
@@ -19145,32 +23186,30 @@ func (v *NewATMVCCommandAalAal1ErrorCorrection) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *NewATMVCCommandAalAal1ErrorCorrection) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCCommandAalAal1ErrorCorrection{}
 	i, err := d.ReadChoiceIndex(4, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = NewATMVCCommandAalAal1ErrorCorrectionChoiceNullErrorCorrection
+		*v = NewATMVCCommandAalAal1ErrorCorrection{Choice: NewATMVCCommandAalAal1ErrorCorrectionChoiceNullErrorCorrection}
 	case 1:
-		v.Choice = NewATMVCCommandAalAal1ErrorCorrectionChoiceLongInterleaver
+		*v = NewATMVCCommandAalAal1ErrorCorrection{Choice: NewATMVCCommandAalAal1ErrorCorrectionChoiceLongInterleaver}
 	case 2:
-		v.Choice = NewATMVCCommandAalAal1ErrorCorrectionChoiceShortInterleaver
+		*v = NewATMVCCommandAalAal1ErrorCorrection{Choice: NewATMVCCommandAalAal1ErrorCorrectionChoiceShortInterleaver}
 	case 3:
-		v.Choice = NewATMVCCommandAalAal1ErrorCorrectionChoiceErrorCorrectionOnly
+		*v = NewATMVCCommandAalAal1ErrorCorrection{Choice: NewATMVCCommandAalAal1ErrorCorrectionChoiceErrorCorrectionOnly}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = NewATMVCCommandAalAal1ErrorCorrection{Choice: NewATMVCCommandAalAal1ErrorCorrectionChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = NewATMVCCommandAalAal1ErrorCorrectionChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -19193,10 +23232,10 @@ func (v *NewATMVCCommandAalAal5) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.ForwardMaximumSDUSize), per.IntRange(0, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.ForwardMaximumSDUSize), 0, 65535); err != nil {
 		return wrapErr("forwardMaximumSDUSize", err)
 	}
-	if err := e.WriteInteger(int64(v.BackwardMaximumSDUSize), per.IntRange(0, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.BackwardMaximumSDUSize), 0, 65535); err != nil {
 		return wrapErr("backwardMaximumSDUSize", err)
 	}
 	if !ext.Any() {
@@ -19213,48 +23252,58 @@ func (v *NewATMVCCommandAalAal5) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *NewATMVCCommandAalAal5) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCCommandAalAal5{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 65535))
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
 		if err != nil {
 			return wrapErr("forwardMaximumSDUSize", err)
 		}
 		v.ForwardMaximumSDUSize = uint16(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 65535))
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
 		if err != nil {
 			return wrapErr("backwardMaximumSDUSize", err)
 		}
 		v.BackwardMaximumSDUSize = uint16(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -19277,17 +23326,11 @@ func (c NewATMVCCommandMultiplexChoice) String() string {
 func (v *NewATMVCCommandMultiplex) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case NewATMVCCommandMultiplexChoiceNoMultiplex:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case NewATMVCCommandMultiplexChoiceTransportStream:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case NewATMVCCommandMultiplexChoiceProgramStream:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	default:
 		if int(v.Choice) > 3 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 3, true); err != nil {
@@ -19300,30 +23343,28 @@ func (v *NewATMVCCommandMultiplex) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *NewATMVCCommandMultiplex) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCCommandMultiplex{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = NewATMVCCommandMultiplexChoiceNoMultiplex
+		*v = NewATMVCCommandMultiplex{Choice: NewATMVCCommandMultiplexChoiceNoMultiplex}
 	case 1:
-		v.Choice = NewATMVCCommandMultiplexChoiceTransportStream
+		*v = NewATMVCCommandMultiplex{Choice: NewATMVCCommandMultiplexChoiceTransportStream}
 	case 2:
-		v.Choice = NewATMVCCommandMultiplexChoiceProgramStream
+		*v = NewATMVCCommandMultiplex{Choice: NewATMVCCommandMultiplexChoiceProgramStream}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = NewATMVCCommandMultiplex{Choice: NewATMVCCommandMultiplexChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = NewATMVCCommandMultiplexChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -19346,7 +23387,7 @@ func (v *NewATMVCCommandReverseParameters) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.BitRate), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.BitRate), 1, 65535); err != nil {
 		return wrapErr("bitRate", err)
 	}
 	e.WriteBool(bool(v.BitRateLockedToPCRClock))
@@ -19368,18 +23409,19 @@ func (v *NewATMVCCommandReverseParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *NewATMVCCommandReverseParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCCommandReverseParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("bitRate", err)
 		}
@@ -19402,24 +23444,33 @@ func (v *NewATMVCCommandReverseParameters) Decode(d *per.Decoder) error {
 	if err := v.Multiplex.Decode(d); err != nil {
 		return wrapErr("multiplex", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -19442,17 +23493,11 @@ func (c NewATMVCCommandReverseParametersMultiplexChoice) String() string {
 func (v *NewATMVCCommandReverseParametersMultiplex) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case NewATMVCCommandReverseParametersMultiplexChoiceNoMultiplex:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case NewATMVCCommandReverseParametersMultiplexChoiceTransportStream:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case NewATMVCCommandReverseParametersMultiplexChoiceProgramStream:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	default:
 		if int(v.Choice) > 3 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 3, true); err != nil {
@@ -19465,30 +23510,28 @@ func (v *NewATMVCCommandReverseParametersMultiplex) Encode(e *per.Encoder) error
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *NewATMVCCommandReverseParametersMultiplex) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCCommandReverseParametersMultiplex{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = NewATMVCCommandReverseParametersMultiplexChoiceNoMultiplex
+		*v = NewATMVCCommandReverseParametersMultiplex{Choice: NewATMVCCommandReverseParametersMultiplexChoiceNoMultiplex}
 	case 1:
-		v.Choice = NewATMVCCommandReverseParametersMultiplexChoiceTransportStream
+		*v = NewATMVCCommandReverseParametersMultiplex{Choice: NewATMVCCommandReverseParametersMultiplexChoiceTransportStream}
 	case 2:
-		v.Choice = NewATMVCCommandReverseParametersMultiplexChoiceProgramStream
+		*v = NewATMVCCommandReverseParametersMultiplex{Choice: NewATMVCCommandReverseParametersMultiplexChoiceProgramStream}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = NewATMVCCommandReverseParametersMultiplex{Choice: NewATMVCCommandReverseParametersMultiplexChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = NewATMVCCommandReverseParametersMultiplexChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -19509,13 +23552,9 @@ func (c MobileMultilinkReconfigurationCommandStatusChoice) String() string {
 func (v *MobileMultilinkReconfigurationCommandStatus) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case MobileMultilinkReconfigurationCommandStatusChoiceSynchronized:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case MobileMultilinkReconfigurationCommandStatusChoiceReconfiguration:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	default:
 		if int(v.Choice) > 2 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
@@ -19528,28 +23567,26 @@ func (v *MobileMultilinkReconfigurationCommandStatus) Encode(e *per.Encoder) err
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *MobileMultilinkReconfigurationCommandStatus) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MobileMultilinkReconfigurationCommandStatus{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = MobileMultilinkReconfigurationCommandStatusChoiceSynchronized
+		*v = MobileMultilinkReconfigurationCommandStatus{Choice: MobileMultilinkReconfigurationCommandStatusChoiceSynchronized}
 	case 1:
-		v.Choice = MobileMultilinkReconfigurationCommandStatusChoiceReconfiguration
+		*v = MobileMultilinkReconfigurationCommandStatus{Choice: MobileMultilinkReconfigurationCommandStatusChoiceReconfiguration}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = MobileMultilinkReconfigurationCommandStatus{Choice: MobileMultilinkReconfigurationCommandStatusChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = MobileMultilinkReconfigurationCommandStatusChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -19590,46 +23627,26 @@ func (c MiscellaneousIndicationTypeChoice) String() string {
 func (v *MiscellaneousIndicationType) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case MiscellaneousIndicationTypeChoiceLogicalChannelActive:
-		if err := e.WriteChoiceIndex(0, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 5)
 	case MiscellaneousIndicationTypeChoiceLogicalChannelInactive:
-		if err := e.WriteChoiceIndex(1, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 5)
 	case MiscellaneousIndicationTypeChoiceMultipointConference:
-		if err := e.WriteChoiceIndex(2, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 5)
 	case MiscellaneousIndicationTypeChoiceCancelMultipointConference:
-		if err := e.WriteChoiceIndex(3, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 5)
 	case MiscellaneousIndicationTypeChoiceMultipointZeroComm:
-		if err := e.WriteChoiceIndex(4, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 5)
 	case MiscellaneousIndicationTypeChoiceCancelMultipointZeroComm:
-		if err := e.WriteChoiceIndex(5, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(5, 5)
 	case MiscellaneousIndicationTypeChoiceMultipointSecondaryStatus:
-		if err := e.WriteChoiceIndex(6, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(6, 5)
 	case MiscellaneousIndicationTypeChoiceCancelMultipointSecondaryStatus:
-		if err := e.WriteChoiceIndex(7, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(7, 5)
 	case MiscellaneousIndicationTypeChoiceVideoIndicateReadyToActivate:
-		if err := e.WriteChoiceIndex(8, 10, true); err != nil {
-			return err
-		}
+		e.WriteBits(8, 5)
 	case MiscellaneousIndicationTypeChoiceVideoTemporalSpatialTradeOff:
-		if err := e.WriteChoiceIndex(9, 10, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.VideoTemporalSpatialTradeOff), per.IntRange(0, 31)); err != nil {
+		e.WriteBits(9, 5)
+		if err := e.WriteConstrainedWholeNumber(int64(v.VideoTemporalSpatialTradeOff), 0, 31); err != nil {
 			return wrapErr("videoTemporalSpatialTradeOff", err)
 		}
 	case MiscellaneousIndicationTypeChoiceVideoNotDecodedMBs:
@@ -19639,11 +23656,11 @@ func (v *MiscellaneousIndicationType) Encode(e *per.Encoder) error {
 		if v.VideoNotDecodedMBs == nil {
 			return errNoValue("videoNotDecodedMBs")
 		}
-		sub := e.BeginOpenType()
-		if err := v.VideoNotDecodedMBs.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.VideoNotDecodedMBs.Encode(e); err != nil {
 			return wrapErr("videoNotDecodedMBs", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("videoNotDecodedMBs", err)
 		}
 	case MiscellaneousIndicationTypeChoiceTransportCapability:
@@ -19653,11 +23670,11 @@ func (v *MiscellaneousIndicationType) Encode(e *per.Encoder) error {
 		if v.TransportCapability == nil {
 			return errNoValue("transportCapability")
 		}
-		sub := e.BeginOpenType()
-		if err := v.TransportCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.TransportCapability.Encode(e); err != nil {
 			return wrapErr("transportCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("transportCapability", err)
 		}
 	default:
@@ -19672,71 +23689,77 @@ func (v *MiscellaneousIndicationType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *MiscellaneousIndicationType) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MiscellaneousIndicationType{}
 	i, err := d.ReadChoiceIndex(10, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = MiscellaneousIndicationTypeChoiceLogicalChannelActive
+		*v = MiscellaneousIndicationType{Choice: MiscellaneousIndicationTypeChoiceLogicalChannelActive}
 	case 1:
-		v.Choice = MiscellaneousIndicationTypeChoiceLogicalChannelInactive
+		*v = MiscellaneousIndicationType{Choice: MiscellaneousIndicationTypeChoiceLogicalChannelInactive}
 	case 2:
-		v.Choice = MiscellaneousIndicationTypeChoiceMultipointConference
+		*v = MiscellaneousIndicationType{Choice: MiscellaneousIndicationTypeChoiceMultipointConference}
 	case 3:
-		v.Choice = MiscellaneousIndicationTypeChoiceCancelMultipointConference
+		*v = MiscellaneousIndicationType{Choice: MiscellaneousIndicationTypeChoiceCancelMultipointConference}
 	case 4:
-		v.Choice = MiscellaneousIndicationTypeChoiceMultipointZeroComm
+		*v = MiscellaneousIndicationType{Choice: MiscellaneousIndicationTypeChoiceMultipointZeroComm}
 	case 5:
-		v.Choice = MiscellaneousIndicationTypeChoiceCancelMultipointZeroComm
+		*v = MiscellaneousIndicationType{Choice: MiscellaneousIndicationTypeChoiceCancelMultipointZeroComm}
 	case 6:
-		v.Choice = MiscellaneousIndicationTypeChoiceMultipointSecondaryStatus
+		*v = MiscellaneousIndicationType{Choice: MiscellaneousIndicationTypeChoiceMultipointSecondaryStatus}
 	case 7:
-		v.Choice = MiscellaneousIndicationTypeChoiceCancelMultipointSecondaryStatus
+		*v = MiscellaneousIndicationType{Choice: MiscellaneousIndicationTypeChoiceCancelMultipointSecondaryStatus}
 	case 8:
-		v.Choice = MiscellaneousIndicationTypeChoiceVideoIndicateReadyToActivate
+		*v = MiscellaneousIndicationType{Choice: MiscellaneousIndicationTypeChoiceVideoIndicateReadyToActivate}
 	case 9:
-		v.Choice = MiscellaneousIndicationTypeChoiceVideoTemporalSpatialTradeOff
+		*v = MiscellaneousIndicationType{Choice: MiscellaneousIndicationTypeChoiceVideoTemporalSpatialTradeOff}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 31))
+			x, err := d.ReadConstrainedWholeNumber(0, 31)
 			if err != nil {
 				return wrapErr("videoTemporalSpatialTradeOff", err)
 			}
 			v.VideoTemporalSpatialTradeOff = uint8(x)
 		}
 	case 10:
-		v.Choice = MiscellaneousIndicationTypeChoiceVideoNotDecodedMBs
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("videoNotDecodedMBs", err)
-		}
-		v.VideoNotDecodedMBs = new(MiscellaneousIndicationTypeVideoNotDecodedMBs)
-		if err := v.VideoNotDecodedMBs.Decode(&sub); err != nil {
-			return wrapErr("videoNotDecodedMBs", err)
-		}
-	case 11:
-		v.Choice = MiscellaneousIndicationTypeChoiceTransportCapability
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("transportCapability", err)
-		}
-		v.TransportCapability = new(TransportCapability)
-		if err := v.TransportCapability.Decode(&sub); err != nil {
-			return wrapErr("transportCapability", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("videoNotDecodedMBs", err)
+		}
+		keep := v.VideoNotDecodedMBs
+		if keep == nil {
+			keep = new(MiscellaneousIndicationTypeVideoNotDecodedMBs)
+		}
+		*v = MiscellaneousIndicationType{Choice: MiscellaneousIndicationTypeChoiceVideoNotDecodedMBs, VideoNotDecodedMBs: keep}
+		if err := v.VideoNotDecodedMBs.Decode(d); err != nil {
+			return wrapErr("videoNotDecodedMBs", err)
+		}
+		d.LeaveOpenType(ot)
+	case 11:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("transportCapability", err)
+		}
+		keep := v.TransportCapability
+		if keep == nil {
+			keep = new(TransportCapability)
+		}
+		*v = MiscellaneousIndicationType{Choice: MiscellaneousIndicationTypeChoiceTransportCapability, TransportCapability: keep}
+		if err := v.TransportCapability.Decode(d); err != nil {
+			return wrapErr("transportCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = MiscellaneousIndicationType{Choice: MiscellaneousIndicationTypeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = MiscellaneousIndicationTypeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -19759,13 +23782,13 @@ func (v *MiscellaneousIndicationTypeVideoNotDecodedMBs) Encode(e *per.Encoder) e
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.FirstMB), per.IntRange(1, 8192)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.FirstMB), 1, 8192); err != nil {
 		return wrapErr("firstMB", err)
 	}
-	if err := e.WriteInteger(int64(v.NumberOfMBs), per.IntRange(1, 8192)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.NumberOfMBs), 1, 8192); err != nil {
 		return wrapErr("numberOfMBs", err)
 	}
-	if err := e.WriteInteger(int64(v.TemporalReference), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.TemporalReference), 0, 255); err != nil {
 		return wrapErr("temporalReference", err)
 	}
 	if !ext.Any() {
@@ -19782,55 +23805,65 @@ func (v *MiscellaneousIndicationTypeVideoNotDecodedMBs) Encode(e *per.Encoder) e
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MiscellaneousIndicationTypeVideoNotDecodedMBs) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MiscellaneousIndicationTypeVideoNotDecodedMBs{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 8192))
+		x, err := d.ReadConstrainedWholeNumber(1, 8192)
 		if err != nil {
 			return wrapErr("firstMB", err)
 		}
 		v.FirstMB = uint16(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 8192))
+		x, err := d.ReadConstrainedWholeNumber(1, 8192)
 		if err != nil {
 			return wrapErr("numberOfMBs", err)
 		}
 		v.NumberOfMBs = uint16(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return wrapErr("temporalReference", err)
 		}
 		v.TemporalReference = uint8(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -19853,60 +23886,54 @@ func (c JitterIndicationScopeChoice) String() string {
 func (v *JitterIndicationScope) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case JitterIndicationScopeChoiceLogicalChannelNumber:
-		if err := e.WriteChoiceIndex(0, 3, false); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.LogicalChannelNumber), per.IntRange(1, 65535)); err != nil {
+		e.WriteBits(0, 2)
+		if err := e.WriteConstrainedWholeNumber(int64(v.LogicalChannelNumber), 1, 65535); err != nil {
 			return wrapErr("logicalChannelNumber", err)
 		}
 	case JitterIndicationScopeChoiceResourceID:
-		if err := e.WriteChoiceIndex(1, 3, false); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.ResourceID), per.IntRange(0, 65535)); err != nil {
+		e.WriteBits(1, 2)
+		if err := e.WriteConstrainedWholeNumber(int64(v.ResourceID), 0, 65535); err != nil {
 			return wrapErr("resourceID", err)
 		}
 	case JitterIndicationScopeChoiceWholeMultiplex:
-		if err := e.WriteChoiceIndex(2, 3, false); err != nil {
-			return err
-		}
+		e.WriteBits(2, 2)
 	default:
 		return errNoChoice(int(v.Choice))
 	}
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *JitterIndicationScope) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = JitterIndicationScope{}
 	i, err := d.ReadChoiceIndex(3, false)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = JitterIndicationScopeChoiceLogicalChannelNumber
+		*v = JitterIndicationScope{Choice: JitterIndicationScopeChoiceLogicalChannelNumber}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 65535))
+			x, err := d.ReadConstrainedWholeNumber(1, 65535)
 			if err != nil {
 				return wrapErr("logicalChannelNumber", err)
 			}
 			v.LogicalChannelNumber = LogicalChannelNumber(x)
 		}
 	case 1:
-		v.Choice = JitterIndicationScopeChoiceResourceID
+		*v = JitterIndicationScope{Choice: JitterIndicationScopeChoiceResourceID}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 65535))
+			x, err := d.ReadConstrainedWholeNumber(0, 65535)
 			if err != nil {
 				return wrapErr("resourceID", err)
 			}
 			v.ResourceID = uint16(x)
 		}
 	case 2:
-		v.Choice = JitterIndicationScopeChoiceWholeMultiplex
+		*v = JitterIndicationScope{Choice: JitterIndicationScopeChoiceWholeMultiplex}
 	default:
 		return errNoChoice(i + 1)
 	}
@@ -19929,9 +23956,7 @@ func (c NewATMVCIndicationAalChoice) String() string {
 func (v *NewATMVCIndicationAal) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case NewATMVCIndicationAalChoiceAal1:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 		if v.Aal1 == nil {
 			return errNoValue("aal1")
 		}
@@ -19939,9 +23964,7 @@ func (v *NewATMVCIndicationAal) Encode(e *per.Encoder) error {
 			return wrapErr("aal1", err)
 		}
 	case NewATMVCIndicationAalChoiceAal5:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 		if v.Aal5 == nil {
 			return errNoValue("aal5")
 		}
@@ -19960,36 +23983,40 @@ func (v *NewATMVCIndicationAal) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *NewATMVCIndicationAal) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCIndicationAal{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = NewATMVCIndicationAalChoiceAal1
-		v.Aal1 = new(NewATMVCIndicationAalAal1)
+		keep := v.Aal1
+		if keep == nil {
+			keep = new(NewATMVCIndicationAalAal1)
+		}
+		*v = NewATMVCIndicationAal{Choice: NewATMVCIndicationAalChoiceAal1, Aal1: keep}
 		if err := v.Aal1.Decode(d); err != nil {
 			return wrapErr("aal1", err)
 		}
 	case 1:
-		v.Choice = NewATMVCIndicationAalChoiceAal5
-		v.Aal5 = new(NewATMVCIndicationAalAal5)
+		keep := v.Aal5
+		if keep == nil {
+			keep = new(NewATMVCIndicationAalAal5)
+		}
+		*v = NewATMVCIndicationAal{Choice: NewATMVCIndicationAalChoiceAal5, Aal5: keep}
 		if err := v.Aal5.Decode(d); err != nil {
 			return wrapErr("aal5", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = NewATMVCIndicationAal{Choice: NewATMVCIndicationAalChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = NewATMVCIndicationAalChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -20034,16 +24061,17 @@ func (v *NewATMVCIndicationAalAal1) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *NewATMVCIndicationAalAal1) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCIndicationAalAal1{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.ClockRecovery.Decode(d); err != nil {
 		return wrapErr("clockRecovery", err)
 	}
@@ -20064,24 +24092,33 @@ func (v *NewATMVCIndicationAalAal1) Decode(d *per.Decoder) error {
 		}
 		v.PartiallyFilledCells = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -20104,17 +24141,11 @@ func (c NewATMVCIndicationAalAal1ClockRecoveryChoice) String() string {
 func (v *NewATMVCIndicationAalAal1ClockRecovery) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case NewATMVCIndicationAalAal1ClockRecoveryChoiceNullClockRecovery:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case NewATMVCIndicationAalAal1ClockRecoveryChoiceSrtsClockRecovery:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case NewATMVCIndicationAalAal1ClockRecoveryChoiceAdaptiveClockRecovery:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	default:
 		if int(v.Choice) > 3 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 3, true); err != nil {
@@ -20127,30 +24158,28 @@ func (v *NewATMVCIndicationAalAal1ClockRecovery) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *NewATMVCIndicationAalAal1ClockRecovery) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCIndicationAalAal1ClockRecovery{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = NewATMVCIndicationAalAal1ClockRecoveryChoiceNullClockRecovery
+		*v = NewATMVCIndicationAalAal1ClockRecovery{Choice: NewATMVCIndicationAalAal1ClockRecoveryChoiceNullClockRecovery}
 	case 1:
-		v.Choice = NewATMVCIndicationAalAal1ClockRecoveryChoiceSrtsClockRecovery
+		*v = NewATMVCIndicationAalAal1ClockRecovery{Choice: NewATMVCIndicationAalAal1ClockRecoveryChoiceSrtsClockRecovery}
 	case 2:
-		v.Choice = NewATMVCIndicationAalAal1ClockRecoveryChoiceAdaptiveClockRecovery
+		*v = NewATMVCIndicationAalAal1ClockRecovery{Choice: NewATMVCIndicationAalAal1ClockRecoveryChoiceAdaptiveClockRecovery}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = NewATMVCIndicationAalAal1ClockRecovery{Choice: NewATMVCIndicationAalAal1ClockRecoveryChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = NewATMVCIndicationAalAal1ClockRecoveryChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -20175,21 +24204,13 @@ func (c NewATMVCIndicationAalAal1ErrorCorrectionChoice) String() string {
 func (v *NewATMVCIndicationAalAal1ErrorCorrection) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case NewATMVCIndicationAalAal1ErrorCorrectionChoiceNullErrorCorrection:
-		if err := e.WriteChoiceIndex(0, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case NewATMVCIndicationAalAal1ErrorCorrectionChoiceLongInterleaver:
-		if err := e.WriteChoiceIndex(1, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case NewATMVCIndicationAalAal1ErrorCorrectionChoiceShortInterleaver:
-		if err := e.WriteChoiceIndex(2, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	case NewATMVCIndicationAalAal1ErrorCorrectionChoiceErrorCorrectionOnly:
-		if err := e.WriteChoiceIndex(3, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 3)
 	default:
 		if int(v.Choice) > 4 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 4, true); err != nil {
@@ -20202,32 +24223,30 @@ func (v *NewATMVCIndicationAalAal1ErrorCorrection) Encode(e *per.Encoder) error 
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *NewATMVCIndicationAalAal1ErrorCorrection) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCIndicationAalAal1ErrorCorrection{}
 	i, err := d.ReadChoiceIndex(4, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = NewATMVCIndicationAalAal1ErrorCorrectionChoiceNullErrorCorrection
+		*v = NewATMVCIndicationAalAal1ErrorCorrection{Choice: NewATMVCIndicationAalAal1ErrorCorrectionChoiceNullErrorCorrection}
 	case 1:
-		v.Choice = NewATMVCIndicationAalAal1ErrorCorrectionChoiceLongInterleaver
+		*v = NewATMVCIndicationAalAal1ErrorCorrection{Choice: NewATMVCIndicationAalAal1ErrorCorrectionChoiceLongInterleaver}
 	case 2:
-		v.Choice = NewATMVCIndicationAalAal1ErrorCorrectionChoiceShortInterleaver
+		*v = NewATMVCIndicationAalAal1ErrorCorrection{Choice: NewATMVCIndicationAalAal1ErrorCorrectionChoiceShortInterleaver}
 	case 3:
-		v.Choice = NewATMVCIndicationAalAal1ErrorCorrectionChoiceErrorCorrectionOnly
+		*v = NewATMVCIndicationAalAal1ErrorCorrection{Choice: NewATMVCIndicationAalAal1ErrorCorrectionChoiceErrorCorrectionOnly}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = NewATMVCIndicationAalAal1ErrorCorrection{Choice: NewATMVCIndicationAalAal1ErrorCorrectionChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = NewATMVCIndicationAalAal1ErrorCorrectionChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -20250,10 +24269,10 @@ func (v *NewATMVCIndicationAalAal5) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.ForwardMaximumSDUSize), per.IntRange(0, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.ForwardMaximumSDUSize), 0, 65535); err != nil {
 		return wrapErr("forwardMaximumSDUSize", err)
 	}
-	if err := e.WriteInteger(int64(v.BackwardMaximumSDUSize), per.IntRange(0, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.BackwardMaximumSDUSize), 0, 65535); err != nil {
 		return wrapErr("backwardMaximumSDUSize", err)
 	}
 	if !ext.Any() {
@@ -20270,48 +24289,58 @@ func (v *NewATMVCIndicationAalAal5) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *NewATMVCIndicationAalAal5) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCIndicationAalAal5{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 65535))
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
 		if err != nil {
 			return wrapErr("forwardMaximumSDUSize", err)
 		}
 		v.ForwardMaximumSDUSize = uint16(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 65535))
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
 		if err != nil {
 			return wrapErr("backwardMaximumSDUSize", err)
 		}
 		v.BackwardMaximumSDUSize = uint16(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -20334,17 +24363,11 @@ func (c NewATMVCIndicationMultiplexChoice) String() string {
 func (v *NewATMVCIndicationMultiplex) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case NewATMVCIndicationMultiplexChoiceNoMultiplex:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case NewATMVCIndicationMultiplexChoiceTransportStream:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case NewATMVCIndicationMultiplexChoiceProgramStream:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	default:
 		if int(v.Choice) > 3 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 3, true); err != nil {
@@ -20357,30 +24380,28 @@ func (v *NewATMVCIndicationMultiplex) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *NewATMVCIndicationMultiplex) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCIndicationMultiplex{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = NewATMVCIndicationMultiplexChoiceNoMultiplex
+		*v = NewATMVCIndicationMultiplex{Choice: NewATMVCIndicationMultiplexChoiceNoMultiplex}
 	case 1:
-		v.Choice = NewATMVCIndicationMultiplexChoiceTransportStream
+		*v = NewATMVCIndicationMultiplex{Choice: NewATMVCIndicationMultiplexChoiceTransportStream}
 	case 2:
-		v.Choice = NewATMVCIndicationMultiplexChoiceProgramStream
+		*v = NewATMVCIndicationMultiplex{Choice: NewATMVCIndicationMultiplexChoiceProgramStream}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = NewATMVCIndicationMultiplex{Choice: NewATMVCIndicationMultiplexChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = NewATMVCIndicationMultiplexChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -20403,7 +24424,7 @@ func (v *NewATMVCIndicationReverseParameters) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.BitRate), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.BitRate), 1, 65535); err != nil {
 		return wrapErr("bitRate", err)
 	}
 	e.WriteBool(bool(v.BitRateLockedToPCRClock))
@@ -20425,18 +24446,19 @@ func (v *NewATMVCIndicationReverseParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *NewATMVCIndicationReverseParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCIndicationReverseParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("bitRate", err)
 		}
@@ -20459,24 +24481,33 @@ func (v *NewATMVCIndicationReverseParameters) Decode(d *per.Decoder) error {
 	if err := v.Multiplex.Decode(d); err != nil {
 		return wrapErr("multiplex", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -20499,17 +24530,11 @@ func (c NewATMVCIndicationReverseParametersMultiplexChoice) String() string {
 func (v *NewATMVCIndicationReverseParametersMultiplex) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case NewATMVCIndicationReverseParametersMultiplexChoiceNoMultiplex:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case NewATMVCIndicationReverseParametersMultiplexChoiceTransportStream:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case NewATMVCIndicationReverseParametersMultiplexChoiceProgramStream:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	default:
 		if int(v.Choice) > 3 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 3, true); err != nil {
@@ -20522,30 +24547,28 @@ func (v *NewATMVCIndicationReverseParametersMultiplex) Encode(e *per.Encoder) er
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *NewATMVCIndicationReverseParametersMultiplex) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCIndicationReverseParametersMultiplex{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = NewATMVCIndicationReverseParametersMultiplexChoiceNoMultiplex
+		*v = NewATMVCIndicationReverseParametersMultiplex{Choice: NewATMVCIndicationReverseParametersMultiplexChoiceNoMultiplex}
 	case 1:
-		v.Choice = NewATMVCIndicationReverseParametersMultiplexChoiceTransportStream
+		*v = NewATMVCIndicationReverseParametersMultiplex{Choice: NewATMVCIndicationReverseParametersMultiplexChoiceTransportStream}
 	case 2:
-		v.Choice = NewATMVCIndicationReverseParametersMultiplexChoiceProgramStream
+		*v = NewATMVCIndicationReverseParametersMultiplex{Choice: NewATMVCIndicationReverseParametersMultiplexChoiceProgramStream}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = NewATMVCIndicationReverseParametersMultiplex{Choice: NewATMVCIndicationReverseParametersMultiplexChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = NewATMVCIndicationReverseParametersMultiplexChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -20576,9 +24599,7 @@ func (c UserInputIndicationUserInputSupportIndicationChoice) String() string {
 func (v *UserInputIndicationUserInputSupportIndication) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case UserInputIndicationUserInputSupportIndicationChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -20586,39 +24607,33 @@ func (v *UserInputIndicationUserInputSupportIndication) Encode(e *per.Encoder) e
 			return wrapErr("nonStandard", err)
 		}
 	case UserInputIndicationUserInputSupportIndicationChoiceBasicString:
-		if err := e.WriteChoiceIndex(1, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case UserInputIndicationUserInputSupportIndicationChoiceIA5String:
-		if err := e.WriteChoiceIndex(2, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	case UserInputIndicationUserInputSupportIndicationChoiceGeneralString:
-		if err := e.WriteChoiceIndex(3, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 3)
 	case UserInputIndicationUserInputSupportIndicationChoiceEncryptedBasicString:
 		if err := e.WriteChoiceIndex(4, 4, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("encryptedBasicString", err)
 		}
 	case UserInputIndicationUserInputSupportIndicationChoiceEncryptedIA5String:
 		if err := e.WriteChoiceIndex(5, 4, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("encryptedIA5String", err)
 		}
 	case UserInputIndicationUserInputSupportIndicationChoiceEncryptedGeneralString:
 		if err := e.WriteChoiceIndex(6, 4, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("encryptedGeneralString", err)
 		}
 	default:
@@ -20633,54 +24648,58 @@ func (v *UserInputIndicationUserInputSupportIndication) Encode(e *per.Encoder) e
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *UserInputIndicationUserInputSupportIndication) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UserInputIndicationUserInputSupportIndication{}
 	i, err := d.ReadChoiceIndex(4, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = UserInputIndicationUserInputSupportIndicationChoiceNonStandard
-		v.NonStandard = new(NonStandardParameter)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = UserInputIndicationUserInputSupportIndication{Choice: UserInputIndicationUserInputSupportIndicationChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = UserInputIndicationUserInputSupportIndicationChoiceBasicString
+		*v = UserInputIndicationUserInputSupportIndication{Choice: UserInputIndicationUserInputSupportIndicationChoiceBasicString}
 	case 2:
-		v.Choice = UserInputIndicationUserInputSupportIndicationChoiceIA5String
+		*v = UserInputIndicationUserInputSupportIndication{Choice: UserInputIndicationUserInputSupportIndicationChoiceIA5String}
 	case 3:
-		v.Choice = UserInputIndicationUserInputSupportIndicationChoiceGeneralString
+		*v = UserInputIndicationUserInputSupportIndication{Choice: UserInputIndicationUserInputSupportIndicationChoiceGeneralString}
 	case 4:
-		v.Choice = UserInputIndicationUserInputSupportIndicationChoiceEncryptedBasicString
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("encryptedBasicString", err)
 		}
+		*v = UserInputIndicationUserInputSupportIndication{Choice: UserInputIndicationUserInputSupportIndicationChoiceEncryptedBasicString}
+		d.LeaveOpenType(ot)
 	case 5:
-		v.Choice = UserInputIndicationUserInputSupportIndicationChoiceEncryptedIA5String
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("encryptedIA5String", err)
 		}
+		*v = UserInputIndicationUserInputSupportIndication{Choice: UserInputIndicationUserInputSupportIndicationChoiceEncryptedIA5String}
+		d.LeaveOpenType(ot)
 	case 6:
-		v.Choice = UserInputIndicationUserInputSupportIndicationChoiceEncryptedGeneralString
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("encryptedGeneralString", err)
 		}
+		*v = UserInputIndicationUserInputSupportIndication{Choice: UserInputIndicationUserInputSupportIndicationChoiceEncryptedGeneralString}
+		d.LeaveOpenType(ot)
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = UserInputIndicationUserInputSupportIndication{Choice: UserInputIndicationUserInputSupportIndicationChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = UserInputIndicationUserInputSupportIndicationChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -20714,14 +24733,24 @@ func (v *UserInputIndicationSignal) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.Duration != nil)
-	e.WriteBit(v.RTP != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.Duration != nil {
+			pre |= 1 << 1
+		}
+		if v.RTP != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
 	if err := e.WriteString(string(v.SignalType), alphabet4, per.FixedSize(1)); err != nil {
 		return wrapErr("signalType", err)
 	}
 	if v.Duration != nil {
-		if err := e.WriteInteger(int64((*v.Duration)), per.IntRange(1, 65535)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.Duration)), 1, 65535); err != nil {
 			return wrapErr("duration", err)
 		}
 	}
@@ -20737,35 +24766,35 @@ func (v *UserInputIndicationSignal) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.RTPPayloadIndication {
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("rtpPayloadIndication", err)
 		}
 	}
 	if v.ParamS != nil {
-		sub := e.BeginOpenType()
-		if err := v.ParamS.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.ParamS.Encode(e); err != nil {
 			return wrapErr("paramS", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("paramS", err)
 		}
 	}
 	if v.EncryptedSignalType != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteOctetString([]byte((*v.EncryptedSignalType)), per.FixedSize(1)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteOctetString([]byte((*v.EncryptedSignalType)), per.FixedSize(1)); err != nil {
 			return wrapErr("encryptedSignalType", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("encryptedSignalType", err)
 		}
 	}
 	if v.AlgorithmOID != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteOID(per.OID((*v.AlgorithmOID))); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteOID(per.OID((*v.AlgorithmOID))); err != nil {
 			return wrapErr("algorithmOID", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("algorithmOID", err)
 		}
 	}
@@ -20777,103 +24806,126 @@ func (v *UserInputIndicationSignal) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *UserInputIndicationSignal) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UserInputIndicationSignal{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(3)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(2)
-	if err != nil {
-		return err
-	}
-	{
-		x, err := d.ReadString(alphabet4, per.FixedSize(1))
-		if err != nil {
-			return wrapErr("signalType", err)
-		}
-		v.SignalType = string(x)
+	extBit := opt0&(1<<2) != 0
+	if err := d.ReadStringInto(&v.SignalType, alphabet4, per.FixedSize(1)); err != nil {
+		return wrapErr("signalType", err)
 	}
 	if opt0&(1<<1) != 0 {
+		if v.Duration == nil {
+			v.Duration = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 65535))
+			x, err := d.ReadConstrainedWholeNumber(1, 65535)
 			if err != nil {
 				return wrapErr("duration", err)
 			}
-			v.Duration = new(uint16(x))
+			*v.Duration = uint16(x)
 		}
+	} else {
+		v.Duration = nil
 	}
 	if opt0&(1<<0) != 0 {
-		v.RTP = new(UserInputIndicationSignalRTP)
+		if v.RTP == nil {
+			v.RTP = new(UserInputIndicationSignalRTP)
+		}
 		if err := v.RTP.Decode(d); err != nil {
 			return wrapErr("rtp", err)
 		}
+	} else {
+		v.RTP = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 4 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 4 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("rtpPayloadIndication", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("rtpPayloadIndication", err)
-			}
-			v.RTPPayloadIndication = true
+		v.RTPPayloadIndication = true
+		d.LeaveOpenType(ot)
+	} else {
+		v.RTPPayloadIndication = false
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("paramS", err)
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("paramS", err)
-			}
+		if v.ParamS == nil {
 			v.ParamS = new(Params)
-			if err := v.ParamS.Decode(&sub); err != nil {
-				return wrapErr("paramS", err)
-			}
 		}
-		if ext.Has(2) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("encryptedSignalType", err)
-			}
-			{
-				x, err := sub.ReadOctetString(per.FixedSize(1))
-				if err != nil {
-					return wrapErr("encryptedSignalType", err)
-				}
-				v.EncryptedSignalType = new([]byte(x))
-			}
+		if err := v.ParamS.Decode(d); err != nil {
+			return wrapErr("paramS", err)
 		}
-		if ext.Has(3) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("algorithmOID", err)
-			}
-			{
-				x, err := sub.ReadOID()
-				if err != nil {
-					return wrapErr("algorithmOID", err)
-				}
-				v.AlgorithmOID = new(per.OID(x))
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.ParamS = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("encryptedSignalType", err)
 		}
+		if v.EncryptedSignalType == nil {
+			v.EncryptedSignalType = new([]byte)
+		}
+		if err := d.ReadOctetStringInto(v.EncryptedSignalType, per.FixedSize(1)); err != nil {
+			return wrapErr("encryptedSignalType", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.EncryptedSignalType = nil
+	}
+	if ext.Has(3) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("algorithmOID", err)
+		}
+		if v.AlgorithmOID == nil {
+			v.AlgorithmOID = new(per.OID)
+		}
+		if err := d.ReadOIDInto(v.AlgorithmOID); err != nil {
+			return wrapErr("algorithmOID", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.AlgorithmOID = nil
+	}
+	if ext.Len() > 4 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 4; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -20895,20 +24947,30 @@ func (v *UserInputIndicationSignalRTP) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.Timestamp != nil)
-	e.WriteBit(v.ExpirationTime != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.Timestamp != nil {
+			pre |= 1 << 1
+		}
+		if v.ExpirationTime != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
 	if v.Timestamp != nil {
-		if err := e.WriteInteger(int64((*v.Timestamp)), per.IntRange(0, 4294967295)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.Timestamp)), 0, 4294967295); err != nil {
 			return wrapErr("timestamp", err)
 		}
 	}
 	if v.ExpirationTime != nil {
-		if err := e.WriteInteger(int64((*v.ExpirationTime)), per.IntRange(0, 4294967295)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.ExpirationTime)), 0, 4294967295); err != nil {
 			return wrapErr("expirationTime", err)
 		}
 	}
-	if err := e.WriteInteger(int64(v.LogicalChannelNumber), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.LogicalChannelNumber), 1, 65535); err != nil {
 		return wrapErr("logicalChannelNumber", err)
 	}
 	if !ext.Any() {
@@ -20925,63 +24987,79 @@ func (v *UserInputIndicationSignalRTP) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *UserInputIndicationSignalRTP) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UserInputIndicationSignalRTP{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(3)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(2)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<2) != 0
 	if opt0&(1<<1) != 0 {
+		if v.Timestamp == nil {
+			v.Timestamp = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 4294967295))
+			x, err := d.ReadConstrainedWholeNumber(0, 4294967295)
 			if err != nil {
 				return wrapErr("timestamp", err)
 			}
-			v.Timestamp = new(uint32(x))
+			*v.Timestamp = uint32(x)
 		}
+	} else {
+		v.Timestamp = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.ExpirationTime == nil {
+			v.ExpirationTime = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 4294967295))
+			x, err := d.ReadConstrainedWholeNumber(0, 4294967295)
 			if err != nil {
 				return wrapErr("expirationTime", err)
 			}
-			v.ExpirationTime = new(uint32(x))
+			*v.ExpirationTime = uint32(x)
 		}
+	} else {
+		v.ExpirationTime = nil
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("logicalChannelNumber", err)
 		}
 		v.LogicalChannelNumber = LogicalChannelNumber(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -21003,9 +25081,17 @@ func (v *UserInputIndicationSignalUpdate) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.RTP != nil)
-	if err := e.WriteInteger(int64(v.Duration), per.IntRange(1, 65535)); err != nil {
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.RTP != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.Duration), 1, 65535); err != nil {
 		return wrapErr("duration", err)
 	}
 	if v.RTP != nil {
@@ -21027,51 +25113,61 @@ func (v *UserInputIndicationSignalUpdate) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *UserInputIndicationSignalUpdate) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UserInputIndicationSignalUpdate{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("duration", err)
 		}
 		v.Duration = uint16(x)
 	}
 	if opt0&(1<<0) != 0 {
-		v.RTP = new(UserInputIndicationSignalUpdateRTP)
+		if v.RTP == nil {
+			v.RTP = new(UserInputIndicationSignalUpdateRTP)
+		}
 		if err := v.RTP.Decode(d); err != nil {
 			return wrapErr("rtp", err)
 		}
+	} else {
+		v.RTP = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -21094,7 +25190,7 @@ func (v *UserInputIndicationSignalUpdateRTP) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.LogicalChannelNumber), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.LogicalChannelNumber), 1, 65535); err != nil {
 		return wrapErr("logicalChannelNumber", err)
 	}
 	if !ext.Any() {
@@ -21111,41 +25207,51 @@ func (v *UserInputIndicationSignalUpdateRTP) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *UserInputIndicationSignalUpdateRTP) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UserInputIndicationSignalUpdateRTP{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("logicalChannelNumber", err)
 		}
 		v.LogicalChannelNumber = LogicalChannelNumber(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -21170,8 +25276,16 @@ func (v *UserInputIndicationExtendedAlphanumeric) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.RTPPayloadIndication)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.RTPPayloadIndication {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	e.WriteUTF8String(string(v.Alphanumeric))
 	if !ext.Any() {
 		return nil
@@ -21180,11 +25294,11 @@ func (v *UserInputIndicationExtendedAlphanumeric) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.EncryptedAlphanumeric != nil {
-		sub := e.BeginOpenType()
-		if err := v.EncryptedAlphanumeric.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.EncryptedAlphanumeric.Encode(e); err != nil {
 			return wrapErr("encryptedAlphanumeric", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("encryptedAlphanumeric", err)
 		}
 	}
@@ -21196,56 +25310,63 @@ func (v *UserInputIndicationExtendedAlphanumeric) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *UserInputIndicationExtendedAlphanumeric) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UserInputIndicationExtendedAlphanumeric{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
-	{
-		x, err := d.ReadUTF8String()
-		if err != nil {
-			return wrapErr("alphanumeric", err)
-		}
-		v.Alphanumeric = string(x)
+	extBit := opt0&(1<<1) != 0
+	if err := d.ReadUTF8StringInto(&v.Alphanumeric); err != nil {
+		return wrapErr("alphanumeric", err)
 	}
 	v.RTPPayloadIndication = opt0&(1<<0) != 0
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("encryptedAlphanumeric", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("encryptedAlphanumeric", err)
-			}
+		if v.EncryptedAlphanumeric == nil {
 			v.EncryptedAlphanumeric = new(UserInputIndicationExtendedAlphanumericEncryptedAlphanumeric)
-			if err := v.EncryptedAlphanumeric.Decode(&sub); err != nil {
-				return wrapErr("encryptedAlphanumeric", err)
-			}
 		}
+		if err := v.EncryptedAlphanumeric.Decode(d); err != nil {
+			return wrapErr("encryptedAlphanumeric", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.EncryptedAlphanumeric = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 1; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -21267,8 +25388,16 @@ func (v *UserInputIndicationExtendedAlphanumericEncryptedAlphanumeric) Encode(e 
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.ParamS != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.ParamS != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if err := e.WriteOID(per.OID(v.AlgorithmOID)); err != nil {
 		return wrapErr("algorithmOID", err)
 	}
@@ -21294,58 +25423,60 @@ func (v *UserInputIndicationExtendedAlphanumericEncryptedAlphanumeric) Encode(e 
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *UserInputIndicationExtendedAlphanumericEncryptedAlphanumeric) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UserInputIndicationExtendedAlphanumericEncryptedAlphanumeric{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
-	{
-		x, err := d.ReadOID()
-		if err != nil {
-			return wrapErr("algorithmOID", err)
-		}
-		v.AlgorithmOID = per.OID(x)
+	extBit := opt0&(1<<1) != 0
+	if err := d.ReadOIDInto(&v.AlgorithmOID); err != nil {
+		return wrapErr("algorithmOID", err)
 	}
 	if opt0&(1<<0) != 0 {
-		v.ParamS = new(Params)
+		if v.ParamS == nil {
+			v.ParamS = new(Params)
+		}
 		if err := v.ParamS.Decode(d); err != nil {
 			return wrapErr("paramS", err)
 		}
+	} else {
+		v.ParamS = nil
 	}
-	{
-		x, err := d.ReadOctetString(per.SizeConstraint{})
-		if err != nil {
-			return wrapErr("encrypted", err)
-		}
-		v.Encrypted = []byte(x)
+	if err := d.ReadOctetStringInto(&v.Encrypted, per.SizeConstraint{}); err != nil {
+		return wrapErr("encrypted", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -21367,8 +25498,16 @@ func (v *UserInputIndicationEncryptedAlphanumeric) Encode(e *per.Encoder) error 
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.ParamS != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.ParamS != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if err := e.WriteOID(per.OID(v.AlgorithmOID)); err != nil {
 		return wrapErr("algorithmOID", err)
 	}
@@ -21394,58 +25533,60 @@ func (v *UserInputIndicationEncryptedAlphanumeric) Encode(e *per.Encoder) error 
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *UserInputIndicationEncryptedAlphanumeric) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UserInputIndicationEncryptedAlphanumeric{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
-	{
-		x, err := d.ReadOID()
-		if err != nil {
-			return wrapErr("algorithmOID", err)
-		}
-		v.AlgorithmOID = per.OID(x)
+	extBit := opt0&(1<<1) != 0
+	if err := d.ReadOIDInto(&v.AlgorithmOID); err != nil {
+		return wrapErr("algorithmOID", err)
 	}
 	if opt0&(1<<0) != 0 {
-		v.ParamS = new(Params)
+		if v.ParamS == nil {
+			v.ParamS = new(Params)
+		}
 		if err := v.ParamS.Decode(d); err != nil {
 			return wrapErr("paramS", err)
 		}
+	} else {
+		v.ParamS = nil
 	}
-	{
-		x, err := d.ReadOctetString(per.SizeConstraint{})
-		if err != nil {
-			return wrapErr("encrypted", err)
-		}
-		v.Encrypted = []byte(x)
+	if err := d.ReadOctetStringInto(&v.Encrypted, per.SizeConstraint{}); err != nil {
+		return wrapErr("encrypted", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -21468,17 +25609,11 @@ func (c FunctionNotSupportedCauseChoice) String() string {
 func (v *FunctionNotSupportedCause) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case FunctionNotSupportedCauseChoiceSyntaxError:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case FunctionNotSupportedCauseChoiceSemanticError:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case FunctionNotSupportedCauseChoiceUnknownFunction:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	default:
 		if int(v.Choice) > 3 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 3, true); err != nil {
@@ -21491,30 +25626,28 @@ func (v *FunctionNotSupportedCause) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *FunctionNotSupportedCause) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FunctionNotSupportedCause{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = FunctionNotSupportedCauseChoiceSyntaxError
+		*v = FunctionNotSupportedCause{Choice: FunctionNotSupportedCauseChoiceSyntaxError}
 	case 1:
-		v.Choice = FunctionNotSupportedCauseChoiceSemanticError
+		*v = FunctionNotSupportedCause{Choice: FunctionNotSupportedCauseChoiceSemanticError}
 	case 2:
-		v.Choice = FunctionNotSupportedCauseChoiceUnknownFunction
+		*v = FunctionNotSupportedCause{Choice: FunctionNotSupportedCauseChoiceUnknownFunction}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = FunctionNotSupportedCause{Choice: FunctionNotSupportedCauseChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = FunctionNotSupportedCauseChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -21551,34 +25684,44 @@ func (v *MultilinkIndicationCrcDesired) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MultilinkIndicationCrcDesired) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkIndicationCrcDesired{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -21618,37 +25761,47 @@ func (v *MultilinkIndicationExcessiveError) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MultilinkIndicationExcessiveError) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkIndicationExcessiveError{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.ConnectionIdentifier.Decode(d); err != nil {
 		return wrapErr("connectionIdentifier", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -21671,60 +25824,54 @@ func (c FlowControlIndicationScopeChoice) String() string {
 func (v *FlowControlIndicationScope) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case FlowControlIndicationScopeChoiceLogicalChannelNumber:
-		if err := e.WriteChoiceIndex(0, 3, false); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.LogicalChannelNumber), per.IntRange(1, 65535)); err != nil {
+		e.WriteBits(0, 2)
+		if err := e.WriteConstrainedWholeNumber(int64(v.LogicalChannelNumber), 1, 65535); err != nil {
 			return wrapErr("logicalChannelNumber", err)
 		}
 	case FlowControlIndicationScopeChoiceResourceID:
-		if err := e.WriteChoiceIndex(1, 3, false); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.ResourceID), per.IntRange(0, 65535)); err != nil {
+		e.WriteBits(1, 2)
+		if err := e.WriteConstrainedWholeNumber(int64(v.ResourceID), 0, 65535); err != nil {
 			return wrapErr("resourceID", err)
 		}
 	case FlowControlIndicationScopeChoiceWholeMultiplex:
-		if err := e.WriteChoiceIndex(2, 3, false); err != nil {
-			return err
-		}
+		e.WriteBits(2, 2)
 	default:
 		return errNoChoice(int(v.Choice))
 	}
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *FlowControlIndicationScope) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FlowControlIndicationScope{}
 	i, err := d.ReadChoiceIndex(3, false)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = FlowControlIndicationScopeChoiceLogicalChannelNumber
+		*v = FlowControlIndicationScope{Choice: FlowControlIndicationScopeChoiceLogicalChannelNumber}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 65535))
+			x, err := d.ReadConstrainedWholeNumber(1, 65535)
 			if err != nil {
 				return wrapErr("logicalChannelNumber", err)
 			}
 			v.LogicalChannelNumber = LogicalChannelNumber(x)
 		}
 	case 1:
-		v.Choice = FlowControlIndicationScopeChoiceResourceID
+		*v = FlowControlIndicationScope{Choice: FlowControlIndicationScopeChoiceResourceID}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 65535))
+			x, err := d.ReadConstrainedWholeNumber(0, 65535)
 			if err != nil {
 				return wrapErr("resourceID", err)
 			}
 			v.ResourceID = uint16(x)
 		}
 	case 2:
-		v.Choice = FlowControlIndicationScopeChoiceWholeMultiplex
+		*v = FlowControlIndicationScope{Choice: FlowControlIndicationScopeChoiceWholeMultiplex}
 	default:
 		return errNoChoice(i + 1)
 	}
@@ -21747,44 +25894,40 @@ func (c FlowControlIndicationRestrictionChoice) String() string {
 func (v *FlowControlIndicationRestriction) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case FlowControlIndicationRestrictionChoiceMaximumBitRate:
-		if err := e.WriteChoiceIndex(0, 2, false); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.MaximumBitRate), per.IntRange(0, 16777215)); err != nil {
+		e.WriteBits(0, 1)
+		if err := e.WriteConstrainedWholeNumber(int64(v.MaximumBitRate), 0, 16777215); err != nil {
 			return wrapErr("maximumBitRate", err)
 		}
 	case FlowControlIndicationRestrictionChoiceNoRestriction:
-		if err := e.WriteChoiceIndex(1, 2, false); err != nil {
-			return err
-		}
+		e.WriteBits(1, 1)
 	default:
 		return errNoChoice(int(v.Choice))
 	}
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *FlowControlIndicationRestriction) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FlowControlIndicationRestriction{}
 	i, err := d.ReadChoiceIndex(2, false)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = FlowControlIndicationRestrictionChoiceMaximumBitRate
+		*v = FlowControlIndicationRestriction{Choice: FlowControlIndicationRestrictionChoiceMaximumBitRate}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 16777215))
+			x, err := d.ReadConstrainedWholeNumber(0, 16777215)
 			if err != nil {
 				return wrapErr("maximumBitRate", err)
 			}
 			v.MaximumBitRate = uint32(x)
 		}
 	case 1:
-		v.Choice = FlowControlIndicationRestrictionChoiceNoRestriction
+		*v = FlowControlIndicationRestriction{Choice: FlowControlIndicationRestrictionChoiceNoRestriction}
 	default:
 		return errNoChoice(i + 1)
 	}

@@ -4,6 +4,7 @@ package h245
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/switchyard/switchyard/h323/per"
@@ -28,9 +29,7 @@ func (c MultimediaSystemControlMessageChoice) String() string {
 func (v *MultimediaSystemControlMessage) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case MultimediaSystemControlMessageChoiceRequest:
-		if err := e.WriteChoiceIndex(0, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 		if v.Request == nil {
 			return errNoValue("request")
 		}
@@ -38,9 +37,7 @@ func (v *MultimediaSystemControlMessage) Encode(e *per.Encoder) error {
 			return wrapErr("request", err)
 		}
 	case MultimediaSystemControlMessageChoiceResponse:
-		if err := e.WriteChoiceIndex(1, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 		if v.Response == nil {
 			return errNoValue("response")
 		}
@@ -48,9 +45,7 @@ func (v *MultimediaSystemControlMessage) Encode(e *per.Encoder) error {
 			return wrapErr("response", err)
 		}
 	case MultimediaSystemControlMessageChoiceCommand:
-		if err := e.WriteChoiceIndex(2, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 		if v.Command == nil {
 			return errNoValue("command")
 		}
@@ -58,9 +53,7 @@ func (v *MultimediaSystemControlMessage) Encode(e *per.Encoder) error {
 			return wrapErr("command", err)
 		}
 	case MultimediaSystemControlMessageChoiceIndication:
-		if err := e.WriteChoiceIndex(3, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 3)
 		if v.Indication == nil {
 			return errNoValue("indication")
 		}
@@ -79,48 +72,58 @@ func (v *MultimediaSystemControlMessage) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *MultimediaSystemControlMessage) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultimediaSystemControlMessage{}
 	i, err := d.ReadChoiceIndex(4, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = MultimediaSystemControlMessageChoiceRequest
-		v.Request = new(RequestMessage)
+		keep := v.Request
+		if keep == nil {
+			keep = new(RequestMessage)
+		}
+		*v = MultimediaSystemControlMessage{Choice: MultimediaSystemControlMessageChoiceRequest, Request: keep}
 		if err := v.Request.Decode(d); err != nil {
 			return wrapErr("request", err)
 		}
 	case 1:
-		v.Choice = MultimediaSystemControlMessageChoiceResponse
-		v.Response = new(ResponseMessage)
+		keep := v.Response
+		if keep == nil {
+			keep = new(ResponseMessage)
+		}
+		*v = MultimediaSystemControlMessage{Choice: MultimediaSystemControlMessageChoiceResponse, Response: keep}
 		if err := v.Response.Decode(d); err != nil {
 			return wrapErr("response", err)
 		}
 	case 2:
-		v.Choice = MultimediaSystemControlMessageChoiceCommand
-		v.Command = new(CommandMessage)
+		keep := v.Command
+		if keep == nil {
+			keep = new(CommandMessage)
+		}
+		*v = MultimediaSystemControlMessage{Choice: MultimediaSystemControlMessageChoiceCommand, Command: keep}
 		if err := v.Command.Decode(d); err != nil {
 			return wrapErr("command", err)
 		}
 	case 3:
-		v.Choice = MultimediaSystemControlMessageChoiceIndication
-		v.Indication = new(IndicationMessage)
+		keep := v.Indication
+		if keep == nil {
+			keep = new(IndicationMessage)
+		}
+		*v = MultimediaSystemControlMessage{Choice: MultimediaSystemControlMessageChoiceIndication, Indication: keep}
 		if err := v.Indication.Decode(d); err != nil {
 			return wrapErr("indication", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = MultimediaSystemControlMessage{Choice: MultimediaSystemControlMessageChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = MultimediaSystemControlMessageChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -135,8 +138,8 @@ func (v *MultimediaSystemControlMessage) MarshalPER() ([]byte, error) {
 	return append([]byte(nil), e.Bytes()...), nil
 }
 
-// UnmarshalPER decodes the aligned PER encoding b into v. Padding after
-// the value is ignored.
+// UnmarshalPER decodes the aligned PER encoding b into v, as Decode
+// does. Padding after the value is ignored.
 func (v *MultimediaSystemControlMessage) UnmarshalPER(b []byte) error {
 	var d per.Decoder
 	d.Reset(b)
@@ -189,9 +192,7 @@ func (c RequestMessageChoice) String() string {
 func (v *RequestMessage) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case RequestMessageChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 11, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 5)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -199,9 +200,7 @@ func (v *RequestMessage) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case RequestMessageChoiceMasterSlaveDetermination:
-		if err := e.WriteChoiceIndex(1, 11, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 5)
 		if v.MasterSlaveDetermination == nil {
 			return errNoValue("masterSlaveDetermination")
 		}
@@ -209,9 +208,7 @@ func (v *RequestMessage) Encode(e *per.Encoder) error {
 			return wrapErr("masterSlaveDetermination", err)
 		}
 	case RequestMessageChoiceTerminalCapabilitySet:
-		if err := e.WriteChoiceIndex(2, 11, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 5)
 		if v.TerminalCapabilitySet == nil {
 			return errNoValue("terminalCapabilitySet")
 		}
@@ -219,9 +216,7 @@ func (v *RequestMessage) Encode(e *per.Encoder) error {
 			return wrapErr("terminalCapabilitySet", err)
 		}
 	case RequestMessageChoiceOpenLogicalChannel:
-		if err := e.WriteChoiceIndex(3, 11, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 5)
 		if v.OpenLogicalChannel == nil {
 			return errNoValue("openLogicalChannel")
 		}
@@ -229,9 +224,7 @@ func (v *RequestMessage) Encode(e *per.Encoder) error {
 			return wrapErr("openLogicalChannel", err)
 		}
 	case RequestMessageChoiceCloseLogicalChannel:
-		if err := e.WriteChoiceIndex(4, 11, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 5)
 		if v.CloseLogicalChannel == nil {
 			return errNoValue("closeLogicalChannel")
 		}
@@ -239,9 +232,7 @@ func (v *RequestMessage) Encode(e *per.Encoder) error {
 			return wrapErr("closeLogicalChannel", err)
 		}
 	case RequestMessageChoiceRequestChannelClose:
-		if err := e.WriteChoiceIndex(5, 11, true); err != nil {
-			return err
-		}
+		e.WriteBits(5, 5)
 		if v.RequestChannelClose == nil {
 			return errNoValue("requestChannelClose")
 		}
@@ -249,9 +240,7 @@ func (v *RequestMessage) Encode(e *per.Encoder) error {
 			return wrapErr("requestChannelClose", err)
 		}
 	case RequestMessageChoiceMultiplexEntrySend:
-		if err := e.WriteChoiceIndex(6, 11, true); err != nil {
-			return err
-		}
+		e.WriteBits(6, 5)
 		if v.MultiplexEntrySend == nil {
 			return errNoValue("multiplexEntrySend")
 		}
@@ -259,9 +248,7 @@ func (v *RequestMessage) Encode(e *per.Encoder) error {
 			return wrapErr("multiplexEntrySend", err)
 		}
 	case RequestMessageChoiceRequestMultiplexEntry:
-		if err := e.WriteChoiceIndex(7, 11, true); err != nil {
-			return err
-		}
+		e.WriteBits(7, 5)
 		if v.RequestMultiplexEntry == nil {
 			return errNoValue("requestMultiplexEntry")
 		}
@@ -269,9 +256,7 @@ func (v *RequestMessage) Encode(e *per.Encoder) error {
 			return wrapErr("requestMultiplexEntry", err)
 		}
 	case RequestMessageChoiceRequestMode:
-		if err := e.WriteChoiceIndex(8, 11, true); err != nil {
-			return err
-		}
+		e.WriteBits(8, 5)
 		if v.RequestMode == nil {
 			return errNoValue("requestMode")
 		}
@@ -279,9 +264,7 @@ func (v *RequestMessage) Encode(e *per.Encoder) error {
 			return wrapErr("requestMode", err)
 		}
 	case RequestMessageChoiceRoundTripDelayRequest:
-		if err := e.WriteChoiceIndex(9, 11, true); err != nil {
-			return err
-		}
+		e.WriteBits(9, 5)
 		if v.RoundTripDelayRequest == nil {
 			return errNoValue("roundTripDelayRequest")
 		}
@@ -289,9 +272,7 @@ func (v *RequestMessage) Encode(e *per.Encoder) error {
 			return wrapErr("roundTripDelayRequest", err)
 		}
 	case RequestMessageChoiceMaintenanceLoopRequest:
-		if err := e.WriteChoiceIndex(10, 11, true); err != nil {
-			return err
-		}
+		e.WriteBits(10, 5)
 		if v.MaintenanceLoopRequest == nil {
 			return errNoValue("maintenanceLoopRequest")
 		}
@@ -305,11 +286,11 @@ func (v *RequestMessage) Encode(e *per.Encoder) error {
 		if v.CommunicationModeRequest == nil {
 			return errNoValue("communicationModeRequest")
 		}
-		sub := e.BeginOpenType()
-		if err := v.CommunicationModeRequest.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.CommunicationModeRequest.Encode(e); err != nil {
 			return wrapErr("communicationModeRequest", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("communicationModeRequest", err)
 		}
 	case RequestMessageChoiceConferenceRequest:
@@ -319,11 +300,11 @@ func (v *RequestMessage) Encode(e *per.Encoder) error {
 		if v.ConferenceRequest == nil {
 			return errNoValue("conferenceRequest")
 		}
-		sub := e.BeginOpenType()
-		if err := v.ConferenceRequest.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.ConferenceRequest.Encode(e); err != nil {
 			return wrapErr("conferenceRequest", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("conferenceRequest", err)
 		}
 	case RequestMessageChoiceMultilinkRequest:
@@ -333,11 +314,11 @@ func (v *RequestMessage) Encode(e *per.Encoder) error {
 		if v.MultilinkRequest == nil {
 			return errNoValue("multilinkRequest")
 		}
-		sub := e.BeginOpenType()
-		if err := v.MultilinkRequest.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.MultilinkRequest.Encode(e); err != nil {
 			return wrapErr("multilinkRequest", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("multilinkRequest", err)
 		}
 	case RequestMessageChoiceLogicalChannelRateRequest:
@@ -347,11 +328,11 @@ func (v *RequestMessage) Encode(e *per.Encoder) error {
 		if v.LogicalChannelRateRequest == nil {
 			return errNoValue("logicalChannelRateRequest")
 		}
-		sub := e.BeginOpenType()
-		if err := v.LogicalChannelRateRequest.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.LogicalChannelRateRequest.Encode(e); err != nil {
 			return wrapErr("logicalChannelRateRequest", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("logicalChannelRateRequest", err)
 		}
 	case RequestMessageChoiceGenericRequest:
@@ -361,11 +342,11 @@ func (v *RequestMessage) Encode(e *per.Encoder) error {
 		if v.GenericRequest == nil {
 			return errNoValue("genericRequest")
 		}
-		sub := e.BeginOpenType()
-		if err := v.GenericRequest.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.GenericRequest.Encode(e); err != nil {
 			return wrapErr("genericRequest", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericRequest", err)
 		}
 	default:
@@ -380,140 +361,191 @@ func (v *RequestMessage) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *RequestMessage) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestMessage{}
 	i, err := d.ReadChoiceIndex(11, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = RequestMessageChoiceNonStandard
-		v.NonStandard = new(NonStandardMessage)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardMessage)
+		}
+		*v = RequestMessage{Choice: RequestMessageChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = RequestMessageChoiceMasterSlaveDetermination
-		v.MasterSlaveDetermination = new(MasterSlaveDetermination)
+		keep := v.MasterSlaveDetermination
+		if keep == nil {
+			keep = new(MasterSlaveDetermination)
+		}
+		*v = RequestMessage{Choice: RequestMessageChoiceMasterSlaveDetermination, MasterSlaveDetermination: keep}
 		if err := v.MasterSlaveDetermination.Decode(d); err != nil {
 			return wrapErr("masterSlaveDetermination", err)
 		}
 	case 2:
-		v.Choice = RequestMessageChoiceTerminalCapabilitySet
-		v.TerminalCapabilitySet = new(TerminalCapabilitySet)
+		keep := v.TerminalCapabilitySet
+		if keep == nil {
+			keep = new(TerminalCapabilitySet)
+		}
+		*v = RequestMessage{Choice: RequestMessageChoiceTerminalCapabilitySet, TerminalCapabilitySet: keep}
 		if err := v.TerminalCapabilitySet.Decode(d); err != nil {
 			return wrapErr("terminalCapabilitySet", err)
 		}
 	case 3:
-		v.Choice = RequestMessageChoiceOpenLogicalChannel
-		v.OpenLogicalChannel = new(OpenLogicalChannel)
+		keep := v.OpenLogicalChannel
+		if keep == nil {
+			keep = new(OpenLogicalChannel)
+		}
+		*v = RequestMessage{Choice: RequestMessageChoiceOpenLogicalChannel, OpenLogicalChannel: keep}
 		if err := v.OpenLogicalChannel.Decode(d); err != nil {
 			return wrapErr("openLogicalChannel", err)
 		}
 	case 4:
-		v.Choice = RequestMessageChoiceCloseLogicalChannel
-		v.CloseLogicalChannel = new(CloseLogicalChannel)
+		keep := v.CloseLogicalChannel
+		if keep == nil {
+			keep = new(CloseLogicalChannel)
+		}
+		*v = RequestMessage{Choice: RequestMessageChoiceCloseLogicalChannel, CloseLogicalChannel: keep}
 		if err := v.CloseLogicalChannel.Decode(d); err != nil {
 			return wrapErr("closeLogicalChannel", err)
 		}
 	case 5:
-		v.Choice = RequestMessageChoiceRequestChannelClose
-		v.RequestChannelClose = new(RequestChannelClose)
+		keep := v.RequestChannelClose
+		if keep == nil {
+			keep = new(RequestChannelClose)
+		}
+		*v = RequestMessage{Choice: RequestMessageChoiceRequestChannelClose, RequestChannelClose: keep}
 		if err := v.RequestChannelClose.Decode(d); err != nil {
 			return wrapErr("requestChannelClose", err)
 		}
 	case 6:
-		v.Choice = RequestMessageChoiceMultiplexEntrySend
-		v.MultiplexEntrySend = new(MultiplexEntrySend)
+		keep := v.MultiplexEntrySend
+		if keep == nil {
+			keep = new(MultiplexEntrySend)
+		}
+		*v = RequestMessage{Choice: RequestMessageChoiceMultiplexEntrySend, MultiplexEntrySend: keep}
 		if err := v.MultiplexEntrySend.Decode(d); err != nil {
 			return wrapErr("multiplexEntrySend", err)
 		}
 	case 7:
-		v.Choice = RequestMessageChoiceRequestMultiplexEntry
-		v.RequestMultiplexEntry = new(RequestMultiplexEntry)
+		keep := v.RequestMultiplexEntry
+		if keep == nil {
+			keep = new(RequestMultiplexEntry)
+		}
+		*v = RequestMessage{Choice: RequestMessageChoiceRequestMultiplexEntry, RequestMultiplexEntry: keep}
 		if err := v.RequestMultiplexEntry.Decode(d); err != nil {
 			return wrapErr("requestMultiplexEntry", err)
 		}
 	case 8:
-		v.Choice = RequestMessageChoiceRequestMode
-		v.RequestMode = new(RequestMode)
+		keep := v.RequestMode
+		if keep == nil {
+			keep = new(RequestMode)
+		}
+		*v = RequestMessage{Choice: RequestMessageChoiceRequestMode, RequestMode: keep}
 		if err := v.RequestMode.Decode(d); err != nil {
 			return wrapErr("requestMode", err)
 		}
 	case 9:
-		v.Choice = RequestMessageChoiceRoundTripDelayRequest
-		v.RoundTripDelayRequest = new(RoundTripDelayRequest)
+		keep := v.RoundTripDelayRequest
+		if keep == nil {
+			keep = new(RoundTripDelayRequest)
+		}
+		*v = RequestMessage{Choice: RequestMessageChoiceRoundTripDelayRequest, RoundTripDelayRequest: keep}
 		if err := v.RoundTripDelayRequest.Decode(d); err != nil {
 			return wrapErr("roundTripDelayRequest", err)
 		}
 	case 10:
-		v.Choice = RequestMessageChoiceMaintenanceLoopRequest
-		v.MaintenanceLoopRequest = new(MaintenanceLoopRequest)
+		keep := v.MaintenanceLoopRequest
+		if keep == nil {
+			keep = new(MaintenanceLoopRequest)
+		}
+		*v = RequestMessage{Choice: RequestMessageChoiceMaintenanceLoopRequest, MaintenanceLoopRequest: keep}
 		if err := v.MaintenanceLoopRequest.Decode(d); err != nil {
 			return wrapErr("maintenanceLoopRequest", err)
 		}
 	case 11:
-		v.Choice = RequestMessageChoiceCommunicationModeRequest
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("communicationModeRequest", err)
-		}
-		v.CommunicationModeRequest = new(CommunicationModeRequest)
-		if err := v.CommunicationModeRequest.Decode(&sub); err != nil {
-			return wrapErr("communicationModeRequest", err)
-		}
-	case 12:
-		v.Choice = RequestMessageChoiceConferenceRequest
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("conferenceRequest", err)
-		}
-		v.ConferenceRequest = new(ConferenceRequest)
-		if err := v.ConferenceRequest.Decode(&sub); err != nil {
-			return wrapErr("conferenceRequest", err)
-		}
-	case 13:
-		v.Choice = RequestMessageChoiceMultilinkRequest
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("multilinkRequest", err)
-		}
-		v.MultilinkRequest = new(MultilinkRequest)
-		if err := v.MultilinkRequest.Decode(&sub); err != nil {
-			return wrapErr("multilinkRequest", err)
-		}
-	case 14:
-		v.Choice = RequestMessageChoiceLogicalChannelRateRequest
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("logicalChannelRateRequest", err)
-		}
-		v.LogicalChannelRateRequest = new(LogicalChannelRateRequest)
-		if err := v.LogicalChannelRateRequest.Decode(&sub); err != nil {
-			return wrapErr("logicalChannelRateRequest", err)
-		}
-	case 15:
-		v.Choice = RequestMessageChoiceGenericRequest
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("genericRequest", err)
-		}
-		v.GenericRequest = new(GenericMessage)
-		if err := v.GenericRequest.Decode(&sub); err != nil {
-			return wrapErr("genericRequest", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("communicationModeRequest", err)
+		}
+		keep := v.CommunicationModeRequest
+		if keep == nil {
+			keep = new(CommunicationModeRequest)
+		}
+		*v = RequestMessage{Choice: RequestMessageChoiceCommunicationModeRequest, CommunicationModeRequest: keep}
+		if err := v.CommunicationModeRequest.Decode(d); err != nil {
+			return wrapErr("communicationModeRequest", err)
+		}
+		d.LeaveOpenType(ot)
+	case 12:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("conferenceRequest", err)
+		}
+		keep := v.ConferenceRequest
+		if keep == nil {
+			keep = new(ConferenceRequest)
+		}
+		*v = RequestMessage{Choice: RequestMessageChoiceConferenceRequest, ConferenceRequest: keep}
+		if err := v.ConferenceRequest.Decode(d); err != nil {
+			return wrapErr("conferenceRequest", err)
+		}
+		d.LeaveOpenType(ot)
+	case 13:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("multilinkRequest", err)
+		}
+		keep := v.MultilinkRequest
+		if keep == nil {
+			keep = new(MultilinkRequest)
+		}
+		*v = RequestMessage{Choice: RequestMessageChoiceMultilinkRequest, MultilinkRequest: keep}
+		if err := v.MultilinkRequest.Decode(d); err != nil {
+			return wrapErr("multilinkRequest", err)
+		}
+		d.LeaveOpenType(ot)
+	case 14:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("logicalChannelRateRequest", err)
+		}
+		keep := v.LogicalChannelRateRequest
+		if keep == nil {
+			keep = new(LogicalChannelRateRequest)
+		}
+		*v = RequestMessage{Choice: RequestMessageChoiceLogicalChannelRateRequest, LogicalChannelRateRequest: keep}
+		if err := v.LogicalChannelRateRequest.Decode(d); err != nil {
+			return wrapErr("logicalChannelRateRequest", err)
+		}
+		d.LeaveOpenType(ot)
+	case 15:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericRequest", err)
+		}
+		keep := v.GenericRequest
+		if keep == nil {
+			keep = new(GenericMessage)
+		}
+		*v = RequestMessage{Choice: RequestMessageChoiceGenericRequest, GenericRequest: keep}
+		if err := v.GenericRequest.Decode(d); err != nil {
+			return wrapErr("genericRequest", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = RequestMessage{Choice: RequestMessageChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = RequestMessageChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -553,37 +585,47 @@ func (v *NonStandardMessage) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *NonStandardMessage) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NonStandardMessage{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.NonStandardData.Decode(d); err != nil {
 		return wrapErr("nonStandardData", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -600,21 +642,17 @@ func (v *NonStandardParameter) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *NonStandardParameter) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NonStandardParameter{}
 	if err := v.NonStandardIdentifier.Decode(d); err != nil {
 		return wrapErr("nonStandardIdentifier", err)
 	}
-	{
-		x, err := d.ReadOctetString(per.SizeConstraint{})
-		if err != nil {
-			return wrapErr("data", err)
-		}
-		v.Data = []byte(x)
+	if err := d.ReadOctetStringInto(&v.Data, per.SizeConstraint{}); err != nil {
+		return wrapErr("data", err)
 	}
 	d.Leave()
 	return nil
@@ -635,16 +673,12 @@ func (c NonStandardIdentifierChoice) String() string {
 func (v *NonStandardIdentifier) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case NonStandardIdentifierChoiceObject:
-		if err := e.WriteChoiceIndex(0, 2, false); err != nil {
-			return err
-		}
+		e.WriteBits(0, 1)
 		if err := e.WriteOID(per.OID(v.Object)); err != nil {
 			return wrapErr("object", err)
 		}
 	case NonStandardIdentifierChoiceH221NonStandard:
-		if err := e.WriteChoiceIndex(1, 2, false); err != nil {
-			return err
-		}
+		e.WriteBits(1, 1)
 		if v.H221NonStandard == nil {
 			return errNoValue("h221NonStandard")
 		}
@@ -657,29 +691,28 @@ func (v *NonStandardIdentifier) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *NonStandardIdentifier) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NonStandardIdentifier{}
 	i, err := d.ReadChoiceIndex(2, false)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = NonStandardIdentifierChoiceObject
-		{
-			x, err := d.ReadOID()
-			if err != nil {
-				return wrapErr("object", err)
-			}
-			v.Object = per.OID(x)
+		*v = NonStandardIdentifier{Choice: NonStandardIdentifierChoiceObject, Object: v.Object}
+		if err := d.ReadOIDInto(&v.Object); err != nil {
+			return wrapErr("object", err)
 		}
 	case 1:
-		v.Choice = NonStandardIdentifierChoiceH221NonStandard
-		v.H221NonStandard = new(NonStandardIdentifierH221NonStandard)
+		keep := v.H221NonStandard
+		if keep == nil {
+			keep = new(NonStandardIdentifierH221NonStandard)
+		}
+		*v = NonStandardIdentifier{Choice: NonStandardIdentifierChoiceH221NonStandard, H221NonStandard: keep}
 		if err := v.H221NonStandard.Decode(d); err != nil {
 			return wrapErr("h221NonStandard", err)
 		}
@@ -707,10 +740,10 @@ func (v *MasterSlaveDetermination) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.TerminalType), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.TerminalType), 0, 255); err != nil {
 		return wrapErr("terminalType", err)
 	}
-	if err := e.WriteInteger(int64(v.StatusDeterminationNumber), per.IntRange(0, 16777215)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.StatusDeterminationNumber), 0, 16777215); err != nil {
 		return wrapErr("statusDeterminationNumber", err)
 	}
 	if !ext.Any() {
@@ -727,48 +760,58 @@ func (v *MasterSlaveDetermination) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MasterSlaveDetermination) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MasterSlaveDetermination{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return wrapErr("terminalType", err)
 		}
 		v.TerminalType = uint8(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 16777215))
+		x, err := d.ReadConstrainedWholeNumber(0, 16777215)
 		if err != nil {
 			return wrapErr("statusDeterminationNumber", err)
 		}
 		v.StatusDeterminationNumber = uint32(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -793,11 +836,23 @@ func (v *TerminalCapabilitySet) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.MultiplexCapability != nil)
-	e.WriteBit(v.CapabilityTable != nil)
-	e.WriteBit(v.CapabilityDescriptors != nil)
-	if err := e.WriteInteger(int64(v.SequenceNumber), per.IntRange(0, 255)); err != nil {
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 3
+		}
+		if v.MultiplexCapability != nil {
+			pre |= 1 << 2
+		}
+		if v.CapabilityTable != nil {
+			pre |= 1 << 1
+		}
+		if v.CapabilityDescriptors != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 4)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.SequenceNumber), 0, 255); err != nil {
 		return wrapErr("sequenceNumber", err)
 	}
 	if err := e.WriteOID(per.OID(v.ProtocolIdentifier)); err != nil {
@@ -855,26 +910,26 @@ func (v *TerminalCapabilitySet) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.GenericInformation != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.GenericInformation)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("genericInformation", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("genericInformation", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericInformation", err)
 		}
 	}
@@ -886,54 +941,55 @@ func (v *TerminalCapabilitySet) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *TerminalCapabilitySet) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TerminalCapabilitySet{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(4)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(3)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<3) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return wrapErr("sequenceNumber", err)
 		}
 		v.SequenceNumber = SequenceNumber(x)
 	}
-	{
-		x, err := d.ReadOID()
-		if err != nil {
-			return wrapErr("protocolIdentifier", err)
-		}
-		v.ProtocolIdentifier = per.OID(x)
+	if err := d.ReadOIDInto(&v.ProtocolIdentifier); err != nil {
+		return wrapErr("protocolIdentifier", err)
 	}
 	if opt0&(1<<2) != 0 {
-		v.MultiplexCapability = new(MultiplexCapability)
+		if v.MultiplexCapability == nil {
+			v.MultiplexCapability = new(MultiplexCapability)
+		}
 		if err := v.MultiplexCapability.Decode(d); err != nil {
 			return wrapErr("multiplexCapability", err)
 		}
+	} else {
+		v.MultiplexCapability = nil
 	}
 	if opt0&(1<<1) != 0 {
+		if v.CapabilityTable == nil {
+			v.CapabilityTable = new([]CapabilityTableEntry)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.Size(1, 256), 9)
 			if err != nil {
 				return wrapErr("capabilityTable", err)
 			}
-			var items0 []CapabilityTableEntry
-			if n0 > 0 {
+			items0 := (*v.CapabilityTable)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]CapabilityTableEntry, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, CapabilityTableEntry{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("capabilityTable", err)
 					}
 				}
@@ -944,23 +1000,32 @@ func (v *TerminalCapabilitySet) Decode(d *per.Decoder) error {
 					return wrapErr("capabilityTable", err)
 				}
 			}
-			v.CapabilityTable = new([]CapabilityTableEntry(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CapabilityTable = items0
 		}
+	} else {
+		v.CapabilityTable = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.CapabilityDescriptors == nil {
+			v.CapabilityDescriptors = new([]CapabilityDescriptor)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.Size(1, 256), 9)
 			if err != nil {
 				return wrapErr("capabilityDescriptors", err)
 			}
-			var items0 []CapabilityDescriptor
-			if n0 > 0 {
+			items0 := (*v.CapabilityDescriptors)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]CapabilityDescriptor, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, CapabilityDescriptor{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("capabilityDescriptors", err)
 					}
 				}
@@ -971,58 +1036,82 @@ func (v *TerminalCapabilitySet) Decode(d *per.Decoder) error {
 					return wrapErr("capabilityDescriptors", err)
 				}
 			}
-			v.CapabilityDescriptors = new([]CapabilityDescriptor(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CapabilityDescriptors = items0
 		}
+	} else {
+		v.CapabilityDescriptors = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericInformation", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.GenericInformation == nil {
+			v.GenericInformation = new([]GenericInformation)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 14)
+			if err != nil {
 				return wrapErr("genericInformation", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 14)
-				if err != nil {
-					return wrapErr("genericInformation", err)
-				}
-				var items0 []GenericInformation
-				if n0 > 0 {
-					items0 = make([]GenericInformation, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, GenericInformation{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("genericInformation", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(14); err != nil {
+			items0 := (*v.GenericInformation)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]GenericInformation, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("genericInformation", err)
 					}
 				}
-				v.GenericInformation = new([]GenericInformation(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(14); err != nil {
+					return wrapErr("genericInformation", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.GenericInformation = items0
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.GenericInformation = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 1; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -1030,7 +1119,7 @@ func (v *TerminalCapabilitySet) Decode(d *per.Decoder) error {
 
 // Encode writes v to e in aligned PER.
 func (v *SequenceNumber) Encode(e *per.Encoder) error {
-	if err := e.WriteInteger(int64((*v)), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64((*v)), 0, 255); err != nil {
 		return err
 	}
 	return nil
@@ -1039,7 +1128,7 @@ func (v *SequenceNumber) Encode(e *per.Encoder) error {
 // Decode reads v from d.
 func (v *SequenceNumber) Decode(d *per.Decoder) error {
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return err
 		}
@@ -1071,9 +1160,7 @@ func (c MultiplexCapabilityChoice) String() string {
 func (v *MultiplexCapability) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case MultiplexCapabilityChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -1081,9 +1168,7 @@ func (v *MultiplexCapability) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case MultiplexCapabilityChoiceH222Capability:
-		if err := e.WriteChoiceIndex(1, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 		if v.H222Capability == nil {
 			return errNoValue("h222Capability")
 		}
@@ -1091,9 +1176,7 @@ func (v *MultiplexCapability) Encode(e *per.Encoder) error {
 			return wrapErr("h222Capability", err)
 		}
 	case MultiplexCapabilityChoiceH223Capability:
-		if err := e.WriteChoiceIndex(2, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 		if v.H223Capability == nil {
 			return errNoValue("h223Capability")
 		}
@@ -1101,9 +1184,7 @@ func (v *MultiplexCapability) Encode(e *per.Encoder) error {
 			return wrapErr("h223Capability", err)
 		}
 	case MultiplexCapabilityChoiceV76Capability:
-		if err := e.WriteChoiceIndex(3, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 3)
 		if v.V76Capability == nil {
 			return errNoValue("v76Capability")
 		}
@@ -1117,11 +1198,11 @@ func (v *MultiplexCapability) Encode(e *per.Encoder) error {
 		if v.H2250Capability == nil {
 			return errNoValue("h2250Capability")
 		}
-		sub := e.BeginOpenType()
-		if err := v.H2250Capability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.H2250Capability.Encode(e); err != nil {
 			return wrapErr("h2250Capability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("h2250Capability", err)
 		}
 	case MultiplexCapabilityChoiceGenericMultiplexCapability:
@@ -1131,11 +1212,11 @@ func (v *MultiplexCapability) Encode(e *per.Encoder) error {
 		if v.GenericMultiplexCapability == nil {
 			return errNoValue("genericMultiplexCapability")
 		}
-		sub := e.BeginOpenType()
-		if err := v.GenericMultiplexCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.GenericMultiplexCapability.Encode(e); err != nil {
 			return wrapErr("genericMultiplexCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericMultiplexCapability", err)
 		}
 	default:
@@ -1150,68 +1231,86 @@ func (v *MultiplexCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *MultiplexCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexCapability{}
 	i, err := d.ReadChoiceIndex(4, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = MultiplexCapabilityChoiceNonStandard
-		v.NonStandard = new(NonStandardParameter)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = MultiplexCapability{Choice: MultiplexCapabilityChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = MultiplexCapabilityChoiceH222Capability
-		v.H222Capability = new(H222Capability)
+		keep := v.H222Capability
+		if keep == nil {
+			keep = new(H222Capability)
+		}
+		*v = MultiplexCapability{Choice: MultiplexCapabilityChoiceH222Capability, H222Capability: keep}
 		if err := v.H222Capability.Decode(d); err != nil {
 			return wrapErr("h222Capability", err)
 		}
 	case 2:
-		v.Choice = MultiplexCapabilityChoiceH223Capability
-		v.H223Capability = new(H223Capability)
+		keep := v.H223Capability
+		if keep == nil {
+			keep = new(H223Capability)
+		}
+		*v = MultiplexCapability{Choice: MultiplexCapabilityChoiceH223Capability, H223Capability: keep}
 		if err := v.H223Capability.Decode(d); err != nil {
 			return wrapErr("h223Capability", err)
 		}
 	case 3:
-		v.Choice = MultiplexCapabilityChoiceV76Capability
-		v.V76Capability = new(V76Capability)
+		keep := v.V76Capability
+		if keep == nil {
+			keep = new(V76Capability)
+		}
+		*v = MultiplexCapability{Choice: MultiplexCapabilityChoiceV76Capability, V76Capability: keep}
 		if err := v.V76Capability.Decode(d); err != nil {
 			return wrapErr("v76Capability", err)
 		}
 	case 4:
-		v.Choice = MultiplexCapabilityChoiceH2250Capability
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("h2250Capability", err)
-		}
-		v.H2250Capability = new(H2250Capability)
-		if err := v.H2250Capability.Decode(&sub); err != nil {
-			return wrapErr("h2250Capability", err)
-		}
-	case 5:
-		v.Choice = MultiplexCapabilityChoiceGenericMultiplexCapability
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("genericMultiplexCapability", err)
-		}
-		v.GenericMultiplexCapability = new(GenericCapability)
-		if err := v.GenericMultiplexCapability.Decode(&sub); err != nil {
-			return wrapErr("genericMultiplexCapability", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("h2250Capability", err)
+		}
+		keep := v.H2250Capability
+		if keep == nil {
+			keep = new(H2250Capability)
+		}
+		*v = MultiplexCapability{Choice: MultiplexCapabilityChoiceH2250Capability, H2250Capability: keep}
+		if err := v.H2250Capability.Decode(d); err != nil {
+			return wrapErr("h2250Capability", err)
+		}
+		d.LeaveOpenType(ot)
+	case 5:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericMultiplexCapability", err)
+		}
+		keep := v.GenericMultiplexCapability
+		if keep == nil {
+			keep = new(GenericCapability)
+		}
+		*v = MultiplexCapability{Choice: MultiplexCapabilityChoiceGenericMultiplexCapability, GenericMultiplexCapability: keep}
+		if err := v.GenericMultiplexCapability.Decode(d); err != nil {
+			return wrapErr("genericMultiplexCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = MultiplexCapability{Choice: MultiplexCapabilityChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = MultiplexCapabilityChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -1234,7 +1333,7 @@ func (v *H222Capability) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.NumberOfVCs), per.IntRange(1, 256)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.NumberOfVCs), 1, 256); err != nil {
 		return wrapErr("numberOfVCs", err)
 	}
 	{
@@ -1269,18 +1368,19 @@ func (v *H222Capability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H222Capability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H222Capability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 256))
+		x, err := d.ReadConstrainedWholeNumber(1, 256)
 		if err != nil {
 			return wrapErr("numberOfVCs", err)
 		}
@@ -1291,14 +1391,15 @@ func (v *H222Capability) Decode(d *per.Decoder) error {
 		if err != nil {
 			return wrapErr("vcCapability", err)
 		}
-		var items0 []VCCapability
-		if n0 > 0 {
+		items0 := v.VcCapability[:0]
+		if cap(items0) < n0 {
 			items0 = make([]VCCapability, 0, n0)
 		}
 		for {
 			for range n0 {
-				items0 = append(items0, VCCapability{})
-				if err := items0[len(items0)-1].Decode(d); err != nil {
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if err := it0.Decode(d); err != nil {
 					return wrapErr("vcCapability", err)
 				}
 			}
@@ -1309,26 +1410,38 @@ func (v *H222Capability) Decode(d *per.Decoder) error {
 				return wrapErr("vcCapability", err)
 			}
 		}
-		v.VcCapability = []VCCapability(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.VcCapability = items0
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -1353,9 +1466,19 @@ func (v *VCCapability) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.Aal1 != nil)
-	e.WriteBit(v.Aal5 != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.Aal1 != nil {
+			pre |= 1 << 1
+		}
+		if v.Aal5 != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
 	if v.Aal1 != nil {
 		if err := v.Aal1.Encode(e); err != nil {
 			return wrapErr("aal1", err)
@@ -1378,11 +1501,11 @@ func (v *VCCapability) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.Aal1ViaGateway != nil {
-		sub := e.BeginOpenType()
-		if err := v.Aal1ViaGateway.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.Aal1ViaGateway.Encode(e); err != nil {
 			return wrapErr("aal1ViaGateway", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("aal1ViaGateway", err)
 		}
 	}
@@ -1394,31 +1517,36 @@ func (v *VCCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *VCCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VCCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(3)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(2)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<2) != 0
 	if opt0&(1<<1) != 0 {
-		v.Aal1 = new(VCCapabilityAal1)
+		if v.Aal1 == nil {
+			v.Aal1 = new(VCCapabilityAal1)
+		}
 		if err := v.Aal1.Decode(d); err != nil {
 			return wrapErr("aal1", err)
 		}
+	} else {
+		v.Aal1 = nil
 	}
 	if opt0&(1<<0) != 0 {
-		v.Aal5 = new(VCCapabilityAal5)
+		if v.Aal5 == nil {
+			v.Aal5 = new(VCCapabilityAal5)
+		}
 		if err := v.Aal5.Decode(d); err != nil {
 			return wrapErr("aal5", err)
 		}
+	} else {
+		v.Aal5 = nil
 	}
 	{
 		x, err := d.ReadBool()
@@ -1437,34 +1565,48 @@ func (v *VCCapability) Decode(d *per.Decoder) error {
 	if err := v.AvailableBitRates.Decode(d); err != nil {
 		return wrapErr("availableBitRates", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("aal1ViaGateway", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("aal1ViaGateway", err)
-			}
+		if v.Aal1ViaGateway == nil {
 			v.Aal1ViaGateway = new(VCCapabilityAal1ViaGateway)
-			if err := v.Aal1ViaGateway.Decode(&sub); err != nil {
-				return wrapErr("aal1ViaGateway", err)
-			}
 		}
+		if err := v.Aal1ViaGateway.Decode(d); err != nil {
+			return wrapErr("aal1ViaGateway", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.Aal1ViaGateway = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 1; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -1486,8 +1628,16 @@ func (v *Q2931Address) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.Subaddress != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.Subaddress != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if err := v.Address.Encode(e); err != nil {
 		return wrapErr("address", err)
 	}
@@ -1510,50 +1660,57 @@ func (v *Q2931Address) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *Q2931Address) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = Q2931Address{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if err := v.Address.Decode(d); err != nil {
 		return wrapErr("address", err)
 	}
 	if opt0&(1<<0) != 0 {
-		{
-			x, err := d.ReadOctetString(per.Size(1, 20))
-			if err != nil {
-				return wrapErr("subaddress", err)
-			}
-			v.Subaddress = new([]byte(x))
+		if v.Subaddress == nil {
+			v.Subaddress = new([]byte)
 		}
+		if err := d.ReadOctetStringInto(v.Subaddress, per.Size(1, 20)); err != nil {
+			return wrapErr("subaddress", err)
+		}
+	} else {
+		v.Subaddress = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -1604,13 +1761,13 @@ func (v *H223Capability) Encode(e *per.Encoder) error {
 	e.WriteBool(bool(v.DataWithAL1))
 	e.WriteBool(bool(v.DataWithAL2))
 	e.WriteBool(bool(v.DataWithAL3))
-	if err := e.WriteInteger(int64(v.MaximumAl2SDUSize), per.IntRange(0, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaximumAl2SDUSize), 0, 65535); err != nil {
 		return wrapErr("maximumAl2SDUSize", err)
 	}
-	if err := e.WriteInteger(int64(v.MaximumAl3SDUSize), per.IntRange(0, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaximumAl3SDUSize), 0, 65535); err != nil {
 		return wrapErr("maximumAl3SDUSize", err)
 	}
-	if err := e.WriteInteger(int64(v.MaximumDelayJitter), per.IntRange(0, 1023)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaximumDelayJitter), 0, 1023); err != nil {
 		return wrapErr("maximumDelayJitter", err)
 	}
 	if err := v.H223MultiplexTableCapability.Encode(e); err != nil {
@@ -1623,52 +1780,52 @@ func (v *H223Capability) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.MaxMUXPDUSizeCapability != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.MaxMUXPDUSizeCapability)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.MaxMUXPDUSizeCapability)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("maxMUXPDUSizeCapability", err)
 		}
 	}
 	if v.NsrpSupport != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.NsrpSupport)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.NsrpSupport)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("nsrpSupport", err)
 		}
 	}
 	if v.MobileOperationTransmitCapability != nil {
-		sub := e.BeginOpenType()
-		if err := v.MobileOperationTransmitCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.MobileOperationTransmitCapability.Encode(e); err != nil {
 			return wrapErr("mobileOperationTransmitCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("mobileOperationTransmitCapability", err)
 		}
 	}
 	if v.H223AnnexCCapability != nil {
-		sub := e.BeginOpenType()
-		if err := v.H223AnnexCCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.H223AnnexCCapability.Encode(e); err != nil {
 			return wrapErr("h223AnnexCCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("h223AnnexCCapability", err)
 		}
 	}
 	if v.BitRate != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64((*v.BitRate)), per.IntRange(1, 19200)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.BitRate)), 1, 19200); err != nil {
 			return wrapErr("bitRate", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("bitRate", err)
 		}
 	}
 	if v.MobileMultilinkFrameCapability != nil {
-		sub := e.BeginOpenType()
-		if err := v.MobileMultilinkFrameCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.MobileMultilinkFrameCapability.Encode(e); err != nil {
 			return wrapErr("mobileMultilinkFrameCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("mobileMultilinkFrameCapability", err)
 		}
 	}
@@ -1680,16 +1837,17 @@ func (v *H223Capability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H223Capability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223Capability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -1761,21 +1919,21 @@ func (v *H223Capability) Decode(d *per.Decoder) error {
 		v.DataWithAL3 = bool(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 65535))
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
 		if err != nil {
 			return wrapErr("maximumAl2SDUSize", err)
 		}
 		v.MaximumAl2SDUSize = uint16(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 65535))
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
 		if err != nil {
 			return wrapErr("maximumAl3SDUSize", err)
 		}
 		v.MaximumAl3SDUSize = uint16(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 1023))
+		x, err := d.ReadConstrainedWholeNumber(0, 1023)
 		if err != nil {
 			return wrapErr("maximumDelayJitter", err)
 		}
@@ -1784,93 +1942,135 @@ func (v *H223Capability) Decode(d *per.Decoder) error {
 	if err := v.H223MultiplexTableCapability.Decode(d); err != nil {
 		return wrapErr("h223MultiplexTableCapability", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 6 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 6 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("maxMUXPDUSizeCapability", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.MaxMUXPDUSizeCapability == nil {
+			v.MaxMUXPDUSizeCapability = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
 				return wrapErr("maxMUXPDUSizeCapability", err)
 			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("maxMUXPDUSizeCapability", err)
-				}
-				v.MaxMUXPDUSizeCapability = new(bool(x))
-			}
+			*v.MaxMUXPDUSizeCapability = bool(x)
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.MaxMUXPDUSizeCapability = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("nsrpSupport", err)
+		}
+		if v.NsrpSupport == nil {
+			v.NsrpSupport = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
 				return wrapErr("nsrpSupport", err)
 			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("nsrpSupport", err)
-				}
-				v.NsrpSupport = new(bool(x))
-			}
+			*v.NsrpSupport = bool(x)
 		}
-		if ext.Has(2) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("mobileOperationTransmitCapability", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.NsrpSupport = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("mobileOperationTransmitCapability", err)
+		}
+		if v.MobileOperationTransmitCapability == nil {
 			v.MobileOperationTransmitCapability = new(H223CapabilityMobileOperationTransmitCapability)
-			if err := v.MobileOperationTransmitCapability.Decode(&sub); err != nil {
-				return wrapErr("mobileOperationTransmitCapability", err)
-			}
 		}
-		if ext.Has(3) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("h223AnnexCCapability", err)
-			}
+		if err := v.MobileOperationTransmitCapability.Decode(d); err != nil {
+			return wrapErr("mobileOperationTransmitCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.MobileOperationTransmitCapability = nil
+	}
+	if ext.Has(3) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("h223AnnexCCapability", err)
+		}
+		if v.H223AnnexCCapability == nil {
 			v.H223AnnexCCapability = new(H223AnnexCCapability)
-			if err := v.H223AnnexCCapability.Decode(&sub); err != nil {
-				return wrapErr("h223AnnexCCapability", err)
-			}
 		}
-		if ext.Has(4) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.H223AnnexCCapability.Decode(d); err != nil {
+			return wrapErr("h223AnnexCCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.H223AnnexCCapability = nil
+	}
+	if ext.Has(4) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("bitRate", err)
+		}
+		if v.BitRate == nil {
+			v.BitRate = new(uint16)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(1, 19200)
+			if err != nil {
 				return wrapErr("bitRate", err)
 			}
-			{
-				x, err := sub.ReadInteger(per.IntRange(1, 19200))
-				if err != nil {
-					return wrapErr("bitRate", err)
-				}
-				v.BitRate = new(uint16(x))
-			}
+			*v.BitRate = uint16(x)
 		}
-		if ext.Has(5) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("mobileMultilinkFrameCapability", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.BitRate = nil
+	}
+	if ext.Has(5) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("mobileMultilinkFrameCapability", err)
+		}
+		if v.MobileMultilinkFrameCapability == nil {
 			v.MobileMultilinkFrameCapability = new(H223CapabilityMobileMultilinkFrameCapability)
-			if err := v.MobileMultilinkFrameCapability.Decode(&sub); err != nil {
-				return wrapErr("mobileMultilinkFrameCapability", err)
-			}
 		}
+		if err := v.MobileMultilinkFrameCapability.Decode(d); err != nil {
+			return wrapErr("mobileMultilinkFrameCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.MobileMultilinkFrameCapability = nil
+	}
+	if ext.Len() > 6 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 6; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -1906,13 +2106,13 @@ func (v *H223AnnexCCapability) Encode(e *per.Encoder) error {
 	e.WriteBool(bool(v.DataWithAL2M))
 	e.WriteBool(bool(v.DataWithAL3M))
 	e.WriteBool(bool(v.AlpduInterleaving))
-	if err := e.WriteInteger(int64(v.MaximumAL1MPDUSize), per.IntRange(0, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaximumAL1MPDUSize), 0, 65535); err != nil {
 		return wrapErr("maximumAL1MPDUSize", err)
 	}
-	if err := e.WriteInteger(int64(v.MaximumAL2MSDUSize), per.IntRange(0, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaximumAL2MSDUSize), 0, 65535); err != nil {
 		return wrapErr("maximumAL2MSDUSize", err)
 	}
-	if err := e.WriteInteger(int64(v.MaximumAL3MSDUSize), per.IntRange(0, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaximumAL3MSDUSize), 0, 65535); err != nil {
 		return wrapErr("maximumAL3MSDUSize", err)
 	}
 	if !ext.Any() {
@@ -1922,9 +2122,9 @@ func (v *H223AnnexCCapability) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.RsCodeCapability != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.RsCodeCapability)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.RsCodeCapability)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("rsCodeCapability", err)
 		}
 	}
@@ -1936,16 +2136,17 @@ func (v *H223AnnexCCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H223AnnexCCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AnnexCCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -2017,57 +2218,72 @@ func (v *H223AnnexCCapability) Decode(d *per.Decoder) error {
 		v.AlpduInterleaving = bool(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 65535))
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
 		if err != nil {
 			return wrapErr("maximumAL1MPDUSize", err)
 		}
 		v.MaximumAL1MPDUSize = uint16(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 65535))
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
 		if err != nil {
 			return wrapErr("maximumAL2MSDUSize", err)
 		}
 		v.MaximumAL2MSDUSize = uint16(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 65535))
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
 		if err != nil {
 			return wrapErr("maximumAL3MSDUSize", err)
 		}
 		v.MaximumAL3MSDUSize = uint16(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("rsCodeCapability", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.RsCodeCapability == nil {
+			v.RsCodeCapability = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
 				return wrapErr("rsCodeCapability", err)
 			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("rsCodeCapability", err)
-				}
-				v.RsCodeCapability = new(bool(x))
-			}
+			*v.RsCodeCapability = bool(x)
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.RsCodeCapability = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 1; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -2099,15 +2315,15 @@ func (v *V76Capability) Encode(e *per.Encoder) error {
 	e.WriteBool(bool(v.Crc16bitCapability))
 	e.WriteBool(bool(v.Crc32bitCapability))
 	e.WriteBool(bool(v.UihCapability))
-	if err := e.WriteInteger(int64(v.NumOfDLCS), per.IntRange(2, 8191)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.NumOfDLCS), 2, 8191); err != nil {
 		return wrapErr("numOfDLCS", err)
 	}
 	e.WriteBool(bool(v.TwoOctetAddressFieldCapability))
 	e.WriteBool(bool(v.LoopBackTestCapability))
-	if err := e.WriteInteger(int64(v.N401Capability), per.IntRange(1, 4095)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.N401Capability), 1, 4095); err != nil {
 		return wrapErr("n401Capability", err)
 	}
-	if err := e.WriteInteger(int64(v.MaxWindowSizeCapability), per.IntRange(1, 127)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaxWindowSizeCapability), 1, 127); err != nil {
 		return wrapErr("maxWindowSizeCapability", err)
 	}
 	if err := v.V75Capability.Encode(e); err != nil {
@@ -2127,16 +2343,17 @@ func (v *V76Capability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *V76Capability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = V76Capability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -2201,7 +2418,7 @@ func (v *V76Capability) Decode(d *per.Decoder) error {
 		v.UihCapability = bool(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(2, 8191))
+		x, err := d.ReadConstrainedWholeNumber(2, 8191)
 		if err != nil {
 			return wrapErr("numOfDLCS", err)
 		}
@@ -2222,14 +2439,14 @@ func (v *V76Capability) Decode(d *per.Decoder) error {
 		v.LoopBackTestCapability = bool(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 4095))
+		x, err := d.ReadConstrainedWholeNumber(1, 4095)
 		if err != nil {
 			return wrapErr("n401Capability", err)
 		}
 		v.N401Capability = uint16(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 127))
+		x, err := d.ReadConstrainedWholeNumber(1, 127)
 		if err != nil {
 			return wrapErr("maxWindowSizeCapability", err)
 		}
@@ -2238,24 +2455,33 @@ func (v *V76Capability) Decode(d *per.Decoder) error {
 	if err := v.V75Capability.Decode(d); err != nil {
 		return wrapErr("v75Capability", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -2293,16 +2519,17 @@ func (v *V75Capability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *V75Capability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = V75Capability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -2310,24 +2537,33 @@ func (v *V75Capability) Decode(d *per.Decoder) error {
 		}
 		v.AudioHeader = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -2362,7 +2598,7 @@ func (v *H2250Capability) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.MaximumAudioDelayJitter), per.IntRange(0, 1023)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaximumAudioDelayJitter), 0, 1023); err != nil {
 		return wrapErr("maximumAudioDelayJitter", err)
 	}
 	if err := v.ReceiveMultipointCapability.Encode(e); err != nil {
@@ -2388,49 +2624,49 @@ func (v *H2250Capability) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.TransportCapability != nil {
-		sub := e.BeginOpenType()
-		if err := v.TransportCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.TransportCapability.Encode(e); err != nil {
 			return wrapErr("transportCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("transportCapability", err)
 		}
 	}
 	if v.RedundancyEncodingCapability != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.RedundancyEncodingCapability)
-			k0, more0, err := sub.WriteLength(len(items0), per.Size(1, 256))
+			k0, more0, err := e.WriteLength(len(items0), per.Size(1, 256))
 			if err != nil {
 				return wrapErr("redundancyEncodingCapability", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("redundancyEncodingCapability", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("redundancyEncodingCapability", err)
 		}
 	}
 	if v.LogicalChannelSwitchingCapability != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.LogicalChannelSwitchingCapability)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.LogicalChannelSwitchingCapability)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("logicalChannelSwitchingCapability", err)
 		}
 	}
 	if v.T120DynamicPortCapability != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.T120DynamicPortCapability)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.T120DynamicPortCapability)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("t120DynamicPortCapability", err)
 		}
 	}
@@ -2442,18 +2678,19 @@ func (v *H2250Capability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H2250Capability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H2250Capability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 1023))
+		x, err := d.ReadConstrainedWholeNumber(0, 1023)
 		if err != nil {
 			return wrapErr("maximumAudioDelayJitter", err)
 		}
@@ -2481,91 +2718,127 @@ func (v *H2250Capability) Decode(d *per.Decoder) error {
 	if err := v.MediaPacketizationCapability.Decode(d); err != nil {
 		return wrapErr("mediaPacketizationCapability", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 4 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 4 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("transportCapability", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("transportCapability", err)
-			}
+		if v.TransportCapability == nil {
 			v.TransportCapability = new(TransportCapability)
-			if err := v.TransportCapability.Decode(&sub); err != nil {
-				return wrapErr("transportCapability", err)
-			}
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.TransportCapability.Decode(d); err != nil {
+			return wrapErr("transportCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.TransportCapability = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("redundancyEncodingCapability", err)
+		}
+		if v.RedundancyEncodingCapability == nil {
+			v.RedundancyEncodingCapability = new([]RedundancyEncodingCapability)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.Size(1, 256), 12)
+			if err != nil {
 				return wrapErr("redundancyEncodingCapability", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.Size(1, 256), 12)
-				if err != nil {
-					return wrapErr("redundancyEncodingCapability", err)
-				}
-				var items0 []RedundancyEncodingCapability
-				if n0 > 0 {
-					items0 = make([]RedundancyEncodingCapability, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, RedundancyEncodingCapability{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("redundancyEncodingCapability", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(12); err != nil {
+			items0 := (*v.RedundancyEncodingCapability)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]RedundancyEncodingCapability, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("redundancyEncodingCapability", err)
 					}
 				}
-				v.RedundancyEncodingCapability = new([]RedundancyEncodingCapability(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(12); err != nil {
+					return wrapErr("redundancyEncodingCapability", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.RedundancyEncodingCapability = items0
 		}
-		if ext.Has(2) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.RedundancyEncodingCapability = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("logicalChannelSwitchingCapability", err)
+		}
+		if v.LogicalChannelSwitchingCapability == nil {
+			v.LogicalChannelSwitchingCapability = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
 				return wrapErr("logicalChannelSwitchingCapability", err)
 			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("logicalChannelSwitchingCapability", err)
-				}
-				v.LogicalChannelSwitchingCapability = new(bool(x))
-			}
+			*v.LogicalChannelSwitchingCapability = bool(x)
 		}
-		if ext.Has(3) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.LogicalChannelSwitchingCapability = nil
+	}
+	if ext.Has(3) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("t120DynamicPortCapability", err)
+		}
+		if v.T120DynamicPortCapability == nil {
+			v.T120DynamicPortCapability = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
 				return wrapErr("t120DynamicPortCapability", err)
 			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("t120DynamicPortCapability", err)
-				}
-				v.T120DynamicPortCapability = new(bool(x))
-			}
+			*v.T120DynamicPortCapability = bool(x)
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.T120DynamicPortCapability = nil
+	}
+	if ext.Len() > 4 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 4; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -2622,16 +2895,17 @@ func (v *MultipointCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MultipointCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultipointCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -2651,14 +2925,15 @@ func (v *MultipointCapability) Decode(d *per.Decoder) error {
 		if err != nil {
 			return wrapErr("mediaDistributionCapability", err)
 		}
-		var items0 []MediaDistributionCapability
-		if n0 > 0 {
+		items0 := v.MediaDistributionCapability[:0]
+		if cap(items0) < n0 {
 			items0 = make([]MediaDistributionCapability, 0, n0)
 		}
 		for {
 			for range n0 {
-				items0 = append(items0, MediaDistributionCapability{})
-				if err := items0[len(items0)-1].Decode(d); err != nil {
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if err := it0.Decode(d); err != nil {
 					return wrapErr("mediaDistributionCapability", err)
 				}
 			}
@@ -2669,26 +2944,38 @@ func (v *MultipointCapability) Decode(d *per.Decoder) error {
 				return wrapErr("mediaDistributionCapability", err)
 			}
 		}
-		v.MediaDistributionCapability = []MediaDistributionCapability(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.MediaDistributionCapability = items0
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -2710,9 +2997,19 @@ func (v *MediaDistributionCapability) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.CentralizedData != nil)
-	e.WriteBit(v.DistributedData != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.CentralizedData != nil {
+			pre |= 1 << 1
+		}
+		if v.DistributedData != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
 	e.WriteBool(bool(v.CentralizedControl))
 	e.WriteBool(bool(v.DistributedControl))
 	e.WriteBool(bool(v.CentralizedAudio))
@@ -2773,20 +3070,17 @@ func (v *MediaDistributionCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MediaDistributionCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MediaDistributionCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(3)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(2)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<2) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -2830,19 +3124,23 @@ func (v *MediaDistributionCapability) Decode(d *per.Decoder) error {
 		v.DistributedVideo = bool(x)
 	}
 	if opt0&(1<<1) != 0 {
+		if v.CentralizedData == nil {
+			v.CentralizedData = new([]DataApplicationCapability)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 14)
 			if err != nil {
 				return wrapErr("centralizedData", err)
 			}
-			var items0 []DataApplicationCapability
-			if n0 > 0 {
+			items0 := (*v.CentralizedData)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]DataApplicationCapability, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, DataApplicationCapability{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("centralizedData", err)
 					}
 				}
@@ -2853,23 +3151,32 @@ func (v *MediaDistributionCapability) Decode(d *per.Decoder) error {
 					return wrapErr("centralizedData", err)
 				}
 			}
-			v.CentralizedData = new([]DataApplicationCapability(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CentralizedData = items0
 		}
+	} else {
+		v.CentralizedData = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.DistributedData == nil {
+			v.DistributedData = new([]DataApplicationCapability)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 14)
 			if err != nil {
 				return wrapErr("distributedData", err)
 			}
-			var items0 []DataApplicationCapability
-			if n0 > 0 {
+			items0 := (*v.DistributedData)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]DataApplicationCapability, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, DataApplicationCapability{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("distributedData", err)
 					}
 				}
@@ -2880,27 +3187,41 @@ func (v *MediaDistributionCapability) Decode(d *per.Decoder) error {
 					return wrapErr("distributedData", err)
 				}
 			}
-			v.DistributedData = new([]DataApplicationCapability(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.DistributedData = items0
 		}
+	} else {
+		v.DistributedData = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -2926,7 +3247,7 @@ func (v *DataApplicationCapability) Encode(e *per.Encoder) error {
 	if err := v.Application.Encode(e); err != nil {
 		return wrapErr("application", err)
 	}
-	if err := e.WriteInteger(int64(v.MaxBitRate), per.IntRange(0, 4294967295)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaxBitRate), 0, 4294967295); err != nil {
 		return wrapErr("maxBitRate", err)
 	}
 	if !ext.Any() {
@@ -2943,44 +3264,54 @@ func (v *DataApplicationCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *DataApplicationCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataApplicationCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.Application.Decode(d); err != nil {
 		return wrapErr("application", err)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 4294967295))
+		x, err := d.ReadConstrainedWholeNumber(0, 4294967295)
 		if err != nil {
 			return wrapErr("maxBitRate", err)
 		}
 		v.MaxBitRate = uint32(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -3033,9 +3364,7 @@ func (c DataProtocolCapabilityChoice) String() string {
 func (v *DataProtocolCapability) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case DataProtocolCapabilityChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 7, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 4)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -3043,59 +3372,47 @@ func (v *DataProtocolCapability) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case DataProtocolCapabilityChoiceV14buffered:
-		if err := e.WriteChoiceIndex(1, 7, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 4)
 	case DataProtocolCapabilityChoiceV42lapm:
-		if err := e.WriteChoiceIndex(2, 7, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 4)
 	case DataProtocolCapabilityChoiceHdlcFrameTunnelling:
-		if err := e.WriteChoiceIndex(3, 7, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 4)
 	case DataProtocolCapabilityChoiceH310SeparateVCStack:
-		if err := e.WriteChoiceIndex(4, 7, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 4)
 	case DataProtocolCapabilityChoiceH310SingleVCStack:
-		if err := e.WriteChoiceIndex(5, 7, true); err != nil {
-			return err
-		}
+		e.WriteBits(5, 4)
 	case DataProtocolCapabilityChoiceTransparent:
-		if err := e.WriteChoiceIndex(6, 7, true); err != nil {
-			return err
-		}
+		e.WriteBits(6, 4)
 	case DataProtocolCapabilityChoiceSegmentationAndReassembly:
 		if err := e.WriteChoiceIndex(7, 7, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("segmentationAndReassembly", err)
 		}
 	case DataProtocolCapabilityChoiceHdlcFrameTunnelingwSAR:
 		if err := e.WriteChoiceIndex(8, 7, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("hdlcFrameTunnelingwSAR", err)
 		}
 	case DataProtocolCapabilityChoiceV120:
 		if err := e.WriteChoiceIndex(9, 7, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("v120", err)
 		}
 	case DataProtocolCapabilityChoiceSeparateLANStack:
 		if err := e.WriteChoiceIndex(10, 7, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("separateLANStack", err)
 		}
 	case DataProtocolCapabilityChoiceV76wCompression:
@@ -3105,27 +3422,27 @@ func (v *DataProtocolCapability) Encode(e *per.Encoder) error {
 		if v.V76wCompression == nil {
 			return errNoValue("v76wCompression")
 		}
-		sub := e.BeginOpenType()
-		if err := v.V76wCompression.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.V76wCompression.Encode(e); err != nil {
 			return wrapErr("v76wCompression", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("v76wCompression", err)
 		}
 	case DataProtocolCapabilityChoiceTCP:
 		if err := e.WriteChoiceIndex(12, 7, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("tcp", err)
 		}
 	case DataProtocolCapabilityChoiceUDP:
 		if err := e.WriteChoiceIndex(13, 7, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("udp", err)
 		}
 	case DataProtocolCapabilityChoiceSctp:
@@ -3135,63 +3452,63 @@ func (v *DataProtocolCapability) Encode(e *per.Encoder) error {
 		if v.Sctp == nil {
 			return errNoValue("sctp")
 		}
-		sub := e.BeginOpenType()
-		if err := v.Sctp.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.Sctp.Encode(e); err != nil {
 			return wrapErr("sctp", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("sctp", err)
 		}
 	case DataProtocolCapabilityChoiceUDPDTLSSctp:
 		if err := e.WriteChoiceIndex(15, 7, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := v.UDPDTLSSctp
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("udp-dtls-sctp", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("udp-dtls-sctp", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("udp-dtls-sctp", err)
 		}
 	case DataProtocolCapabilityChoiceTCPDTLSSctp:
 		if err := e.WriteChoiceIndex(16, 7, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := v.TCPDTLSSctp
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("tcp-dtls-sctp", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("tcp-dtls-sctp", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("tcp-dtls-sctp", err)
 		}
 	case DataProtocolCapabilityChoiceSctpDTLS:
@@ -3201,11 +3518,11 @@ func (v *DataProtocolCapability) Encode(e *per.Encoder) error {
 		if v.SctpDTLS == nil {
 			return errNoValue("sctp-dtls")
 		}
-		sub := e.BeginOpenType()
-		if err := v.SctpDTLS.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.SctpDTLS.Encode(e); err != nil {
 			return wrapErr("sctp-dtls", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("sctp-dtls", err)
 		}
 	default:
@@ -3220,170 +3537,199 @@ func (v *DataProtocolCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *DataProtocolCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataProtocolCapability{}
 	i, err := d.ReadChoiceIndex(7, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = DataProtocolCapabilityChoiceNonStandard
-		v.NonStandard = new(NonStandardParameter)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = DataProtocolCapability{Choice: DataProtocolCapabilityChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = DataProtocolCapabilityChoiceV14buffered
+		*v = DataProtocolCapability{Choice: DataProtocolCapabilityChoiceV14buffered}
 	case 2:
-		v.Choice = DataProtocolCapabilityChoiceV42lapm
+		*v = DataProtocolCapability{Choice: DataProtocolCapabilityChoiceV42lapm}
 	case 3:
-		v.Choice = DataProtocolCapabilityChoiceHdlcFrameTunnelling
+		*v = DataProtocolCapability{Choice: DataProtocolCapabilityChoiceHdlcFrameTunnelling}
 	case 4:
-		v.Choice = DataProtocolCapabilityChoiceH310SeparateVCStack
+		*v = DataProtocolCapability{Choice: DataProtocolCapabilityChoiceH310SeparateVCStack}
 	case 5:
-		v.Choice = DataProtocolCapabilityChoiceH310SingleVCStack
+		*v = DataProtocolCapability{Choice: DataProtocolCapabilityChoiceH310SingleVCStack}
 	case 6:
-		v.Choice = DataProtocolCapabilityChoiceTransparent
+		*v = DataProtocolCapability{Choice: DataProtocolCapabilityChoiceTransparent}
 	case 7:
-		v.Choice = DataProtocolCapabilityChoiceSegmentationAndReassembly
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("segmentationAndReassembly", err)
 		}
+		*v = DataProtocolCapability{Choice: DataProtocolCapabilityChoiceSegmentationAndReassembly}
+		d.LeaveOpenType(ot)
 	case 8:
-		v.Choice = DataProtocolCapabilityChoiceHdlcFrameTunnelingwSAR
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("hdlcFrameTunnelingwSAR", err)
 		}
+		*v = DataProtocolCapability{Choice: DataProtocolCapabilityChoiceHdlcFrameTunnelingwSAR}
+		d.LeaveOpenType(ot)
 	case 9:
-		v.Choice = DataProtocolCapabilityChoiceV120
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("v120", err)
 		}
+		*v = DataProtocolCapability{Choice: DataProtocolCapabilityChoiceV120}
+		d.LeaveOpenType(ot)
 	case 10:
-		v.Choice = DataProtocolCapabilityChoiceSeparateLANStack
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("separateLANStack", err)
 		}
+		*v = DataProtocolCapability{Choice: DataProtocolCapabilityChoiceSeparateLANStack}
+		d.LeaveOpenType(ot)
 	case 11:
-		v.Choice = DataProtocolCapabilityChoiceV76wCompression
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("v76wCompression", err)
 		}
-		v.V76wCompression = new(DataProtocolCapabilityV76wCompression)
-		if err := v.V76wCompression.Decode(&sub); err != nil {
+		keep := v.V76wCompression
+		if keep == nil {
+			keep = new(DataProtocolCapabilityV76wCompression)
+		}
+		*v = DataProtocolCapability{Choice: DataProtocolCapabilityChoiceV76wCompression, V76wCompression: keep}
+		if err := v.V76wCompression.Decode(d); err != nil {
 			return wrapErr("v76wCompression", err)
 		}
+		d.LeaveOpenType(ot)
 	case 12:
-		v.Choice = DataProtocolCapabilityChoiceTCP
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("tcp", err)
 		}
+		*v = DataProtocolCapability{Choice: DataProtocolCapabilityChoiceTCP}
+		d.LeaveOpenType(ot)
 	case 13:
-		v.Choice = DataProtocolCapabilityChoiceUDP
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("udp", err)
 		}
+		*v = DataProtocolCapability{Choice: DataProtocolCapabilityChoiceUDP}
+		d.LeaveOpenType(ot)
 	case 14:
-		v.Choice = DataProtocolCapabilityChoiceSctp
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("sctp", err)
 		}
-		v.Sctp = new(SctpParam)
-		if err := v.Sctp.Decode(&sub); err != nil {
+		keep := v.Sctp
+		if keep == nil {
+			keep = new(SctpParam)
+		}
+		*v = DataProtocolCapability{Choice: DataProtocolCapabilityChoiceSctp, Sctp: keep}
+		if err := v.Sctp.Decode(d); err != nil {
 			return wrapErr("sctp", err)
 		}
+		d.LeaveOpenType(ot)
 	case 15:
-		v.Choice = DataProtocolCapabilityChoiceUDPDTLSSctp
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("udp-dtls-sctp", err)
 		}
+		*v = DataProtocolCapability{Choice: DataProtocolCapabilityChoiceUDPDTLSSctp, UDPDTLSSctp: v.UDPDTLSSctp}
 		{
-			n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 6)
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 6)
 			if err != nil {
 				return wrapErr("udp-dtls-sctp", err)
 			}
-			var items0 []SctpParam
-			if n0 > 0 {
+			items0 := v.UDPDTLSSctp[:0]
+			if cap(items0) < n0 {
 				items0 = make([]SctpParam, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, SctpParam{})
-					if err := items0[len(items0)-1].Decode(&sub); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("udp-dtls-sctp", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				if n0, more0, err = sub.ReadLengthNext(6); err != nil {
+				if n0, more0, err = d.ReadLengthNext(6); err != nil {
 					return wrapErr("udp-dtls-sctp", err)
 				}
 			}
-			v.UDPDTLSSctp = []SctpParam(items0)
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			v.UDPDTLSSctp = items0
 		}
+		d.LeaveOpenType(ot)
 	case 16:
-		v.Choice = DataProtocolCapabilityChoiceTCPDTLSSctp
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("tcp-dtls-sctp", err)
 		}
+		*v = DataProtocolCapability{Choice: DataProtocolCapabilityChoiceTCPDTLSSctp, TCPDTLSSctp: v.TCPDTLSSctp}
 		{
-			n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 6)
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 6)
 			if err != nil {
 				return wrapErr("tcp-dtls-sctp", err)
 			}
-			var items0 []SctpParam
-			if n0 > 0 {
+			items0 := v.TCPDTLSSctp[:0]
+			if cap(items0) < n0 {
 				items0 = make([]SctpParam, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, SctpParam{})
-					if err := items0[len(items0)-1].Decode(&sub); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("tcp-dtls-sctp", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				if n0, more0, err = sub.ReadLengthNext(6); err != nil {
+				if n0, more0, err = d.ReadLengthNext(6); err != nil {
 					return wrapErr("tcp-dtls-sctp", err)
 				}
 			}
-			v.TCPDTLSSctp = []SctpParam(items0)
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			v.TCPDTLSSctp = items0
 		}
+		d.LeaveOpenType(ot)
 	case 17:
-		v.Choice = DataProtocolCapabilityChoiceSctpDTLS
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("sctp-dtls", err)
-		}
-		v.SctpDTLS = new(SctpParam)
-		if err := v.SctpDTLS.Decode(&sub); err != nil {
-			return wrapErr("sctp-dtls", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("sctp-dtls", err)
+		}
+		keep := v.SctpDTLS
+		if keep == nil {
+			keep = new(SctpParam)
+		}
+		*v = DataProtocolCapability{Choice: DataProtocolCapabilityChoiceSctpDTLS, SctpDTLS: keep}
+		if err := v.SctpDTLS.Decode(d); err != nil {
+			return wrapErr("sctp-dtls", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = DataProtocolCapability{Choice: DataProtocolCapabilityChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = DataProtocolCapabilityChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -3398,8 +3744,8 @@ func (v *DataProtocolCapability) MarshalPER() ([]byte, error) {
 	return append([]byte(nil), e.Bytes()...), nil
 }
 
-// UnmarshalPER decodes the aligned PER encoding b into v. Padding after
-// the value is ignored.
+// UnmarshalPER decodes the aligned PER encoding b into v, as Decode
+// does. Padding after the value is ignored.
 func (v *DataProtocolCapability) UnmarshalPER(b []byte) error {
 	var d per.Decoder
 	d.Reset(b)
@@ -3422,9 +3768,7 @@ func (c CompressionTypeChoice) String() string {
 func (v *CompressionType) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case CompressionTypeChoiceV42bis:
-		if err := e.WriteChoiceIndex(0, 1, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 1)
 		if v.V42bis == nil {
 			return errNoValue("v42bis")
 		}
@@ -3443,30 +3787,31 @@ func (v *CompressionType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *CompressionType) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CompressionType{}
 	i, err := d.ReadChoiceIndex(1, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = CompressionTypeChoiceV42bis
-		v.V42bis = new(V42bis)
+		keep := v.V42bis
+		if keep == nil {
+			keep = new(V42bis)
+		}
+		*v = CompressionType{Choice: CompressionTypeChoiceV42bis, V42bis: keep}
 		if err := v.V42bis.Decode(d); err != nil {
 			return wrapErr("v42bis", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = CompressionType{Choice: CompressionTypeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = CompressionTypeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -3489,10 +3834,10 @@ func (v *V42bis) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.NumberOfCodewords), per.IntRange(1, 65536)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.NumberOfCodewords), 1, 65536); err != nil {
 		return wrapErr("numberOfCodewords", err)
 	}
-	if err := e.WriteInteger(int64(v.MaximumStringLength), per.IntRange(1, 256)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaximumStringLength), 1, 256); err != nil {
 		return wrapErr("maximumStringLength", err)
 	}
 	if !ext.Any() {
@@ -3509,48 +3854,58 @@ func (v *V42bis) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *V42bis) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = V42bis{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65536))
+		x, err := d.ReadConstrainedWholeNumber(1, 65536)
 		if err != nil {
 			return wrapErr("numberOfCodewords", err)
 		}
 		v.NumberOfCodewords = uint32(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 256))
+		x, err := d.ReadConstrainedWholeNumber(1, 256)
 		if err != nil {
 			return wrapErr("maximumStringLength", err)
 		}
 		v.MaximumStringLength = uint16(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -3572,12 +3927,28 @@ func (v *SctpParam) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.AppPPID != nil)
-	e.WriteBit(v.MaxMessageSize != nil)
-	e.WriteBit(v.SctpExtensions != nil)
-	e.WriteBit(v.GenericInformation != nil)
-	e.WriteBit(v.SctpPort != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 5
+		}
+		if v.AppPPID != nil {
+			pre |= 1 << 4
+		}
+		if v.MaxMessageSize != nil {
+			pre |= 1 << 3
+		}
+		if v.SctpExtensions != nil {
+			pre |= 1 << 2
+		}
+		if v.GenericInformation != nil {
+			pre |= 1 << 1
+		}
+		if v.SctpPort != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 6)
+	}
 	if v.AppPPID != nil {
 		{
 			items0 := (*v.AppPPID)
@@ -3587,7 +3958,7 @@ func (v *SctpParam) Encode(e *per.Encoder) error {
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := e.WriteInteger(int64(items0[i0]), per.IntRange(1, 4294967295)); err != nil {
+					if err := e.WriteConstrainedWholeNumber(int64(items0[i0]), 1, 4294967295); err != nil {
 						return wrapErr("appPPID", err)
 					}
 				}
@@ -3599,9 +3970,7 @@ func (v *SctpParam) Encode(e *per.Encoder) error {
 		}
 	}
 	if v.MaxMessageSize != nil {
-		if err := e.WriteInteger(int64((*v.MaxMessageSize)), per.IntConstraint{}); err != nil {
-			return wrapErr("maxMessageSize", err)
-		}
+		e.WriteUnconstrainedWholeNumber(int64((*v.MaxMessageSize)))
 	}
 	if v.SctpExtensions != nil {
 		{
@@ -3612,7 +3981,7 @@ func (v *SctpParam) Encode(e *per.Encoder) error {
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := e.WriteInteger(int64(items0[i0]), per.IntRange(0, 255)); err != nil {
+					if err := e.WriteConstrainedWholeNumber(int64(items0[i0]), 0, 255); err != nil {
 						return wrapErr("sctpExtensions", err)
 					}
 				}
@@ -3644,7 +4013,7 @@ func (v *SctpParam) Encode(e *per.Encoder) error {
 		}
 	}
 	if v.SctpPort != nil {
-		if err := e.WriteInteger(int64((*v.SctpPort)), per.IntRange(0, 65535)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.SctpPort)), 0, 65535); err != nil {
 			return wrapErr("sctpPort", err)
 		}
 	}
@@ -3662,41 +4031,41 @@ func (v *SctpParam) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *SctpParam) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = SctpParam{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(6)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(5)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<5) != 0
 	if opt0&(1<<4) != 0 {
+		if v.AppPPID == nil {
+			v.AppPPID = new([]uint32)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 8)
 			if err != nil {
 				return wrapErr("appPPID", err)
 			}
-			var items0 []uint32
-			if n0 > 0 {
+			items0 := (*v.AppPPID)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]uint32, 0, n0)
 			}
 			for {
 				for range n0 {
-					var item uint32
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
 					{
-						x, err := d.ReadInteger(per.IntRange(1, 4294967295))
+						x, err := d.ReadConstrainedWholeNumber(1, 4294967295)
 						if err != nil {
 							return wrapErr("appPPID", err)
 						}
-						item = uint32(x)
+						*it0 = uint32(x)
 					}
-					items0 = append(items0, item)
 				}
 				if !more0 {
 					break
@@ -3705,39 +4074,52 @@ func (v *SctpParam) Decode(d *per.Decoder) error {
 					return wrapErr("appPPID", err)
 				}
 			}
-			v.AppPPID = new([]uint32(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.AppPPID = items0
 		}
+	} else {
+		v.AppPPID = nil
 	}
 	if opt0&(1<<3) != 0 {
+		if v.MaxMessageSize == nil {
+			v.MaxMessageSize = new(int64)
+		}
 		{
-			x, err := d.ReadInteger(per.IntConstraint{})
+			x, err := d.ReadUnconstrainedWholeNumber()
 			if err != nil {
 				return wrapErr("maxMessageSize", err)
 			}
-			v.MaxMessageSize = new(int64(x))
+			*v.MaxMessageSize = int64(x)
 		}
+	} else {
+		v.MaxMessageSize = nil
 	}
 	if opt0&(1<<2) != 0 {
+		if v.SctpExtensions == nil {
+			v.SctpExtensions = new([]SCTPChunkType)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 8)
 			if err != nil {
 				return wrapErr("sctpExtensions", err)
 			}
-			var items0 []SCTPChunkType
-			if n0 > 0 {
+			items0 := (*v.SctpExtensions)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]SCTPChunkType, 0, n0)
 			}
 			for {
 				for range n0 {
-					var item SCTPChunkType
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
 					{
-						x, err := d.ReadInteger(per.IntRange(0, 255))
+						x, err := d.ReadConstrainedWholeNumber(0, 255)
 						if err != nil {
 							return wrapErr("sctpExtensions", err)
 						}
-						item = SCTPChunkType(x)
+						*it0 = SCTPChunkType(x)
 					}
-					items0 = append(items0, item)
 				}
 				if !more0 {
 					break
@@ -3746,23 +4128,32 @@ func (v *SctpParam) Decode(d *per.Decoder) error {
 					return wrapErr("sctpExtensions", err)
 				}
 			}
-			v.SctpExtensions = new([]SCTPChunkType(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.SctpExtensions = items0
 		}
+	} else {
+		v.SctpExtensions = nil
 	}
 	if opt0&(1<<1) != 0 {
+		if v.GenericInformation == nil {
+			v.GenericInformation = new([]GenericInformation)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 14)
 			if err != nil {
 				return wrapErr("genericInformation", err)
 			}
-			var items0 []GenericInformation
-			if n0 > 0 {
+			items0 := (*v.GenericInformation)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]GenericInformation, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, GenericInformation{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("genericInformation", err)
 					}
 				}
@@ -3773,36 +4164,55 @@ func (v *SctpParam) Decode(d *per.Decoder) error {
 					return wrapErr("genericInformation", err)
 				}
 			}
-			v.GenericInformation = new([]GenericInformation(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.GenericInformation = items0
 		}
+	} else {
+		v.GenericInformation = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.SctpPort == nil {
+			v.SctpPort = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 65535))
+			x, err := d.ReadConstrainedWholeNumber(0, 65535)
 			if err != nil {
 				return wrapErr("sctpPort", err)
 			}
-			v.SctpPort = new(uint16(x))
+			*v.SctpPort = uint16(x)
 		}
+	} else {
+		v.SctpPort = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -3810,7 +4220,7 @@ func (v *SctpParam) Decode(d *per.Decoder) error {
 
 // Encode writes v to e in aligned PER.
 func (v *SCTPChunkType) Encode(e *per.Encoder) error {
-	if err := e.WriteInteger(int64((*v)), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64((*v)), 0, 255); err != nil {
 		return err
 	}
 	return nil
@@ -3819,7 +4229,7 @@ func (v *SCTPChunkType) Encode(e *per.Encoder) error {
 // Decode reads v from d.
 func (v *SCTPChunkType) Decode(d *per.Decoder) error {
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return err
 		}
@@ -3844,14 +4254,24 @@ func (v *GenericMessage) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.SubMessageIdentifier != nil)
-	e.WriteBit(v.MessageContent != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.SubMessageIdentifier != nil {
+			pre |= 1 << 1
+		}
+		if v.MessageContent != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
 	if err := v.MessageIdentifier.Encode(e); err != nil {
 		return wrapErr("messageIdentifier", err)
 	}
 	if v.SubMessageIdentifier != nil {
-		if err := e.WriteInteger(int64((*v.SubMessageIdentifier)), per.IntRange(0, 127)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.SubMessageIdentifier)), 0, 127); err != nil {
 			return wrapErr("subMessageIdentifier", err)
 		}
 	}
@@ -3889,46 +4309,52 @@ func (v *GenericMessage) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *GenericMessage) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = GenericMessage{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(3)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(2)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<2) != 0
 	if err := v.MessageIdentifier.Decode(d); err != nil {
 		return wrapErr("messageIdentifier", err)
 	}
 	if opt0&(1<<1) != 0 {
+		if v.SubMessageIdentifier == nil {
+			v.SubMessageIdentifier = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 127))
+			x, err := d.ReadConstrainedWholeNumber(0, 127)
 			if err != nil {
 				return wrapErr("subMessageIdentifier", err)
 			}
-			v.SubMessageIdentifier = new(uint8(x))
+			*v.SubMessageIdentifier = uint8(x)
 		}
+	} else {
+		v.SubMessageIdentifier = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.MessageContent == nil {
+			v.MessageContent = new([]GenericParameter)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 16)
 			if err != nil {
 				return wrapErr("messageContent", err)
 			}
-			var items0 []GenericParameter
-			if n0 > 0 {
+			items0 := (*v.MessageContent)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]GenericParameter, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, GenericParameter{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("messageContent", err)
 					}
 				}
@@ -3939,27 +4365,41 @@ func (v *GenericMessage) Decode(d *per.Decoder) error {
 					return wrapErr("messageContent", err)
 				}
 			}
-			v.MessageContent = new([]GenericParameter(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.MessageContent = items0
 		}
+	} else {
+		v.MessageContent = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -3984,16 +4424,12 @@ func (c CapabilityIdentifierChoice) String() string {
 func (v *CapabilityIdentifier) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case CapabilityIdentifierChoiceStandard:
-		if err := e.WriteChoiceIndex(0, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 		if err := e.WriteOID(per.OID(v.Standard)); err != nil {
 			return wrapErr("standard", err)
 		}
 	case CapabilityIdentifierChoiceH221NonStandard:
-		if err := e.WriteChoiceIndex(1, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 		if v.H221NonStandard == nil {
 			return errNoValue("h221NonStandard")
 		}
@@ -4001,16 +4437,12 @@ func (v *CapabilityIdentifier) Encode(e *per.Encoder) error {
 			return wrapErr("h221NonStandard", err)
 		}
 	case CapabilityIdentifierChoiceUUID:
-		if err := e.WriteChoiceIndex(2, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 		if err := e.WriteOctetString([]byte(v.UUID), per.FixedSize(16)); err != nil {
 			return wrapErr("uuid", err)
 		}
 	case CapabilityIdentifierChoiceDomainBased:
-		if err := e.WriteChoiceIndex(3, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 3)
 		if err := e.WriteString(string(v.DomainBased), alphabet1, per.Size(1, 64)); err != nil {
 			return wrapErr("domainBased", err)
 		}
@@ -4026,57 +4458,46 @@ func (v *CapabilityIdentifier) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *CapabilityIdentifier) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CapabilityIdentifier{}
 	i, err := d.ReadChoiceIndex(4, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = CapabilityIdentifierChoiceStandard
-		{
-			x, err := d.ReadOID()
-			if err != nil {
-				return wrapErr("standard", err)
-			}
-			v.Standard = per.OID(x)
+		*v = CapabilityIdentifier{Choice: CapabilityIdentifierChoiceStandard, Standard: v.Standard}
+		if err := d.ReadOIDInto(&v.Standard); err != nil {
+			return wrapErr("standard", err)
 		}
 	case 1:
-		v.Choice = CapabilityIdentifierChoiceH221NonStandard
-		v.H221NonStandard = new(NonStandardParameter)
+		keep := v.H221NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = CapabilityIdentifier{Choice: CapabilityIdentifierChoiceH221NonStandard, H221NonStandard: keep}
 		if err := v.H221NonStandard.Decode(d); err != nil {
 			return wrapErr("h221NonStandard", err)
 		}
 	case 2:
-		v.Choice = CapabilityIdentifierChoiceUUID
-		{
-			x, err := d.ReadOctetString(per.FixedSize(16))
-			if err != nil {
-				return wrapErr("uuid", err)
-			}
-			v.UUID = []byte(x)
+		*v = CapabilityIdentifier{Choice: CapabilityIdentifierChoiceUUID, UUID: v.UUID}
+		if err := d.ReadOctetStringInto(&v.UUID, per.FixedSize(16)); err != nil {
+			return wrapErr("uuid", err)
 		}
 	case 3:
-		v.Choice = CapabilityIdentifierChoiceDomainBased
-		{
-			x, err := d.ReadString(alphabet1, per.Size(1, 64))
-			if err != nil {
-				return wrapErr("domainBased", err)
-			}
-			v.DomainBased = string(x)
+		*v = CapabilityIdentifier{Choice: CapabilityIdentifierChoiceDomainBased, DomainBased: v.DomainBased}
+		if err := d.ReadStringInto(&v.DomainBased, alphabet1, per.Size(1, 64)); err != nil {
+			return wrapErr("domainBased", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = CapabilityIdentifier{Choice: CapabilityIdentifierChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = CapabilityIdentifierChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -4098,8 +4519,16 @@ func (v *GenericParameter) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.Supersedes != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.Supersedes != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if err := v.ParameterIdentifier.Encode(e); err != nil {
 		return wrapErr("parameterIdentifier", err)
 	}
@@ -4140,20 +4569,17 @@ func (v *GenericParameter) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *GenericParameter) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = GenericParameter{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if err := v.ParameterIdentifier.Decode(d); err != nil {
 		return wrapErr("parameterIdentifier", err)
 	}
@@ -4161,19 +4587,23 @@ func (v *GenericParameter) Decode(d *per.Decoder) error {
 		return wrapErr("parameterValue", err)
 	}
 	if opt0&(1<<0) != 0 {
+		if v.Supersedes == nil {
+			v.Supersedes = new([]ParameterIdentifier)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 10)
 			if err != nil {
 				return wrapErr("supersedes", err)
 			}
-			var items0 []ParameterIdentifier
-			if n0 > 0 {
+			items0 := (*v.Supersedes)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]ParameterIdentifier, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, ParameterIdentifier{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("supersedes", err)
 					}
 				}
@@ -4184,27 +4614,41 @@ func (v *GenericParameter) Decode(d *per.Decoder) error {
 					return wrapErr("supersedes", err)
 				}
 			}
-			v.Supersedes = new([]ParameterIdentifier(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Supersedes = items0
 		}
+	} else {
+		v.Supersedes = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -4229,16 +4673,12 @@ func (c ParameterIdentifierChoice) String() string {
 func (v *ParameterIdentifier) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case ParameterIdentifierChoiceStandard:
-		if err := e.WriteChoiceIndex(0, 4, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.Standard), per.IntRange(0, 127)); err != nil {
+		e.WriteBits(0, 3)
+		if err := e.WriteConstrainedWholeNumber(int64(v.Standard), 0, 127); err != nil {
 			return wrapErr("standard", err)
 		}
 	case ParameterIdentifierChoiceH221NonStandard:
-		if err := e.WriteChoiceIndex(1, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 		if v.H221NonStandard == nil {
 			return errNoValue("h221NonStandard")
 		}
@@ -4246,16 +4686,12 @@ func (v *ParameterIdentifier) Encode(e *per.Encoder) error {
 			return wrapErr("h221NonStandard", err)
 		}
 	case ParameterIdentifierChoiceUUID:
-		if err := e.WriteChoiceIndex(2, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 		if err := e.WriteOctetString([]byte(v.UUID), per.FixedSize(16)); err != nil {
 			return wrapErr("uuid", err)
 		}
 	case ParameterIdentifierChoiceDomainBased:
-		if err := e.WriteChoiceIndex(3, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 3)
 		if err := e.WriteString(string(v.DomainBased), alphabet1, per.Size(1, 64)); err != nil {
 			return wrapErr("domainBased", err)
 		}
@@ -4271,57 +4707,50 @@ func (v *ParameterIdentifier) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *ParameterIdentifier) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ParameterIdentifier{}
 	i, err := d.ReadChoiceIndex(4, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = ParameterIdentifierChoiceStandard
+		*v = ParameterIdentifier{Choice: ParameterIdentifierChoiceStandard}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 127))
+			x, err := d.ReadConstrainedWholeNumber(0, 127)
 			if err != nil {
 				return wrapErr("standard", err)
 			}
 			v.Standard = uint8(x)
 		}
 	case 1:
-		v.Choice = ParameterIdentifierChoiceH221NonStandard
-		v.H221NonStandard = new(NonStandardParameter)
+		keep := v.H221NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = ParameterIdentifier{Choice: ParameterIdentifierChoiceH221NonStandard, H221NonStandard: keep}
 		if err := v.H221NonStandard.Decode(d); err != nil {
 			return wrapErr("h221NonStandard", err)
 		}
 	case 2:
-		v.Choice = ParameterIdentifierChoiceUUID
-		{
-			x, err := d.ReadOctetString(per.FixedSize(16))
-			if err != nil {
-				return wrapErr("uuid", err)
-			}
-			v.UUID = []byte(x)
+		*v = ParameterIdentifier{Choice: ParameterIdentifierChoiceUUID, UUID: v.UUID}
+		if err := d.ReadOctetStringInto(&v.UUID, per.FixedSize(16)); err != nil {
+			return wrapErr("uuid", err)
 		}
 	case 3:
-		v.Choice = ParameterIdentifierChoiceDomainBased
-		{
-			x, err := d.ReadString(alphabet1, per.Size(1, 64))
-			if err != nil {
-				return wrapErr("domainBased", err)
-			}
-			v.DomainBased = string(x)
+		*v = ParameterIdentifier{Choice: ParameterIdentifierChoiceDomainBased, DomainBased: v.DomainBased}
+		if err := d.ReadStringInto(&v.DomainBased, alphabet1, per.Size(1, 64)); err != nil {
+			return wrapErr("domainBased", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = ParameterIdentifier{Choice: ParameterIdentifierChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = ParameterIdentifierChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -4354,55 +4783,39 @@ func (c ParameterValueChoice) String() string {
 func (v *ParameterValue) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case ParameterValueChoiceLogical:
-		if err := e.WriteChoiceIndex(0, 8, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 4)
 	case ParameterValueChoiceBooleanArray:
-		if err := e.WriteChoiceIndex(1, 8, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.BooleanArray), per.IntRange(0, 255)); err != nil {
+		e.WriteBits(1, 4)
+		if err := e.WriteConstrainedWholeNumber(int64(v.BooleanArray), 0, 255); err != nil {
 			return wrapErr("booleanArray", err)
 		}
 	case ParameterValueChoiceUnsignedMin:
-		if err := e.WriteChoiceIndex(2, 8, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.UnsignedMin), per.IntRange(0, 65535)); err != nil {
+		e.WriteBits(2, 4)
+		if err := e.WriteConstrainedWholeNumber(int64(v.UnsignedMin), 0, 65535); err != nil {
 			return wrapErr("unsignedMin", err)
 		}
 	case ParameterValueChoiceUnsignedMax:
-		if err := e.WriteChoiceIndex(3, 8, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.UnsignedMax), per.IntRange(0, 65535)); err != nil {
+		e.WriteBits(3, 4)
+		if err := e.WriteConstrainedWholeNumber(int64(v.UnsignedMax), 0, 65535); err != nil {
 			return wrapErr("unsignedMax", err)
 		}
 	case ParameterValueChoiceUnsigned32Min:
-		if err := e.WriteChoiceIndex(4, 8, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.Unsigned32Min), per.IntRange(0, 4294967295)); err != nil {
+		e.WriteBits(4, 4)
+		if err := e.WriteConstrainedWholeNumber(int64(v.Unsigned32Min), 0, 4294967295); err != nil {
 			return wrapErr("unsigned32Min", err)
 		}
 	case ParameterValueChoiceUnsigned32Max:
-		if err := e.WriteChoiceIndex(5, 8, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.Unsigned32Max), per.IntRange(0, 4294967295)); err != nil {
+		e.WriteBits(5, 4)
+		if err := e.WriteConstrainedWholeNumber(int64(v.Unsigned32Max), 0, 4294967295); err != nil {
 			return wrapErr("unsigned32Max", err)
 		}
 	case ParameterValueChoiceOctetString:
-		if err := e.WriteChoiceIndex(6, 8, true); err != nil {
-			return err
-		}
+		e.WriteBits(6, 4)
 		if err := e.WriteOctetString([]byte(v.OctetString), per.SizeConstraint{}); err != nil {
 			return wrapErr("octetString", err)
 		}
 	case ParameterValueChoiceGenericParameter:
-		if err := e.WriteChoiceIndex(7, 8, true); err != nil {
-			return err
-		}
+		e.WriteBits(7, 4)
 		{
 			items0 := v.GenericParameter
 			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
@@ -4433,88 +4846,85 @@ func (v *ParameterValue) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *ParameterValue) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ParameterValue{}
 	i, err := d.ReadChoiceIndex(8, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = ParameterValueChoiceLogical
+		*v = ParameterValue{Choice: ParameterValueChoiceLogical}
 	case 1:
-		v.Choice = ParameterValueChoiceBooleanArray
+		*v = ParameterValue{Choice: ParameterValueChoiceBooleanArray}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 255))
+			x, err := d.ReadConstrainedWholeNumber(0, 255)
 			if err != nil {
 				return wrapErr("booleanArray", err)
 			}
 			v.BooleanArray = uint8(x)
 		}
 	case 2:
-		v.Choice = ParameterValueChoiceUnsignedMin
+		*v = ParameterValue{Choice: ParameterValueChoiceUnsignedMin}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 65535))
+			x, err := d.ReadConstrainedWholeNumber(0, 65535)
 			if err != nil {
 				return wrapErr("unsignedMin", err)
 			}
 			v.UnsignedMin = uint16(x)
 		}
 	case 3:
-		v.Choice = ParameterValueChoiceUnsignedMax
+		*v = ParameterValue{Choice: ParameterValueChoiceUnsignedMax}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 65535))
+			x, err := d.ReadConstrainedWholeNumber(0, 65535)
 			if err != nil {
 				return wrapErr("unsignedMax", err)
 			}
 			v.UnsignedMax = uint16(x)
 		}
 	case 4:
-		v.Choice = ParameterValueChoiceUnsigned32Min
+		*v = ParameterValue{Choice: ParameterValueChoiceUnsigned32Min}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 4294967295))
+			x, err := d.ReadConstrainedWholeNumber(0, 4294967295)
 			if err != nil {
 				return wrapErr("unsigned32Min", err)
 			}
 			v.Unsigned32Min = uint32(x)
 		}
 	case 5:
-		v.Choice = ParameterValueChoiceUnsigned32Max
+		*v = ParameterValue{Choice: ParameterValueChoiceUnsigned32Max}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 4294967295))
+			x, err := d.ReadConstrainedWholeNumber(0, 4294967295)
 			if err != nil {
 				return wrapErr("unsigned32Max", err)
 			}
 			v.Unsigned32Max = uint32(x)
 		}
 	case 6:
-		v.Choice = ParameterValueChoiceOctetString
-		{
-			x, err := d.ReadOctetString(per.SizeConstraint{})
-			if err != nil {
-				return wrapErr("octetString", err)
-			}
-			v.OctetString = []byte(x)
+		*v = ParameterValue{Choice: ParameterValueChoiceOctetString, OctetString: v.OctetString}
+		if err := d.ReadOctetStringInto(&v.OctetString, per.SizeConstraint{}); err != nil {
+			return wrapErr("octetString", err)
 		}
 	case 7:
-		v.Choice = ParameterValueChoiceGenericParameter
+		*v = ParameterValue{Choice: ParameterValueChoiceGenericParameter, GenericParameter: v.GenericParameter}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 12)
 			if err != nil {
 				return wrapErr("genericParameter", err)
 			}
-			var items0 []GenericParameter
-			if n0 > 0 {
+			items0 := v.GenericParameter[:0]
+			if cap(items0) < n0 {
 				items0 = make([]GenericParameter, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, GenericParameter{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("genericParameter", err)
 					}
 				}
@@ -4525,15 +4935,16 @@ func (v *ParameterValue) Decode(d *per.Decoder) error {
 					return wrapErr("genericParameter", err)
 				}
 			}
-			v.GenericParameter = []GenericParameter(items0)
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			v.GenericParameter = items0
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = ParameterValue{Choice: ParameterValueChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = ParameterValueChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -4554,13 +4965,9 @@ func (c T84ProfileChoice) String() string {
 func (v *T84Profile) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case T84ProfileChoiceT84Unrestricted:
-		if err := e.WriteChoiceIndex(0, 2, false); err != nil {
-			return err
-		}
+		e.WriteBits(0, 1)
 	case T84ProfileChoiceT84Restricted:
-		if err := e.WriteChoiceIndex(1, 2, false); err != nil {
-			return err
-		}
+		e.WriteBits(1, 1)
 		if v.T84Restricted == nil {
 			return errNoValue("t84Restricted")
 		}
@@ -4573,22 +4980,25 @@ func (v *T84Profile) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *T84Profile) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = T84Profile{}
 	i, err := d.ReadChoiceIndex(2, false)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = T84ProfileChoiceT84Unrestricted
+		*v = T84Profile{Choice: T84ProfileChoiceT84Unrestricted}
 	case 1:
-		v.Choice = T84ProfileChoiceT84Restricted
-		v.T84Restricted = new(T84ProfileT84Restricted)
+		keep := v.T84Restricted
+		if keep == nil {
+			keep = new(T84ProfileT84Restricted)
+		}
+		*v = T84Profile{Choice: T84ProfileChoiceT84Restricted, T84Restricted: keep}
 		if err := v.T84Restricted.Decode(d); err != nil {
 			return wrapErr("t84Restricted", err)
 		}
@@ -4638,38 +5048,38 @@ func (v *T38FaxProfile) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.Version != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64((*v.Version)), per.IntRange(0, 255)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.Version)), 0, 255); err != nil {
 			return wrapErr("version", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("version", err)
 		}
 	}
 	if v.T38FaxRateManagement != nil {
-		sub := e.BeginOpenType()
-		if err := v.T38FaxRateManagement.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.T38FaxRateManagement.Encode(e); err != nil {
 			return wrapErr("t38FaxRateManagement", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("t38FaxRateManagement", err)
 		}
 	}
 	if v.T38FaxUDPOptions != nil {
-		sub := e.BeginOpenType()
-		if err := v.T38FaxUDPOptions.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.T38FaxUDPOptions.Encode(e); err != nil {
 			return wrapErr("t38FaxUdpOptions", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("t38FaxUdpOptions", err)
 		}
 	}
 	if v.T38FaxTCPOptions != nil {
-		sub := e.BeginOpenType()
-		if err := v.T38FaxTCPOptions.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.T38FaxTCPOptions.Encode(e); err != nil {
 			return wrapErr("t38FaxTcpOptions", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("t38FaxTcpOptions", err)
 		}
 	}
@@ -4681,16 +5091,17 @@ func (v *T38FaxProfile) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *T38FaxProfile) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = T38FaxProfile{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -4712,67 +5123,97 @@ func (v *T38FaxProfile) Decode(d *per.Decoder) error {
 		}
 		v.TranscodingMMR = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 4 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 4 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("version", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.Version == nil {
+			v.Version = new(uint8)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(0, 255)
+			if err != nil {
 				return wrapErr("version", err)
 			}
-			{
-				x, err := sub.ReadInteger(per.IntRange(0, 255))
-				if err != nil {
-					return wrapErr("version", err)
-				}
-				v.Version = new(uint8(x))
-			}
+			*v.Version = uint8(x)
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("t38FaxRateManagement", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.Version = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("t38FaxRateManagement", err)
+		}
+		if v.T38FaxRateManagement == nil {
 			v.T38FaxRateManagement = new(T38FaxRateManagement)
-			if err := v.T38FaxRateManagement.Decode(&sub); err != nil {
-				return wrapErr("t38FaxRateManagement", err)
-			}
 		}
-		if ext.Has(2) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("t38FaxUdpOptions", err)
-			}
+		if err := v.T38FaxRateManagement.Decode(d); err != nil {
+			return wrapErr("t38FaxRateManagement", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.T38FaxRateManagement = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("t38FaxUdpOptions", err)
+		}
+		if v.T38FaxUDPOptions == nil {
 			v.T38FaxUDPOptions = new(T38FaxUDPOptions)
-			if err := v.T38FaxUDPOptions.Decode(&sub); err != nil {
-				return wrapErr("t38FaxUdpOptions", err)
-			}
 		}
-		if ext.Has(3) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("t38FaxTcpOptions", err)
-			}
+		if err := v.T38FaxUDPOptions.Decode(d); err != nil {
+			return wrapErr("t38FaxUdpOptions", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.T38FaxUDPOptions = nil
+	}
+	if ext.Has(3) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("t38FaxTcpOptions", err)
+		}
+		if v.T38FaxTCPOptions == nil {
 			v.T38FaxTCPOptions = new(T38FaxTCPOptions)
-			if err := v.T38FaxTCPOptions.Decode(&sub); err != nil {
-				return wrapErr("t38FaxTcpOptions", err)
-			}
 		}
+		if err := v.T38FaxTCPOptions.Decode(d); err != nil {
+			return wrapErr("t38FaxTcpOptions", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.T38FaxTCPOptions = nil
+	}
+	if ext.Len() > 4 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 4; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -4787,8 +5228,8 @@ func (v *T38FaxProfile) MarshalPER() ([]byte, error) {
 	return append([]byte(nil), e.Bytes()...), nil
 }
 
-// UnmarshalPER decodes the aligned PER encoding b into v. Padding after
-// the value is ignored.
+// UnmarshalPER decodes the aligned PER encoding b into v, as Decode
+// does. Padding after the value is ignored.
 func (v *T38FaxProfile) UnmarshalPER(b []byte) error {
 	var d per.Decoder
 	d.Reset(b)
@@ -4813,13 +5254,9 @@ func (c T38FaxRateManagementChoice) String() string {
 func (v *T38FaxRateManagement) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case T38FaxRateManagementChoiceLocalTCF:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case T38FaxRateManagementChoiceTransferredTCF:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	default:
 		if int(v.Choice) > 2 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
@@ -4832,28 +5269,26 @@ func (v *T38FaxRateManagement) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *T38FaxRateManagement) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = T38FaxRateManagement{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = T38FaxRateManagementChoiceLocalTCF
+		*v = T38FaxRateManagement{Choice: T38FaxRateManagementChoiceLocalTCF}
 	case 1:
-		v.Choice = T38FaxRateManagementChoiceTransferredTCF
+		*v = T38FaxRateManagement{Choice: T38FaxRateManagementChoiceTransferredTCF}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = T38FaxRateManagement{Choice: T38FaxRateManagementChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = T38FaxRateManagementChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -4861,17 +5296,21 @@ func (v *T38FaxRateManagement) Decode(d *per.Decoder) error {
 
 // Encode writes v to e in aligned PER.
 func (v *T38FaxUDPOptions) Encode(e *per.Encoder) error {
-	e.WriteBit(v.T38FaxMaxBuffer != nil)
-	e.WriteBit(v.T38FaxMaxDatagram != nil)
-	if v.T38FaxMaxBuffer != nil {
-		if err := e.WriteInteger(int64((*v.T38FaxMaxBuffer)), per.IntConstraint{}); err != nil {
-			return wrapErr("t38FaxMaxBuffer", err)
+	{
+		var pre uint64
+		if v.T38FaxMaxBuffer != nil {
+			pre |= 1 << 1
 		}
+		if v.T38FaxMaxDatagram != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
+	if v.T38FaxMaxBuffer != nil {
+		e.WriteUnconstrainedWholeNumber(int64((*v.T38FaxMaxBuffer)))
 	}
 	if v.T38FaxMaxDatagram != nil {
-		if err := e.WriteInteger(int64((*v.T38FaxMaxDatagram)), per.IntConstraint{}); err != nil {
-			return wrapErr("t38FaxMaxDatagram", err)
-		}
+		e.WriteUnconstrainedWholeNumber(int64((*v.T38FaxMaxDatagram)))
 	}
 	if err := v.T38FaxUDPEC.Encode(e); err != nil {
 		return wrapErr("t38FaxUdpEC", err)
@@ -4879,33 +5318,43 @@ func (v *T38FaxUDPOptions) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *T38FaxUDPOptions) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = T38FaxUDPOptions{}
 	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
 	if opt0&(1<<1) != 0 {
+		if v.T38FaxMaxBuffer == nil {
+			v.T38FaxMaxBuffer = new(int64)
+		}
 		{
-			x, err := d.ReadInteger(per.IntConstraint{})
+			x, err := d.ReadUnconstrainedWholeNumber()
 			if err != nil {
 				return wrapErr("t38FaxMaxBuffer", err)
 			}
-			v.T38FaxMaxBuffer = new(int64(x))
+			*v.T38FaxMaxBuffer = int64(x)
 		}
+	} else {
+		v.T38FaxMaxBuffer = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.T38FaxMaxDatagram == nil {
+			v.T38FaxMaxDatagram = new(int64)
+		}
 		{
-			x, err := d.ReadInteger(per.IntConstraint{})
+			x, err := d.ReadUnconstrainedWholeNumber()
 			if err != nil {
 				return wrapErr("t38FaxMaxDatagram", err)
 			}
-			v.T38FaxMaxDatagram = new(int64(x))
+			*v.T38FaxMaxDatagram = int64(x)
 		}
+	} else {
+		v.T38FaxMaxDatagram = nil
 	}
 	if err := v.T38FaxUDPEC.Decode(d); err != nil {
 		return wrapErr("t38FaxUdpEC", err)
@@ -4946,16 +5395,17 @@ func (v *T38FaxTCPOptions) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *T38FaxTCPOptions) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = T38FaxTCPOptions{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -4963,24 +5413,33 @@ func (v *T38FaxTCPOptions) Decode(d *per.Decoder) error {
 		}
 		v.T38TCPBidirectionalMode = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -5002,17 +5461,33 @@ func (v *GenericCapability) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.MaxBitRate != nil)
-	e.WriteBit(v.Collapsing != nil)
-	e.WriteBit(v.NonCollapsing != nil)
-	e.WriteBit(v.NonCollapsingRaw != nil)
-	e.WriteBit(v.Transport != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 5
+		}
+		if v.MaxBitRate != nil {
+			pre |= 1 << 4
+		}
+		if v.Collapsing != nil {
+			pre |= 1 << 3
+		}
+		if v.NonCollapsing != nil {
+			pre |= 1 << 2
+		}
+		if v.NonCollapsingRaw != nil {
+			pre |= 1 << 1
+		}
+		if v.Transport != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 6)
+	}
 	if err := v.CapabilityIdentifier.Encode(e); err != nil {
 		return wrapErr("capabilityIdentifier", err)
 	}
 	if v.MaxBitRate != nil {
-		if err := e.WriteInteger(int64((*v.MaxBitRate)), per.IntRange(0, 4294967295)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.MaxBitRate)), 0, 4294967295); err != nil {
 			return wrapErr("maxBitRate", err)
 		}
 	}
@@ -5080,46 +5555,52 @@ func (v *GenericCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *GenericCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = GenericCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(6)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(5)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<5) != 0
 	if err := v.CapabilityIdentifier.Decode(d); err != nil {
 		return wrapErr("capabilityIdentifier", err)
 	}
 	if opt0&(1<<4) != 0 {
+		if v.MaxBitRate == nil {
+			v.MaxBitRate = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 4294967295))
+			x, err := d.ReadConstrainedWholeNumber(0, 4294967295)
 			if err != nil {
 				return wrapErr("maxBitRate", err)
 			}
-			v.MaxBitRate = new(uint32(x))
+			*v.MaxBitRate = uint32(x)
 		}
+	} else {
+		v.MaxBitRate = nil
 	}
 	if opt0&(1<<3) != 0 {
+		if v.Collapsing == nil {
+			v.Collapsing = new([]GenericParameter)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 16)
 			if err != nil {
 				return wrapErr("collapsing", err)
 			}
-			var items0 []GenericParameter
-			if n0 > 0 {
+			items0 := (*v.Collapsing)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]GenericParameter, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, GenericParameter{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("collapsing", err)
 					}
 				}
@@ -5130,23 +5611,32 @@ func (v *GenericCapability) Decode(d *per.Decoder) error {
 					return wrapErr("collapsing", err)
 				}
 			}
-			v.Collapsing = new([]GenericParameter(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Collapsing = items0
 		}
+	} else {
+		v.Collapsing = nil
 	}
 	if opt0&(1<<2) != 0 {
+		if v.NonCollapsing == nil {
+			v.NonCollapsing = new([]GenericParameter)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 16)
 			if err != nil {
 				return wrapErr("nonCollapsing", err)
 			}
-			var items0 []GenericParameter
-			if n0 > 0 {
+			items0 := (*v.NonCollapsing)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]GenericParameter, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, GenericParameter{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("nonCollapsing", err)
 					}
 				}
@@ -5157,42 +5647,61 @@ func (v *GenericCapability) Decode(d *per.Decoder) error {
 					return wrapErr("nonCollapsing", err)
 				}
 			}
-			v.NonCollapsing = new([]GenericParameter(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.NonCollapsing = items0
 		}
+	} else {
+		v.NonCollapsing = nil
 	}
 	if opt0&(1<<1) != 0 {
-		{
-			x, err := d.ReadOctetString(per.SizeConstraint{})
-			if err != nil {
-				return wrapErr("nonCollapsingRaw", err)
-			}
-			v.NonCollapsingRaw = new([]byte(x))
+		if v.NonCollapsingRaw == nil {
+			v.NonCollapsingRaw = new([]byte)
 		}
+		if err := d.ReadOctetStringInto(v.NonCollapsingRaw, per.SizeConstraint{}); err != nil {
+			return wrapErr("nonCollapsingRaw", err)
+		}
+	} else {
+		v.NonCollapsingRaw = nil
 	}
 	if opt0&(1<<0) != 0 {
-		v.Transport = new(DataProtocolCapability)
+		if v.Transport == nil {
+			v.Transport = new(DataProtocolCapability)
+		}
 		if err := v.Transport.Decode(d); err != nil {
 			return wrapErr("transport", err)
 		}
+	} else {
+		v.Transport = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -5214,8 +5723,16 @@ func (v *DataChannel) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.DataChannelProfile != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.DataChannelProfile != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if v.DataChannelProfile != nil {
 		{
 			items0 := (*v.DataChannelProfile)
@@ -5250,34 +5767,35 @@ func (v *DataChannel) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *DataChannel) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataChannel{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if opt0&(1<<0) != 0 {
+		if v.DataChannelProfile == nil {
+			v.DataChannelProfile = new([]DataChannelProfile)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 9)
 			if err != nil {
 				return wrapErr("dataChannelProfile", err)
 			}
-			var items0 []DataChannelProfile
-			if n0 > 0 {
+			items0 := (*v.DataChannelProfile)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]DataChannelProfile, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, DataChannelProfile{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("dataChannelProfile", err)
 					}
 				}
@@ -5288,27 +5806,41 @@ func (v *DataChannel) Decode(d *per.Decoder) error {
 					return wrapErr("dataChannelProfile", err)
 				}
 			}
-			v.DataChannelProfile = new([]DataChannelProfile(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.DataChannelProfile = items0
 		}
+	} else {
+		v.DataChannelProfile = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -5330,18 +5862,36 @@ func (v *DataChannelProfile) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.Ordered != nil)
-	e.WriteBit(v.Priority != nil)
-	e.WriteBit(v.ReliabilityParm != nil)
-	e.WriteBit(v.Label != nil)
-	e.WriteBit(v.Protocol != nil)
-	e.WriteBit(v.GenericInformation != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 6
+		}
+		if v.Ordered != nil {
+			pre |= 1 << 5
+		}
+		if v.Priority != nil {
+			pre |= 1 << 4
+		}
+		if v.ReliabilityParm != nil {
+			pre |= 1 << 3
+		}
+		if v.Label != nil {
+			pre |= 1 << 2
+		}
+		if v.Protocol != nil {
+			pre |= 1 << 1
+		}
+		if v.GenericInformation != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 7)
+	}
 	if v.Ordered != nil {
 		e.WriteBool(bool((*v.Ordered)))
 	}
 	if v.Priority != nil {
-		if err := e.WriteInteger(int64((*v.Priority)), per.IntRange(0, 65535)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.Priority)), 0, 65535); err != nil {
 			return wrapErr("priority", err)
 		}
 	}
@@ -5397,76 +5947,93 @@ func (v *DataChannelProfile) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *DataChannelProfile) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataChannelProfile{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(7)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(6)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<6) != 0
 	if opt0&(1<<5) != 0 {
+		if v.Ordered == nil {
+			v.Ordered = new(bool)
+		}
 		{
 			x, err := d.ReadBool()
 			if err != nil {
 				return wrapErr("ordered", err)
 			}
-			v.Ordered = new(bool(x))
+			*v.Ordered = bool(x)
 		}
+	} else {
+		v.Ordered = nil
 	}
 	if opt0&(1<<4) != 0 {
+		if v.Priority == nil {
+			v.Priority = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 65535))
+			x, err := d.ReadConstrainedWholeNumber(0, 65535)
 			if err != nil {
 				return wrapErr("priority", err)
 			}
-			v.Priority = new(uint16(x))
+			*v.Priority = uint16(x)
 		}
+	} else {
+		v.Priority = nil
 	}
 	if opt0&(1<<3) != 0 {
-		v.ReliabilityParm = new(DataChannelProfileReliabilityParm)
+		if v.ReliabilityParm == nil {
+			v.ReliabilityParm = new(DataChannelProfileReliabilityParm)
+		}
 		if err := v.ReliabilityParm.Decode(d); err != nil {
 			return wrapErr("reliabilityParm", err)
 		}
+	} else {
+		v.ReliabilityParm = nil
 	}
 	if opt0&(1<<2) != 0 {
-		{
-			x, err := d.ReadString(alphabet1, per.Size(1, 65535))
-			if err != nil {
-				return wrapErr("label", err)
-			}
-			v.Label = new(string(x))
+		if v.Label == nil {
+			v.Label = new(string)
 		}
+		if err := d.ReadStringInto(v.Label, alphabet1, per.Size(1, 65535)); err != nil {
+			return wrapErr("label", err)
+		}
+	} else {
+		v.Label = nil
 	}
 	if opt0&(1<<1) != 0 {
-		{
-			x, err := d.ReadString(alphabet1, per.Size(1, 65535))
-			if err != nil {
-				return wrapErr("protocol", err)
-			}
-			v.Protocol = new(string(x))
+		if v.Protocol == nil {
+			v.Protocol = new(string)
 		}
+		if err := d.ReadStringInto(v.Protocol, alphabet1, per.Size(1, 65535)); err != nil {
+			return wrapErr("protocol", err)
+		}
+	} else {
+		v.Protocol = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.GenericInformation == nil {
+			v.GenericInformation = new([]GenericInformation)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 14)
 			if err != nil {
 				return wrapErr("genericInformation", err)
 			}
-			var items0 []GenericInformation
-			if n0 > 0 {
+			items0 := (*v.GenericInformation)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]GenericInformation, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, GenericInformation{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("genericInformation", err)
 					}
 				}
@@ -5477,30 +6044,44 @@ func (v *DataChannelProfile) Decode(d *per.Decoder) error {
 					return wrapErr("genericInformation", err)
 				}
 			}
-			v.GenericInformation = new([]GenericInformation(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.GenericInformation = items0
 		}
+	} else {
+		v.GenericInformation = nil
 	}
 	if err := v.EstablishmentType.Decode(d); err != nil {
 		return wrapErr("establishmentType", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -5522,8 +6103,16 @@ func (v *ExtendedDataApplicationCapability) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.DataCapabilityExtension != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.DataCapabilityExtension != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	{
 		items0 := v.DataCapability
 		k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
@@ -5576,33 +6165,31 @@ func (v *ExtendedDataApplicationCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ExtendedDataApplicationCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ExtendedDataApplicationCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	{
 		n0, more0, err := d.ReadLength(per.SizeConstraint{}, 14)
 		if err != nil {
 			return wrapErr("dataCapability", err)
 		}
-		var items0 []DataApplicationCapability
-		if n0 > 0 {
+		items0 := v.DataCapability[:0]
+		if cap(items0) < n0 {
 			items0 = make([]DataApplicationCapability, 0, n0)
 		}
 		for {
 			for range n0 {
-				items0 = append(items0, DataApplicationCapability{})
-				if err := items0[len(items0)-1].Decode(d); err != nil {
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if err := it0.Decode(d); err != nil {
 					return wrapErr("dataCapability", err)
 				}
 			}
@@ -5613,22 +6200,29 @@ func (v *ExtendedDataApplicationCapability) Decode(d *per.Decoder) error {
 				return wrapErr("dataCapability", err)
 			}
 		}
-		v.DataCapability = []DataApplicationCapability(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.DataCapability = items0
 	}
 	if opt0&(1<<0) != 0 {
+		if v.DataCapabilityExtension == nil {
+			v.DataCapabilityExtension = new([]GenericCapability)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
 			if err != nil {
 				return wrapErr("dataCapabilityExtension", err)
 			}
-			var items0 []GenericCapability
-			if n0 > 0 {
+			items0 := (*v.DataCapabilityExtension)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]GenericCapability, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, GenericCapability{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("dataCapabilityExtension", err)
 					}
 				}
@@ -5639,27 +6233,41 @@ func (v *ExtendedDataApplicationCapability) Decode(d *per.Decoder) error {
 					return wrapErr("dataCapabilityExtension", err)
 				}
 			}
-			v.DataCapabilityExtension = new([]GenericCapability(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.DataCapabilityExtension = items0
 		}
+	} else {
+		v.DataCapabilityExtension = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -5693,26 +6301,26 @@ func (v *MediaPacketizationCapability) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.RTPPayloadType != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.RTPPayloadType)
-			k0, more0, err := sub.WriteLength(len(items0), per.Size(1, 256))
+			k0, more0, err := e.WriteLength(len(items0), per.Size(1, 256))
 			if err != nil {
 				return wrapErr("rtpPayloadType", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("rtpPayloadType", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("rtpPayloadType", err)
 		}
 	}
@@ -5724,16 +6332,17 @@ func (v *MediaPacketizationCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MediaPacketizationCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MediaPacketizationCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -5741,55 +6350,74 @@ func (v *MediaPacketizationCapability) Decode(d *per.Decoder) error {
 		}
 		v.H261aVideoPacketization = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("rtpPayloadType", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.RTPPayloadType == nil {
+			v.RTPPayloadType = new([]RTPPayloadType)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.Size(1, 256), 13)
+			if err != nil {
 				return wrapErr("rtpPayloadType", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.Size(1, 256), 13)
-				if err != nil {
-					return wrapErr("rtpPayloadType", err)
-				}
-				var items0 []RTPPayloadType
-				if n0 > 0 {
-					items0 = make([]RTPPayloadType, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, RTPPayloadType{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("rtpPayloadType", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(13); err != nil {
+			items0 := (*v.RTPPayloadType)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]RTPPayloadType, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("rtpPayloadType", err)
 					}
 				}
-				v.RTPPayloadType = new([]RTPPayloadType(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(13); err != nil {
+					return wrapErr("rtpPayloadType", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.RTPPayloadType = items0
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.RTPPayloadType = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 1; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -5811,13 +6439,21 @@ func (v *RTPPayloadType) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.PayloadType != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.PayloadType != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if err := v.PayloadDescriptor.Encode(e); err != nil {
 		return wrapErr("payloadDescriptor", err)
 	}
 	if v.PayloadType != nil {
-		if err := e.WriteInteger(int64((*v.PayloadType)), per.IntRange(0, 127)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.PayloadType)), 0, 127); err != nil {
 			return wrapErr("payloadType", err)
 		}
 	}
@@ -5835,50 +6471,61 @@ func (v *RTPPayloadType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RTPPayloadType) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RTPPayloadType{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if err := v.PayloadDescriptor.Decode(d); err != nil {
 		return wrapErr("payloadDescriptor", err)
 	}
 	if opt0&(1<<0) != 0 {
+		if v.PayloadType == nil {
+			v.PayloadType = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 127))
+			x, err := d.ReadConstrainedWholeNumber(0, 127)
 			if err != nil {
 				return wrapErr("payloadType", err)
 			}
-			v.PayloadType = new(uint8(x))
+			*v.PayloadType = uint8(x)
 		}
+	} else {
+		v.PayloadType = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -5900,10 +6547,22 @@ func (v *TransportCapability) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.NonStandard != nil)
-	e.WriteBit(v.QOSCapabilities != nil)
-	e.WriteBit(v.MediaChannelCapabilities != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 3
+		}
+		if v.NonStandard != nil {
+			pre |= 1 << 2
+		}
+		if v.QOSCapabilities != nil {
+			pre |= 1 << 1
+		}
+		if v.MediaChannelCapabilities != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 4)
+	}
 	if v.NonStandard != nil {
 		if err := v.NonStandard.Encode(e); err != nil {
 			return wrapErr("nonStandard", err)
@@ -5963,40 +6622,45 @@ func (v *TransportCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *TransportCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TransportCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(4)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(3)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<3) != 0
 	if opt0&(1<<2) != 0 {
-		v.NonStandard = new(NonStandardParameter)
+		if v.NonStandard == nil {
+			v.NonStandard = new(NonStandardParameter)
+		}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
+	} else {
+		v.NonStandard = nil
 	}
 	if opt0&(1<<1) != 0 {
+		if v.QOSCapabilities == nil {
+			v.QOSCapabilities = new([]QOSCapability)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.Size(1, 256), 4)
 			if err != nil {
 				return wrapErr("qOSCapabilities", err)
 			}
-			var items0 []QOSCapability
-			if n0 > 0 {
+			items0 := (*v.QOSCapabilities)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]QOSCapability, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, QOSCapability{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("qOSCapabilities", err)
 					}
 				}
@@ -6007,23 +6671,32 @@ func (v *TransportCapability) Decode(d *per.Decoder) error {
 					return wrapErr("qOSCapabilities", err)
 				}
 			}
-			v.QOSCapabilities = new([]QOSCapability(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.QOSCapabilities = items0
 		}
+	} else {
+		v.QOSCapabilities = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.MediaChannelCapabilities == nil {
+			v.MediaChannelCapabilities = new([]MediaChannelCapability)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.Size(1, 256), 2)
 			if err != nil {
 				return wrapErr("mediaChannelCapabilities", err)
 			}
-			var items0 []MediaChannelCapability
-			if n0 > 0 {
+			items0 := (*v.MediaChannelCapabilities)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]MediaChannelCapability, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, MediaChannelCapability{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("mediaChannelCapabilities", err)
 					}
 				}
@@ -6034,27 +6707,41 @@ func (v *TransportCapability) Decode(d *per.Decoder) error {
 					return wrapErr("mediaChannelCapabilities", err)
 				}
 			}
-			v.MediaChannelCapabilities = new([]MediaChannelCapability(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.MediaChannelCapabilities = items0
 		}
+	} else {
+		v.MediaChannelCapabilities = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -6094,10 +6781,22 @@ func (v *QOSCapability) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.NonStandardData != nil)
-	e.WriteBit(v.RsvpParameters != nil)
-	e.WriteBit(v.AtmParameters != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 3
+		}
+		if v.NonStandardData != nil {
+			pre |= 1 << 2
+		}
+		if v.RsvpParameters != nil {
+			pre |= 1 << 1
+		}
+		if v.AtmParameters != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 4)
+	}
 	if v.NonStandardData != nil {
 		if err := v.NonStandardData.Encode(e); err != nil {
 			return wrapErr("nonStandardData", err)
@@ -6120,54 +6819,54 @@ func (v *QOSCapability) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.LocalQoS != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.LocalQoS)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.LocalQoS)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("localQoS", err)
 		}
 	}
 	if v.GenericTransportParameters != nil {
-		sub := e.BeginOpenType()
-		if err := v.GenericTransportParameters.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.GenericTransportParameters.Encode(e); err != nil {
 			return wrapErr("genericTransportParameters", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericTransportParameters", err)
 		}
 	}
 	if v.ServicePriority != nil {
-		sub := e.BeginOpenType()
-		if err := v.ServicePriority.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.ServicePriority.Encode(e); err != nil {
 			return wrapErr("servicePriority", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("servicePriority", err)
 		}
 	}
 	if v.AuthorizationParameter != nil {
-		sub := e.BeginOpenType()
-		if err := v.AuthorizationParameter.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.AuthorizationParameter.Encode(e); err != nil {
 			return wrapErr("authorizationParameter", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("authorizationParameter", err)
 		}
 	}
 	if v.QosDescriptor != nil {
-		sub := e.BeginOpenType()
-		if err := v.QosDescriptor.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.QosDescriptor.Encode(e); err != nil {
 			return wrapErr("qosDescriptor", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("qosDescriptor", err)
 		}
 	}
 	if v.DscpValue != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64((*v.DscpValue)), per.IntRange(0, 63)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.DscpValue)), 0, 63); err != nil {
 			return wrapErr("dscpValue", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("dscpValue", err)
 		}
 	}
@@ -6179,122 +6878,172 @@ func (v *QOSCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *QOSCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = QOSCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(4)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(3)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<3) != 0
 	if opt0&(1<<2) != 0 {
-		v.NonStandardData = new(NonStandardParameter)
+		if v.NonStandardData == nil {
+			v.NonStandardData = new(NonStandardParameter)
+		}
 		if err := v.NonStandardData.Decode(d); err != nil {
 			return wrapErr("nonStandardData", err)
 		}
+	} else {
+		v.NonStandardData = nil
 	}
 	if opt0&(1<<1) != 0 {
-		v.RsvpParameters = new(RSVPParameters)
+		if v.RsvpParameters == nil {
+			v.RsvpParameters = new(RSVPParameters)
+		}
 		if err := v.RsvpParameters.Decode(d); err != nil {
 			return wrapErr("rsvpParameters", err)
 		}
+	} else {
+		v.RsvpParameters = nil
 	}
 	if opt0&(1<<0) != 0 {
-		v.AtmParameters = new(ATMParameters)
+		if v.AtmParameters == nil {
+			v.AtmParameters = new(ATMParameters)
+		}
 		if err := v.AtmParameters.Decode(d); err != nil {
 			return wrapErr("atmParameters", err)
 		}
+	} else {
+		v.AtmParameters = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 6 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 6 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("localQoS", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.LocalQoS == nil {
+			v.LocalQoS = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
 				return wrapErr("localQoS", err)
 			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("localQoS", err)
-				}
-				v.LocalQoS = new(bool(x))
-			}
+			*v.LocalQoS = bool(x)
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("genericTransportParameters", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.LocalQoS = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericTransportParameters", err)
+		}
+		if v.GenericTransportParameters == nil {
 			v.GenericTransportParameters = new(GenericTransportParameters)
-			if err := v.GenericTransportParameters.Decode(&sub); err != nil {
-				return wrapErr("genericTransportParameters", err)
-			}
 		}
-		if ext.Has(2) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("servicePriority", err)
-			}
+		if err := v.GenericTransportParameters.Decode(d); err != nil {
+			return wrapErr("genericTransportParameters", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.GenericTransportParameters = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("servicePriority", err)
+		}
+		if v.ServicePriority == nil {
 			v.ServicePriority = new(ServicePriority)
-			if err := v.ServicePriority.Decode(&sub); err != nil {
-				return wrapErr("servicePriority", err)
-			}
 		}
-		if ext.Has(3) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("authorizationParameter", err)
-			}
+		if err := v.ServicePriority.Decode(d); err != nil {
+			return wrapErr("servicePriority", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.ServicePriority = nil
+	}
+	if ext.Has(3) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("authorizationParameter", err)
+		}
+		if v.AuthorizationParameter == nil {
 			v.AuthorizationParameter = new(AuthorizationParameters)
-			if err := v.AuthorizationParameter.Decode(&sub); err != nil {
-				return wrapErr("authorizationParameter", err)
-			}
 		}
-		if ext.Has(4) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("qosDescriptor", err)
-			}
+		if err := v.AuthorizationParameter.Decode(d); err != nil {
+			return wrapErr("authorizationParameter", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.AuthorizationParameter = nil
+	}
+	if ext.Has(4) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("qosDescriptor", err)
+		}
+		if v.QosDescriptor == nil {
 			v.QosDescriptor = new(QOSDescriptor)
-			if err := v.QosDescriptor.Decode(&sub); err != nil {
-				return wrapErr("qosDescriptor", err)
-			}
 		}
-		if ext.Has(5) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.QosDescriptor.Decode(d); err != nil {
+			return wrapErr("qosDescriptor", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.QosDescriptor = nil
+	}
+	if ext.Has(5) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("dscpValue", err)
+		}
+		if v.DscpValue == nil {
+			v.DscpValue = new(uint8)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(0, 63)
+			if err != nil {
 				return wrapErr("dscpValue", err)
 			}
-			{
-				x, err := sub.ReadInteger(per.IntRange(0, 63))
-				if err != nil {
-					return wrapErr("dscpValue", err)
-				}
-				v.DscpValue = new(uint8(x))
-			}
+			*v.DscpValue = uint8(x)
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.DscpValue = nil
+	}
+	if ext.Len() > 6 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 6; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -6309,8 +7058,8 @@ func (v *QOSCapability) MarshalPER() ([]byte, error) {
 	return append([]byte(nil), e.Bytes()...), nil
 }
 
-// UnmarshalPER decodes the aligned PER encoding b into v. Padding after
-// the value is ignored.
+// UnmarshalPER decodes the aligned PER encoding b into v, as Decode
+// does. Padding after the value is ignored.
 func (v *QOSCapability) UnmarshalPER(b []byte) error {
 	var d per.Decoder
 	d.Reset(b)
@@ -6336,40 +7085,58 @@ func (v *RSVPParameters) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.QosMode != nil)
-	e.WriteBit(v.TokenRate != nil)
-	e.WriteBit(v.BucketSize != nil)
-	e.WriteBit(v.PeakRate != nil)
-	e.WriteBit(v.MinPoliced != nil)
-	e.WriteBit(v.MaxPktSize != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 6
+		}
+		if v.QosMode != nil {
+			pre |= 1 << 5
+		}
+		if v.TokenRate != nil {
+			pre |= 1 << 4
+		}
+		if v.BucketSize != nil {
+			pre |= 1 << 3
+		}
+		if v.PeakRate != nil {
+			pre |= 1 << 2
+		}
+		if v.MinPoliced != nil {
+			pre |= 1 << 1
+		}
+		if v.MaxPktSize != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 7)
+	}
 	if v.QosMode != nil {
 		if err := v.QosMode.Encode(e); err != nil {
 			return wrapErr("qosMode", err)
 		}
 	}
 	if v.TokenRate != nil {
-		if err := e.WriteInteger(int64((*v.TokenRate)), per.IntRange(1, 4294967295)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.TokenRate)), 1, 4294967295); err != nil {
 			return wrapErr("tokenRate", err)
 		}
 	}
 	if v.BucketSize != nil {
-		if err := e.WriteInteger(int64((*v.BucketSize)), per.IntRange(1, 4294967295)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.BucketSize)), 1, 4294967295); err != nil {
 			return wrapErr("bucketSize", err)
 		}
 	}
 	if v.PeakRate != nil {
-		if err := e.WriteInteger(int64((*v.PeakRate)), per.IntRange(1, 4294967295)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.PeakRate)), 1, 4294967295); err != nil {
 			return wrapErr("peakRate", err)
 		}
 	}
 	if v.MinPoliced != nil {
-		if err := e.WriteInteger(int64((*v.MinPoliced)), per.IntRange(1, 4294967295)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.MinPoliced)), 1, 4294967295); err != nil {
 			return wrapErr("minPoliced", err)
 		}
 	}
 	if v.MaxPktSize != nil {
-		if err := e.WriteInteger(int64((*v.MaxPktSize)), per.IntRange(1, 4294967295)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.MaxPktSize)), 1, 4294967295); err != nil {
 			return wrapErr("maxPktSize", err)
 		}
 	}
@@ -6387,89 +7154,124 @@ func (v *RSVPParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RSVPParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RSVPParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(7)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(6)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<6) != 0
 	if opt0&(1<<5) != 0 {
-		v.QosMode = new(QOSMode)
+		if v.QosMode == nil {
+			v.QosMode = new(QOSMode)
+		}
 		if err := v.QosMode.Decode(d); err != nil {
 			return wrapErr("qosMode", err)
 		}
+	} else {
+		v.QosMode = nil
 	}
 	if opt0&(1<<4) != 0 {
+		if v.TokenRate == nil {
+			v.TokenRate = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 4294967295))
+			x, err := d.ReadConstrainedWholeNumber(1, 4294967295)
 			if err != nil {
 				return wrapErr("tokenRate", err)
 			}
-			v.TokenRate = new(uint32(x))
+			*v.TokenRate = uint32(x)
 		}
+	} else {
+		v.TokenRate = nil
 	}
 	if opt0&(1<<3) != 0 {
+		if v.BucketSize == nil {
+			v.BucketSize = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 4294967295))
+			x, err := d.ReadConstrainedWholeNumber(1, 4294967295)
 			if err != nil {
 				return wrapErr("bucketSize", err)
 			}
-			v.BucketSize = new(uint32(x))
+			*v.BucketSize = uint32(x)
 		}
+	} else {
+		v.BucketSize = nil
 	}
 	if opt0&(1<<2) != 0 {
+		if v.PeakRate == nil {
+			v.PeakRate = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 4294967295))
+			x, err := d.ReadConstrainedWholeNumber(1, 4294967295)
 			if err != nil {
 				return wrapErr("peakRate", err)
 			}
-			v.PeakRate = new(uint32(x))
+			*v.PeakRate = uint32(x)
 		}
+	} else {
+		v.PeakRate = nil
 	}
 	if opt0&(1<<1) != 0 {
+		if v.MinPoliced == nil {
+			v.MinPoliced = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 4294967295))
+			x, err := d.ReadConstrainedWholeNumber(1, 4294967295)
 			if err != nil {
 				return wrapErr("minPoliced", err)
 			}
-			v.MinPoliced = new(uint32(x))
+			*v.MinPoliced = uint32(x)
 		}
+	} else {
+		v.MinPoliced = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.MaxPktSize == nil {
+			v.MaxPktSize = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 4294967295))
+			x, err := d.ReadConstrainedWholeNumber(1, 4294967295)
 			if err != nil {
 				return wrapErr("maxPktSize", err)
 			}
-			v.MaxPktSize = new(uint32(x))
+			*v.MaxPktSize = uint32(x)
 		}
+	} else {
+		v.MaxPktSize = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -6490,13 +7292,9 @@ func (c QOSModeChoice) String() string {
 func (v *QOSMode) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case QOSModeChoiceGuaranteedQOS:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case QOSModeChoiceControlledLoad:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	default:
 		if int(v.Choice) > 2 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
@@ -6509,28 +7307,26 @@ func (v *QOSMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *QOSMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = QOSMode{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = QOSModeChoiceGuaranteedQOS
+		*v = QOSMode{Choice: QOSModeChoiceGuaranteedQOS}
 	case 1:
-		v.Choice = QOSModeChoiceControlledLoad
+		*v = QOSMode{Choice: QOSModeChoiceControlledLoad}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = QOSMode{Choice: QOSModeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = QOSModeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -6553,7 +7349,7 @@ func (v *ATMParameters) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.MaxNTUSize), per.IntRange(0, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaxNTUSize), 0, 65535); err != nil {
 		return wrapErr("maxNTUSize", err)
 	}
 	e.WriteBool(bool(v.AtmUBR))
@@ -6575,18 +7371,19 @@ func (v *ATMParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ATMParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ATMParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 65535))
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
 		if err != nil {
 			return wrapErr("maxNTUSize", err)
 		}
@@ -6627,24 +7424,33 @@ func (v *ATMParameters) Decode(d *per.Decoder) error {
 		}
 		v.AtmCBR = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -6666,34 +7472,50 @@ func (v *GenericTransportParameters) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.NonStandardData != nil)
-	e.WriteBit(v.AverageRate != nil)
-	e.WriteBit(v.Burst != nil)
-	e.WriteBit(v.PeakRate != nil)
-	e.WriteBit(v.MaxPktSize != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 5
+		}
+		if v.NonStandardData != nil {
+			pre |= 1 << 4
+		}
+		if v.AverageRate != nil {
+			pre |= 1 << 3
+		}
+		if v.Burst != nil {
+			pre |= 1 << 2
+		}
+		if v.PeakRate != nil {
+			pre |= 1 << 1
+		}
+		if v.MaxPktSize != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 6)
+	}
 	if v.NonStandardData != nil {
 		if err := v.NonStandardData.Encode(e); err != nil {
 			return wrapErr("nonStandardData", err)
 		}
 	}
 	if v.AverageRate != nil {
-		if err := e.WriteInteger(int64((*v.AverageRate)), per.IntRange(1, 4294967295)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.AverageRate)), 1, 4294967295); err != nil {
 			return wrapErr("averageRate", err)
 		}
 	}
 	if v.Burst != nil {
-		if err := e.WriteInteger(int64((*v.Burst)), per.IntRange(1, 4294967295)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.Burst)), 1, 4294967295); err != nil {
 			return wrapErr("burst", err)
 		}
 	}
 	if v.PeakRate != nil {
-		if err := e.WriteInteger(int64((*v.PeakRate)), per.IntRange(1, 4294967295)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.PeakRate)), 1, 4294967295); err != nil {
 			return wrapErr("peakRate", err)
 		}
 	}
 	if v.MaxPktSize != nil {
-		if err := e.WriteInteger(int64((*v.MaxPktSize)), per.IntRange(1, 4294967295)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.MaxPktSize)), 1, 4294967295); err != nil {
 			return wrapErr("maxPktSize", err)
 		}
 	}
@@ -6711,80 +7533,110 @@ func (v *GenericTransportParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *GenericTransportParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = GenericTransportParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(6)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(5)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<5) != 0
 	if opt0&(1<<4) != 0 {
-		v.NonStandardData = new(NonStandardParameter)
+		if v.NonStandardData == nil {
+			v.NonStandardData = new(NonStandardParameter)
+		}
 		if err := v.NonStandardData.Decode(d); err != nil {
 			return wrapErr("nonStandardData", err)
 		}
+	} else {
+		v.NonStandardData = nil
 	}
 	if opt0&(1<<3) != 0 {
+		if v.AverageRate == nil {
+			v.AverageRate = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 4294967295))
+			x, err := d.ReadConstrainedWholeNumber(1, 4294967295)
 			if err != nil {
 				return wrapErr("averageRate", err)
 			}
-			v.AverageRate = new(uint32(x))
+			*v.AverageRate = uint32(x)
 		}
+	} else {
+		v.AverageRate = nil
 	}
 	if opt0&(1<<2) != 0 {
+		if v.Burst == nil {
+			v.Burst = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 4294967295))
+			x, err := d.ReadConstrainedWholeNumber(1, 4294967295)
 			if err != nil {
 				return wrapErr("burst", err)
 			}
-			v.Burst = new(uint32(x))
+			*v.Burst = uint32(x)
 		}
+	} else {
+		v.Burst = nil
 	}
 	if opt0&(1<<1) != 0 {
+		if v.PeakRate == nil {
+			v.PeakRate = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 4294967295))
+			x, err := d.ReadConstrainedWholeNumber(1, 4294967295)
 			if err != nil {
 				return wrapErr("peakRate", err)
 			}
-			v.PeakRate = new(uint32(x))
+			*v.PeakRate = uint32(x)
 		}
+	} else {
+		v.PeakRate = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.MaxPktSize == nil {
+			v.MaxPktSize = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 4294967295))
+			x, err := d.ReadConstrainedWholeNumber(1, 4294967295)
 			if err != nil {
 				return wrapErr("maxPktSize", err)
 			}
-			v.MaxPktSize = new(uint32(x))
+			*v.MaxPktSize = uint32(x)
 		}
+	} else {
+		v.MaxPktSize = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -6812,9 +7664,19 @@ func (v *ServicePriority) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.NonStandardData != nil)
-	e.WriteBit(v.ServicePriorityValue != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.NonStandardData != nil {
+			pre |= 1 << 1
+		}
+		if v.ServicePriorityValue != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
 	if v.NonStandardData != nil {
 		if err := v.NonStandardData.Encode(e); err != nil {
 			return wrapErr("nonStandardData", err)
@@ -6833,20 +7695,20 @@ func (v *ServicePriority) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.ServiceClass != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64((*v.ServiceClass)), per.IntRange(0, 4095)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.ServiceClass)), 0, 4095); err != nil {
 			return wrapErr("serviceClass", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("serviceClass", err)
 		}
 	}
 	if v.ServiceSubclass != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64((*v.ServiceSubclass)), per.IntRange(0, 255)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.ServiceSubclass)), 0, 255); err != nil {
 			return wrapErr("serviceSubclass", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("serviceSubclass", err)
 		}
 	}
@@ -6858,25 +7720,26 @@ func (v *ServicePriority) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ServicePriority) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ServicePriority{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(3)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(2)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<2) != 0
 	if opt0&(1<<1) != 0 {
-		v.NonStandardData = new(NonStandardParameter)
+		if v.NonStandardData == nil {
+			v.NonStandardData = new(NonStandardParameter)
+		}
 		if err := v.NonStandardData.Decode(d); err != nil {
 			return wrapErr("nonStandardData", err)
 		}
+	} else {
+		v.NonStandardData = nil
 	}
 	{
 		x, err := d.ReadBool()
@@ -6886,55 +7749,80 @@ func (v *ServicePriority) Decode(d *per.Decoder) error {
 		v.ServicePrioritySignalled = bool(x)
 	}
 	if opt0&(1<<0) != 0 {
-		v.ServicePriorityValue = new(ServicePriorityValue)
+		if v.ServicePriorityValue == nil {
+			v.ServicePriorityValue = new(ServicePriorityValue)
+		}
 		if err := v.ServicePriorityValue.Decode(d); err != nil {
 			return wrapErr("servicePriorityValue", err)
 		}
+	} else {
+		v.ServicePriorityValue = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 2 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 2 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("serviceClass", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.ServiceClass == nil {
+			v.ServiceClass = new(uint16)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(0, 4095)
+			if err != nil {
 				return wrapErr("serviceClass", err)
 			}
-			{
-				x, err := sub.ReadInteger(per.IntRange(0, 4095))
-				if err != nil {
-					return wrapErr("serviceClass", err)
-				}
-				v.ServiceClass = new(uint16(x))
-			}
+			*v.ServiceClass = uint16(x)
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.ServiceClass = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("serviceSubclass", err)
+		}
+		if v.ServiceSubclass == nil {
+			v.ServiceSubclass = new(uint8)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(0, 255)
+			if err != nil {
 				return wrapErr("serviceSubclass", err)
 			}
-			{
-				x, err := sub.ReadInteger(per.IntRange(0, 255))
-				if err != nil {
-					return wrapErr("serviceSubclass", err)
-				}
-				v.ServiceSubclass = new(uint8(x))
-			}
+			*v.ServiceSubclass = uint8(x)
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.ServiceSubclass = nil
+	}
+	if ext.Len() > 2 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 2; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -6959,8 +7847,16 @@ func (v *ServicePriorityValue) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.NonStandardParameter != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.NonStandardParameter != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if v.NonStandardParameter != nil {
 		if err := v.NonStandardParameter.Encode(e); err != nil {
 			return wrapErr("nonStandardParameter", err)
@@ -6973,11 +7869,11 @@ func (v *ServicePriorityValue) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.Value != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64((*v.Value)), per.IntRange(0, 255)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.Value)), 0, 255); err != nil {
 			return wrapErr("value", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("value", err)
 		}
 	}
@@ -6989,57 +7885,73 @@ func (v *ServicePriorityValue) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ServicePriorityValue) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ServicePriorityValue{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if opt0&(1<<0) != 0 {
-		v.NonStandardParameter = new(NonStandardParameter)
+		if v.NonStandardParameter == nil {
+			v.NonStandardParameter = new(NonStandardParameter)
+		}
 		if err := v.NonStandardParameter.Decode(d); err != nil {
 			return wrapErr("nonStandardParameter", err)
 		}
+	} else {
+		v.NonStandardParameter = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("value", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.Value == nil {
+			v.Value = new(uint8)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(0, 255)
+			if err != nil {
 				return wrapErr("value", err)
 			}
-			{
-				x, err := sub.ReadInteger(per.IntRange(0, 255))
-				if err != nil {
-					return wrapErr("value", err)
-				}
-				v.Value = new(uint8(x))
-			}
+			*v.Value = uint8(x)
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.Value = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 1; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -7061,8 +7973,16 @@ func (v *AuthorizationParameters) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.NonStandardData != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.NonStandardData != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if v.NonStandardData != nil {
 		if err := v.NonStandardData.Encode(e); err != nil {
 			return wrapErr("nonStandardData", err)
@@ -7082,44 +8002,54 @@ func (v *AuthorizationParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *AuthorizationParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AuthorizationParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if opt0&(1<<0) != 0 {
-		v.NonStandardData = new(NonStandardParameter)
+		if v.NonStandardData == nil {
+			v.NonStandardData = new(NonStandardParameter)
+		}
 		if err := v.NonStandardData.Decode(d); err != nil {
 			return wrapErr("nonStandardData", err)
 		}
+	} else {
+		v.NonStandardData = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -7141,8 +8071,16 @@ func (v *QOSDescriptor) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.NonStandardData != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.NonStandardData != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if v.NonStandardData != nil {
 		if err := v.NonStandardData.Encode(e); err != nil {
 			return wrapErr("nonStandardData", err)
@@ -7168,25 +8106,26 @@ func (v *QOSDescriptor) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *QOSDescriptor) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = QOSDescriptor{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if opt0&(1<<0) != 0 {
-		v.NonStandardData = new(NonStandardParameter)
+		if v.NonStandardData == nil {
+			v.NonStandardData = new(NonStandardParameter)
+		}
 		if err := v.NonStandardData.Decode(d); err != nil {
 			return wrapErr("nonStandardData", err)
 		}
+	} else {
+		v.NonStandardData = nil
 	}
 	if err := v.QosType.Decode(d); err != nil {
 		return wrapErr("qosType", err)
@@ -7194,24 +8133,33 @@ func (v *QOSDescriptor) Decode(d *per.Decoder) error {
 	if err := v.QosClass.Decode(d); err != nil {
 		return wrapErr("qosClass", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -7232,13 +8180,9 @@ func (c QOSTypeChoice) String() string {
 func (v *QOSType) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case QOSTypeChoiceDesired:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case QOSTypeChoiceRequired:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	default:
 		if int(v.Choice) > 2 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
@@ -7251,28 +8195,26 @@ func (v *QOSType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *QOSType) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = QOSType{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = QOSTypeChoiceDesired
+		*v = QOSType{Choice: QOSTypeChoiceDesired}
 	case 1:
-		v.Choice = QOSTypeChoiceRequired
+		*v = QOSType{Choice: QOSTypeChoiceRequired}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = QOSType{Choice: QOSTypeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = QOSTypeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -7301,29 +8243,17 @@ func (c QOSClassChoice) String() string {
 func (v *QOSClass) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case QOSClassChoiceClass0:
-		if err := e.WriteChoiceIndex(0, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 4)
 	case QOSClassChoiceClass1:
-		if err := e.WriteChoiceIndex(1, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 4)
 	case QOSClassChoiceClass2:
-		if err := e.WriteChoiceIndex(2, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 4)
 	case QOSClassChoiceClass3:
-		if err := e.WriteChoiceIndex(3, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 4)
 	case QOSClassChoiceClass4:
-		if err := e.WriteChoiceIndex(4, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 4)
 	case QOSClassChoiceClass5:
-		if err := e.WriteChoiceIndex(5, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(5, 4)
 	default:
 		if int(v.Choice) > 6 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 6, true); err != nil {
@@ -7336,36 +8266,34 @@ func (v *QOSClass) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *QOSClass) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = QOSClass{}
 	i, err := d.ReadChoiceIndex(6, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = QOSClassChoiceClass0
+		*v = QOSClass{Choice: QOSClassChoiceClass0}
 	case 1:
-		v.Choice = QOSClassChoiceClass1
+		*v = QOSClass{Choice: QOSClassChoiceClass1}
 	case 2:
-		v.Choice = QOSClassChoiceClass2
+		*v = QOSClass{Choice: QOSClassChoiceClass2}
 	case 3:
-		v.Choice = QOSClassChoiceClass3
+		*v = QOSClass{Choice: QOSClassChoiceClass3}
 	case 4:
-		v.Choice = QOSClassChoiceClass4
+		*v = QOSClass{Choice: QOSClassChoiceClass4}
 	case 5:
-		v.Choice = QOSClassChoiceClass5
+		*v = QOSClass{Choice: QOSClassChoiceClass5}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = QOSClass{Choice: QOSClassChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = QOSClassChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -7387,8 +8315,16 @@ func (v *MediaChannelCapability) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.MediaTransport != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.MediaTransport != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if v.MediaTransport != nil {
 		if err := v.MediaTransport.Encode(e); err != nil {
 			return wrapErr("mediaTransport", err)
@@ -7408,44 +8344,54 @@ func (v *MediaChannelCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MediaChannelCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MediaChannelCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if opt0&(1<<0) != 0 {
-		v.MediaTransport = new(MediaTransportType)
+		if v.MediaTransport == nil {
+			v.MediaTransport = new(MediaTransportType)
+		}
 		if err := v.MediaTransport.Decode(d); err != nil {
 			return wrapErr("mediaTransport", err)
 		}
+	} else {
+		v.MediaTransport = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -7480,21 +8426,13 @@ func (c MediaTransportTypeChoice) String() string {
 func (v *MediaTransportType) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case MediaTransportTypeChoiceIPUDP:
-		if err := e.WriteChoiceIndex(0, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case MediaTransportTypeChoiceIPTCP:
-		if err := e.WriteChoiceIndex(1, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case MediaTransportTypeChoiceAtmAAL5UNIDIR:
-		if err := e.WriteChoiceIndex(2, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	case MediaTransportTypeChoiceAtmAAL5BIDIR:
-		if err := e.WriteChoiceIndex(3, 4, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 3)
 	case MediaTransportTypeChoiceAtmAAL5Compressed:
 		if err := e.WriteChoiceIndex(4, 4, true); err != nil {
 			return err
@@ -7502,11 +8440,11 @@ func (v *MediaTransportType) Encode(e *per.Encoder) error {
 		if v.AtmAAL5Compressed == nil {
 			return errNoValue("atm-AAL5-compressed")
 		}
-		sub := e.BeginOpenType()
-		if err := v.AtmAAL5Compressed.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.AtmAAL5Compressed.Encode(e); err != nil {
 			return wrapErr("atm-AAL5-compressed", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("atm-AAL5-compressed", err)
 		}
 	case MediaTransportTypeChoiceSctp:
@@ -7516,63 +8454,63 @@ func (v *MediaTransportType) Encode(e *per.Encoder) error {
 		if v.Sctp == nil {
 			return errNoValue("sctp")
 		}
-		sub := e.BeginOpenType()
-		if err := v.Sctp.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.Sctp.Encode(e); err != nil {
 			return wrapErr("sctp", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("sctp", err)
 		}
 	case MediaTransportTypeChoiceUDPDTLSSctp:
 		if err := e.WriteChoiceIndex(6, 4, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := v.UDPDTLSSctp
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("udp-dtls-sctp", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("udp-dtls-sctp", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("udp-dtls-sctp", err)
 		}
 	case MediaTransportTypeChoiceTCPDTLSSctp:
 		if err := e.WriteChoiceIndex(7, 4, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := v.TCPDTLSSctp
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("tcp-dtls-sctp", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("tcp-dtls-sctp", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("tcp-dtls-sctp", err)
 		}
 	case MediaTransportTypeChoiceSctpDTLS:
@@ -7582,11 +8520,11 @@ func (v *MediaTransportType) Encode(e *per.Encoder) error {
 		if v.SctpDTLS == nil {
 			return errNoValue("sctp-dtls")
 		}
-		sub := e.BeginOpenType()
-		if err := v.SctpDTLS.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.SctpDTLS.Encode(e); err != nil {
 			return wrapErr("sctp-dtls", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("sctp-dtls", err)
 		}
 	default:
@@ -7601,124 +8539,144 @@ func (v *MediaTransportType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *MediaTransportType) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MediaTransportType{}
 	i, err := d.ReadChoiceIndex(4, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = MediaTransportTypeChoiceIPUDP
+		*v = MediaTransportType{Choice: MediaTransportTypeChoiceIPUDP}
 	case 1:
-		v.Choice = MediaTransportTypeChoiceIPTCP
+		*v = MediaTransportType{Choice: MediaTransportTypeChoiceIPTCP}
 	case 2:
-		v.Choice = MediaTransportTypeChoiceAtmAAL5UNIDIR
+		*v = MediaTransportType{Choice: MediaTransportTypeChoiceAtmAAL5UNIDIR}
 	case 3:
-		v.Choice = MediaTransportTypeChoiceAtmAAL5BIDIR
+		*v = MediaTransportType{Choice: MediaTransportTypeChoiceAtmAAL5BIDIR}
 	case 4:
-		v.Choice = MediaTransportTypeChoiceAtmAAL5Compressed
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("atm-AAL5-compressed", err)
 		}
-		v.AtmAAL5Compressed = new(MediaTransportTypeAtmAAL5Compressed)
-		if err := v.AtmAAL5Compressed.Decode(&sub); err != nil {
+		keep := v.AtmAAL5Compressed
+		if keep == nil {
+			keep = new(MediaTransportTypeAtmAAL5Compressed)
+		}
+		*v = MediaTransportType{Choice: MediaTransportTypeChoiceAtmAAL5Compressed, AtmAAL5Compressed: keep}
+		if err := v.AtmAAL5Compressed.Decode(d); err != nil {
 			return wrapErr("atm-AAL5-compressed", err)
 		}
+		d.LeaveOpenType(ot)
 	case 5:
-		v.Choice = MediaTransportTypeChoiceSctp
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("sctp", err)
 		}
-		v.Sctp = new(SctpParam)
-		if err := v.Sctp.Decode(&sub); err != nil {
+		keep := v.Sctp
+		if keep == nil {
+			keep = new(SctpParam)
+		}
+		*v = MediaTransportType{Choice: MediaTransportTypeChoiceSctp, Sctp: keep}
+		if err := v.Sctp.Decode(d); err != nil {
 			return wrapErr("sctp", err)
 		}
+		d.LeaveOpenType(ot)
 	case 6:
-		v.Choice = MediaTransportTypeChoiceUDPDTLSSctp
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("udp-dtls-sctp", err)
 		}
+		*v = MediaTransportType{Choice: MediaTransportTypeChoiceUDPDTLSSctp, UDPDTLSSctp: v.UDPDTLSSctp}
 		{
-			n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 6)
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 6)
 			if err != nil {
 				return wrapErr("udp-dtls-sctp", err)
 			}
-			var items0 []SctpParam
-			if n0 > 0 {
+			items0 := v.UDPDTLSSctp[:0]
+			if cap(items0) < n0 {
 				items0 = make([]SctpParam, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, SctpParam{})
-					if err := items0[len(items0)-1].Decode(&sub); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("udp-dtls-sctp", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				if n0, more0, err = sub.ReadLengthNext(6); err != nil {
+				if n0, more0, err = d.ReadLengthNext(6); err != nil {
 					return wrapErr("udp-dtls-sctp", err)
 				}
 			}
-			v.UDPDTLSSctp = []SctpParam(items0)
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			v.UDPDTLSSctp = items0
 		}
+		d.LeaveOpenType(ot)
 	case 7:
-		v.Choice = MediaTransportTypeChoiceTCPDTLSSctp
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("tcp-dtls-sctp", err)
 		}
+		*v = MediaTransportType{Choice: MediaTransportTypeChoiceTCPDTLSSctp, TCPDTLSSctp: v.TCPDTLSSctp}
 		{
-			n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 6)
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 6)
 			if err != nil {
 				return wrapErr("tcp-dtls-sctp", err)
 			}
-			var items0 []SctpParam
-			if n0 > 0 {
+			items0 := v.TCPDTLSSctp[:0]
+			if cap(items0) < n0 {
 				items0 = make([]SctpParam, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, SctpParam{})
-					if err := items0[len(items0)-1].Decode(&sub); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("tcp-dtls-sctp", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				if n0, more0, err = sub.ReadLengthNext(6); err != nil {
+				if n0, more0, err = d.ReadLengthNext(6); err != nil {
 					return wrapErr("tcp-dtls-sctp", err)
 				}
 			}
-			v.TCPDTLSSctp = []SctpParam(items0)
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			v.TCPDTLSSctp = items0
 		}
+		d.LeaveOpenType(ot)
 	case 8:
-		v.Choice = MediaTransportTypeChoiceSctpDTLS
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("sctp-dtls", err)
-		}
-		v.SctpDTLS = new(SctpParam)
-		if err := v.SctpDTLS.Decode(&sub); err != nil {
-			return wrapErr("sctp-dtls", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("sctp-dtls", err)
+		}
+		keep := v.SctpDTLS
+		if keep == nil {
+			keep = new(SctpParam)
+		}
+		*v = MediaTransportType{Choice: MediaTransportTypeChoiceSctpDTLS, SctpDTLS: keep}
+		if err := v.SctpDTLS.Decode(d); err != nil {
+			return wrapErr("sctp-dtls", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = MediaTransportType{Choice: MediaTransportTypeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = MediaTransportTypeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -7740,12 +8698,20 @@ func (v *RedundancyEncodingCapability) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.SecondaryEncoding != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.SecondaryEncoding != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if err := v.RedundancyEncodingMethod.Encode(e); err != nil {
 		return wrapErr("redundancyEncodingMethod", err)
 	}
-	if err := e.WriteInteger(int64(v.PrimaryEncoding), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.PrimaryEncoding), 1, 65535); err != nil {
 		return wrapErr("primaryEncoding", err)
 	}
 	if v.SecondaryEncoding != nil {
@@ -7757,7 +8723,7 @@ func (v *RedundancyEncodingCapability) Encode(e *per.Encoder) error {
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := e.WriteInteger(int64(items0[i0]), per.IntRange(1, 65535)); err != nil {
+					if err := e.WriteConstrainedWholeNumber(int64(items0[i0]), 1, 65535); err != nil {
 						return wrapErr("secondaryEncoding", err)
 					}
 				}
@@ -7782,51 +8748,51 @@ func (v *RedundancyEncodingCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RedundancyEncodingCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RedundancyEncodingCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if err := v.RedundancyEncodingMethod.Decode(d); err != nil {
 		return wrapErr("redundancyEncodingMethod", err)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("primaryEncoding", err)
 		}
 		v.PrimaryEncoding = CapabilityTableEntryNumber(x)
 	}
 	if opt0&(1<<0) != 0 {
+		if v.SecondaryEncoding == nil {
+			v.SecondaryEncoding = new([]CapabilityTableEntryNumber)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.Size(1, 256), 8)
 			if err != nil {
 				return wrapErr("secondaryEncoding", err)
 			}
-			var items0 []CapabilityTableEntryNumber
-			if n0 > 0 {
+			items0 := (*v.SecondaryEncoding)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]CapabilityTableEntryNumber, 0, n0)
 			}
 			for {
 				for range n0 {
-					var item CapabilityTableEntryNumber
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
 					{
-						x, err := d.ReadInteger(per.IntRange(1, 65535))
+						x, err := d.ReadConstrainedWholeNumber(1, 65535)
 						if err != nil {
 							return wrapErr("secondaryEncoding", err)
 						}
-						item = CapabilityTableEntryNumber(x)
+						*it0 = CapabilityTableEntryNumber(x)
 					}
-					items0 = append(items0, item)
 				}
 				if !more0 {
 					break
@@ -7835,27 +8801,41 @@ func (v *RedundancyEncodingCapability) Decode(d *per.Decoder) error {
 					return wrapErr("secondaryEncoding", err)
 				}
 			}
-			v.SecondaryEncoding = new([]CapabilityTableEntryNumber(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.SecondaryEncoding = items0
 		}
+	} else {
+		v.SecondaryEncoding = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -7878,9 +8858,7 @@ func (c RedundancyEncodingMethodChoice) String() string {
 func (v *RedundancyEncodingMethod) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case RedundancyEncodingMethodChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -7888,9 +8866,7 @@ func (v *RedundancyEncodingMethod) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case RedundancyEncodingMethodChoiceRTPAudioRedundancyEncoding:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	case RedundancyEncodingMethodChoiceRTPH263VideoRedundancyEncoding:
 		if err := e.WriteChoiceIndex(2, 2, true); err != nil {
 			return err
@@ -7898,11 +8874,11 @@ func (v *RedundancyEncodingMethod) Encode(e *per.Encoder) error {
 		if v.RTPH263VideoRedundancyEncoding == nil {
 			return errNoValue("rtpH263VideoRedundancyEncoding")
 		}
-		sub := e.BeginOpenType()
-		if err := v.RTPH263VideoRedundancyEncoding.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.RTPH263VideoRedundancyEncoding.Encode(e); err != nil {
 			return wrapErr("rtpH263VideoRedundancyEncoding", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("rtpH263VideoRedundancyEncoding", err)
 		}
 	default:
@@ -7917,42 +8893,47 @@ func (v *RedundancyEncodingMethod) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *RedundancyEncodingMethod) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RedundancyEncodingMethod{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = RedundancyEncodingMethodChoiceNonStandard
-		v.NonStandard = new(NonStandardParameter)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = RedundancyEncodingMethod{Choice: RedundancyEncodingMethodChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = RedundancyEncodingMethodChoiceRTPAudioRedundancyEncoding
+		*v = RedundancyEncodingMethod{Choice: RedundancyEncodingMethodChoiceRTPAudioRedundancyEncoding}
 	case 2:
-		v.Choice = RedundancyEncodingMethodChoiceRTPH263VideoRedundancyEncoding
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("rtpH263VideoRedundancyEncoding", err)
-		}
-		v.RTPH263VideoRedundancyEncoding = new(RTPH263VideoRedundancyEncoding)
-		if err := v.RTPH263VideoRedundancyEncoding.Decode(&sub); err != nil {
-			return wrapErr("rtpH263VideoRedundancyEncoding", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("rtpH263VideoRedundancyEncoding", err)
+		}
+		keep := v.RTPH263VideoRedundancyEncoding
+		if keep == nil {
+			keep = new(RTPH263VideoRedundancyEncoding)
+		}
+		*v = RedundancyEncodingMethod{Choice: RedundancyEncodingMethodChoiceRTPH263VideoRedundancyEncoding, RTPH263VideoRedundancyEncoding: keep}
+		if err := v.RTPH263VideoRedundancyEncoding.Decode(d); err != nil {
+			return wrapErr("rtpH263VideoRedundancyEncoding", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = RedundancyEncodingMethod{Choice: RedundancyEncodingMethodChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = RedundancyEncodingMethodChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -7974,12 +8955,20 @@ func (v *RTPH263VideoRedundancyEncoding) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.ContainedThreads != nil)
-	if err := e.WriteInteger(int64(v.NumberOfThreads), per.IntRange(1, 16)); err != nil {
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.ContainedThreads != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.NumberOfThreads), 1, 16); err != nil {
 		return wrapErr("numberOfThreads", err)
 	}
-	if err := e.WriteInteger(int64(v.FramesBetweenSyncPoints), per.IntRange(1, 256)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.FramesBetweenSyncPoints), 1, 256); err != nil {
 		return wrapErr("framesBetweenSyncPoints", err)
 	}
 	if err := v.FrameToThreadMapping.Encode(e); err != nil {
@@ -7994,7 +8983,7 @@ func (v *RTPH263VideoRedundancyEncoding) Encode(e *per.Encoder) error {
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := e.WriteInteger(int64(items0[i0]), per.IntRange(0, 15)); err != nil {
+					if err := e.WriteConstrainedWholeNumber(int64(items0[i0]), 0, 15); err != nil {
 						return wrapErr("containedThreads", err)
 					}
 				}
@@ -8019,29 +9008,26 @@ func (v *RTPH263VideoRedundancyEncoding) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RTPH263VideoRedundancyEncoding) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RTPH263VideoRedundancyEncoding{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 16))
+		x, err := d.ReadConstrainedWholeNumber(1, 16)
 		if err != nil {
 			return wrapErr("numberOfThreads", err)
 		}
 		v.NumberOfThreads = uint8(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 256))
+		x, err := d.ReadConstrainedWholeNumber(1, 256)
 		if err != nil {
 			return wrapErr("framesBetweenSyncPoints", err)
 		}
@@ -8051,26 +9037,29 @@ func (v *RTPH263VideoRedundancyEncoding) Decode(d *per.Decoder) error {
 		return wrapErr("frameToThreadMapping", err)
 	}
 	if opt0&(1<<0) != 0 {
+		if v.ContainedThreads == nil {
+			v.ContainedThreads = new([]uint8)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.Size(1, 256), 4)
 			if err != nil {
 				return wrapErr("containedThreads", err)
 			}
-			var items0 []uint8
-			if n0 > 0 {
+			items0 := (*v.ContainedThreads)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]uint8, 0, n0)
 			}
 			for {
 				for range n0 {
-					var item uint8
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
 					{
-						x, err := d.ReadInteger(per.IntRange(0, 15))
+						x, err := d.ReadConstrainedWholeNumber(0, 15)
 						if err != nil {
 							return wrapErr("containedThreads", err)
 						}
-						item = uint8(x)
+						*it0 = uint8(x)
 					}
-					items0 = append(items0, item)
 				}
 				if !more0 {
 					break
@@ -8079,27 +9068,41 @@ func (v *RTPH263VideoRedundancyEncoding) Decode(d *per.Decoder) error {
 					return wrapErr("containedThreads", err)
 				}
 			}
-			v.ContainedThreads = new([]uint8(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.ContainedThreads = items0
 		}
+	} else {
+		v.ContainedThreads = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -8122,7 +9125,7 @@ func (v *RTPH263VideoRedundancyFrameMapping) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.ThreadNumber), per.IntRange(0, 15)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.ThreadNumber), 0, 15); err != nil {
 		return wrapErr("threadNumber", err)
 	}
 	{
@@ -8133,7 +9136,7 @@ func (v *RTPH263VideoRedundancyFrameMapping) Encode(e *per.Encoder) error {
 		}
 		for i0 := 0; ; {
 			for end := i0 + k0; i0 < end; i0++ {
-				if err := e.WriteInteger(int64(items0[i0]), per.IntRange(0, 255)); err != nil {
+				if err := e.WriteConstrainedWholeNumber(int64(items0[i0]), 0, 255); err != nil {
 					return wrapErr("frameSequence", err)
 				}
 			}
@@ -8157,18 +9160,19 @@ func (v *RTPH263VideoRedundancyFrameMapping) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RTPH263VideoRedundancyFrameMapping) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RTPH263VideoRedundancyFrameMapping{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 15))
+		x, err := d.ReadConstrainedWholeNumber(0, 15)
 		if err != nil {
 			return wrapErr("threadNumber", err)
 		}
@@ -8179,21 +9183,21 @@ func (v *RTPH263VideoRedundancyFrameMapping) Decode(d *per.Decoder) error {
 		if err != nil {
 			return wrapErr("frameSequence", err)
 		}
-		var items0 []uint8
-		if n0 > 0 {
+		items0 := v.FrameSequence[:0]
+		if cap(items0) < n0 {
 			items0 = make([]uint8, 0, n0)
 		}
 		for {
 			for range n0 {
-				var item uint8
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
 				{
-					x, err := d.ReadInteger(per.IntRange(0, 255))
+					x, err := d.ReadConstrainedWholeNumber(0, 255)
 					if err != nil {
 						return wrapErr("frameSequence", err)
 					}
-					item = uint8(x)
+					*it0 = uint8(x)
 				}
-				items0 = append(items0, item)
 			}
 			if !more0 {
 				break
@@ -8202,26 +9206,38 @@ func (v *RTPH263VideoRedundancyFrameMapping) Decode(d *per.Decoder) error {
 				return wrapErr("frameSequence", err)
 			}
 		}
-		v.FrameSequence = []uint8(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.FrameSequence = items0
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -8229,7 +9245,7 @@ func (v *RTPH263VideoRedundancyFrameMapping) Decode(d *per.Decoder) error {
 
 // Encode writes v to e in aligned PER.
 func (v *CapabilityTableEntryNumber) Encode(e *per.Encoder) error {
-	if err := e.WriteInteger(int64((*v)), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64((*v)), 1, 65535); err != nil {
 		return err
 	}
 	return nil
@@ -8238,7 +9254,7 @@ func (v *CapabilityTableEntryNumber) Encode(e *per.Encoder) error {
 // Decode reads v from d.
 func (v *CapabilityTableEntryNumber) Decode(d *per.Decoder) error {
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return err
 		}
@@ -8250,7 +9266,7 @@ func (v *CapabilityTableEntryNumber) Decode(d *per.Decoder) error {
 // Encode writes v to e in aligned PER.
 func (v *CapabilityTableEntry) Encode(e *per.Encoder) error {
 	e.WriteBit(v.Capability != nil)
-	if err := e.WriteInteger(int64(v.CapabilityTableEntryNumber), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.CapabilityTableEntryNumber), 1, 65535); err != nil {
 		return wrapErr("capabilityTableEntryNumber", err)
 	}
 	if v.Capability != nil {
@@ -8261,28 +9277,32 @@ func (v *CapabilityTableEntry) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *CapabilityTableEntry) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CapabilityTableEntry{}
 	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("capabilityTableEntryNumber", err)
 		}
 		v.CapabilityTableEntryNumber = CapabilityTableEntryNumber(x)
 	}
 	if opt0&(1<<0) != 0 {
-		v.Capability = new(Capability)
+		if v.Capability == nil {
+			v.Capability = new(Capability)
+		}
 		if err := v.Capability.Decode(d); err != nil {
 			return wrapErr("capability", err)
 		}
+	} else {
+		v.Capability = nil
 	}
 	d.Leave()
 	return nil
@@ -8357,9 +9377,7 @@ func (c CapabilityChoice) String() string {
 func (v *Capability) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case CapabilityChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 12, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 5)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -8367,9 +9385,7 @@ func (v *Capability) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case CapabilityChoiceReceiveVideoCapability:
-		if err := e.WriteChoiceIndex(1, 12, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 5)
 		if v.ReceiveVideoCapability == nil {
 			return errNoValue("receiveVideoCapability")
 		}
@@ -8377,9 +9393,7 @@ func (v *Capability) Encode(e *per.Encoder) error {
 			return wrapErr("receiveVideoCapability", err)
 		}
 	case CapabilityChoiceTransmitVideoCapability:
-		if err := e.WriteChoiceIndex(2, 12, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 5)
 		if v.TransmitVideoCapability == nil {
 			return errNoValue("transmitVideoCapability")
 		}
@@ -8387,9 +9401,7 @@ func (v *Capability) Encode(e *per.Encoder) error {
 			return wrapErr("transmitVideoCapability", err)
 		}
 	case CapabilityChoiceReceiveAndTransmitVideoCapability:
-		if err := e.WriteChoiceIndex(3, 12, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 5)
 		if v.ReceiveAndTransmitVideoCapability == nil {
 			return errNoValue("receiveAndTransmitVideoCapability")
 		}
@@ -8397,9 +9409,7 @@ func (v *Capability) Encode(e *per.Encoder) error {
 			return wrapErr("receiveAndTransmitVideoCapability", err)
 		}
 	case CapabilityChoiceReceiveAudioCapability:
-		if err := e.WriteChoiceIndex(4, 12, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 5)
 		if v.ReceiveAudioCapability == nil {
 			return errNoValue("receiveAudioCapability")
 		}
@@ -8407,9 +9417,7 @@ func (v *Capability) Encode(e *per.Encoder) error {
 			return wrapErr("receiveAudioCapability", err)
 		}
 	case CapabilityChoiceTransmitAudioCapability:
-		if err := e.WriteChoiceIndex(5, 12, true); err != nil {
-			return err
-		}
+		e.WriteBits(5, 5)
 		if v.TransmitAudioCapability == nil {
 			return errNoValue("transmitAudioCapability")
 		}
@@ -8417,9 +9425,7 @@ func (v *Capability) Encode(e *per.Encoder) error {
 			return wrapErr("transmitAudioCapability", err)
 		}
 	case CapabilityChoiceReceiveAndTransmitAudioCapability:
-		if err := e.WriteChoiceIndex(6, 12, true); err != nil {
-			return err
-		}
+		e.WriteBits(6, 5)
 		if v.ReceiveAndTransmitAudioCapability == nil {
 			return errNoValue("receiveAndTransmitAudioCapability")
 		}
@@ -8427,9 +9433,7 @@ func (v *Capability) Encode(e *per.Encoder) error {
 			return wrapErr("receiveAndTransmitAudioCapability", err)
 		}
 	case CapabilityChoiceReceiveDataApplicationCapability:
-		if err := e.WriteChoiceIndex(7, 12, true); err != nil {
-			return err
-		}
+		e.WriteBits(7, 5)
 		if v.ReceiveDataApplicationCapability == nil {
 			return errNoValue("receiveDataApplicationCapability")
 		}
@@ -8437,9 +9441,7 @@ func (v *Capability) Encode(e *per.Encoder) error {
 			return wrapErr("receiveDataApplicationCapability", err)
 		}
 	case CapabilityChoiceTransmitDataApplicationCapability:
-		if err := e.WriteChoiceIndex(8, 12, true); err != nil {
-			return err
-		}
+		e.WriteBits(8, 5)
 		if v.TransmitDataApplicationCapability == nil {
 			return errNoValue("transmitDataApplicationCapability")
 		}
@@ -8447,9 +9449,7 @@ func (v *Capability) Encode(e *per.Encoder) error {
 			return wrapErr("transmitDataApplicationCapability", err)
 		}
 	case CapabilityChoiceReceiveAndTransmitDataApplicationCapability:
-		if err := e.WriteChoiceIndex(9, 12, true); err != nil {
-			return err
-		}
+		e.WriteBits(9, 5)
 		if v.ReceiveAndTransmitDataApplicationCapability == nil {
 			return errNoValue("receiveAndTransmitDataApplicationCapability")
 		}
@@ -8457,14 +9457,10 @@ func (v *Capability) Encode(e *per.Encoder) error {
 			return wrapErr("receiveAndTransmitDataApplicationCapability", err)
 		}
 	case CapabilityChoiceH233EncryptionTransmitCapability:
-		if err := e.WriteChoiceIndex(10, 12, true); err != nil {
-			return err
-		}
+		e.WriteBits(10, 5)
 		e.WriteBool(bool(v.H233EncryptionTransmitCapability))
 	case CapabilityChoiceH233EncryptionReceiveCapability:
-		if err := e.WriteChoiceIndex(11, 12, true); err != nil {
-			return err
-		}
+		e.WriteBits(11, 5)
 		if v.H233EncryptionReceiveCapability == nil {
 			return errNoValue("h233EncryptionReceiveCapability")
 		}
@@ -8478,11 +9474,11 @@ func (v *Capability) Encode(e *per.Encoder) error {
 		if v.ConferenceCapability == nil {
 			return errNoValue("conferenceCapability")
 		}
-		sub := e.BeginOpenType()
-		if err := v.ConferenceCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.ConferenceCapability.Encode(e); err != nil {
 			return wrapErr("conferenceCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("conferenceCapability", err)
 		}
 	case CapabilityChoiceH235SecurityCapability:
@@ -8492,22 +9488,22 @@ func (v *Capability) Encode(e *per.Encoder) error {
 		if v.H235SecurityCapability == nil {
 			return errNoValue("h235SecurityCapability")
 		}
-		sub := e.BeginOpenType()
-		if err := v.H235SecurityCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.H235SecurityCapability.Encode(e); err != nil {
 			return wrapErr("h235SecurityCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("h235SecurityCapability", err)
 		}
 	case CapabilityChoiceMaxPendingReplacementFor:
 		if err := e.WriteChoiceIndex(14, 12, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64(v.MaxPendingReplacementFor), per.IntRange(0, 255)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64(v.MaxPendingReplacementFor), 0, 255); err != nil {
 			return wrapErr("maxPendingReplacementFor", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("maxPendingReplacementFor", err)
 		}
 	case CapabilityChoiceReceiveUserInputCapability:
@@ -8517,11 +9513,11 @@ func (v *Capability) Encode(e *per.Encoder) error {
 		if v.ReceiveUserInputCapability == nil {
 			return errNoValue("receiveUserInputCapability")
 		}
-		sub := e.BeginOpenType()
-		if err := v.ReceiveUserInputCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.ReceiveUserInputCapability.Encode(e); err != nil {
 			return wrapErr("receiveUserInputCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("receiveUserInputCapability", err)
 		}
 	case CapabilityChoiceTransmitUserInputCapability:
@@ -8531,11 +9527,11 @@ func (v *Capability) Encode(e *per.Encoder) error {
 		if v.TransmitUserInputCapability == nil {
 			return errNoValue("transmitUserInputCapability")
 		}
-		sub := e.BeginOpenType()
-		if err := v.TransmitUserInputCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.TransmitUserInputCapability.Encode(e); err != nil {
 			return wrapErr("transmitUserInputCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("transmitUserInputCapability", err)
 		}
 	case CapabilityChoiceReceiveAndTransmitUserInputCapability:
@@ -8545,11 +9541,11 @@ func (v *Capability) Encode(e *per.Encoder) error {
 		if v.ReceiveAndTransmitUserInputCapability == nil {
 			return errNoValue("receiveAndTransmitUserInputCapability")
 		}
-		sub := e.BeginOpenType()
-		if err := v.ReceiveAndTransmitUserInputCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.ReceiveAndTransmitUserInputCapability.Encode(e); err != nil {
 			return wrapErr("receiveAndTransmitUserInputCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("receiveAndTransmitUserInputCapability", err)
 		}
 	case CapabilityChoiceGenericControlCapability:
@@ -8559,11 +9555,11 @@ func (v *Capability) Encode(e *per.Encoder) error {
 		if v.GenericControlCapability == nil {
 			return errNoValue("genericControlCapability")
 		}
-		sub := e.BeginOpenType()
-		if err := v.GenericControlCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.GenericControlCapability.Encode(e); err != nil {
 			return wrapErr("genericControlCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericControlCapability", err)
 		}
 	case CapabilityChoiceReceiveMultiplexedStreamCapability:
@@ -8573,11 +9569,11 @@ func (v *Capability) Encode(e *per.Encoder) error {
 		if v.ReceiveMultiplexedStreamCapability == nil {
 			return errNoValue("receiveMultiplexedStreamCapability")
 		}
-		sub := e.BeginOpenType()
-		if err := v.ReceiveMultiplexedStreamCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.ReceiveMultiplexedStreamCapability.Encode(e); err != nil {
 			return wrapErr("receiveMultiplexedStreamCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("receiveMultiplexedStreamCapability", err)
 		}
 	case CapabilityChoiceTransmitMultiplexedStreamCapability:
@@ -8587,11 +9583,11 @@ func (v *Capability) Encode(e *per.Encoder) error {
 		if v.TransmitMultiplexedStreamCapability == nil {
 			return errNoValue("transmitMultiplexedStreamCapability")
 		}
-		sub := e.BeginOpenType()
-		if err := v.TransmitMultiplexedStreamCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.TransmitMultiplexedStreamCapability.Encode(e); err != nil {
 			return wrapErr("transmitMultiplexedStreamCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("transmitMultiplexedStreamCapability", err)
 		}
 	case CapabilityChoiceReceiveAndTransmitMultiplexedStreamCapability:
@@ -8601,11 +9597,11 @@ func (v *Capability) Encode(e *per.Encoder) error {
 		if v.ReceiveAndTransmitMultiplexedStreamCapability == nil {
 			return errNoValue("receiveAndTransmitMultiplexedStreamCapability")
 		}
-		sub := e.BeginOpenType()
-		if err := v.ReceiveAndTransmitMultiplexedStreamCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.ReceiveAndTransmitMultiplexedStreamCapability.Encode(e); err != nil {
 			return wrapErr("receiveAndTransmitMultiplexedStreamCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("receiveAndTransmitMultiplexedStreamCapability", err)
 		}
 	case CapabilityChoiceReceiveRTPAudioTelephonyEventCapability:
@@ -8615,11 +9611,11 @@ func (v *Capability) Encode(e *per.Encoder) error {
 		if v.ReceiveRTPAudioTelephonyEventCapability == nil {
 			return errNoValue("receiveRTPAudioTelephonyEventCapability")
 		}
-		sub := e.BeginOpenType()
-		if err := v.ReceiveRTPAudioTelephonyEventCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.ReceiveRTPAudioTelephonyEventCapability.Encode(e); err != nil {
 			return wrapErr("receiveRTPAudioTelephonyEventCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("receiveRTPAudioTelephonyEventCapability", err)
 		}
 	case CapabilityChoiceReceiveRTPAudioToneCapability:
@@ -8629,11 +9625,11 @@ func (v *Capability) Encode(e *per.Encoder) error {
 		if v.ReceiveRTPAudioToneCapability == nil {
 			return errNoValue("receiveRTPAudioToneCapability")
 		}
-		sub := e.BeginOpenType()
-		if err := v.ReceiveRTPAudioToneCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.ReceiveRTPAudioToneCapability.Encode(e); err != nil {
 			return wrapErr("receiveRTPAudioToneCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("receiveRTPAudioToneCapability", err)
 		}
 	case CapabilityChoiceDepFecCapability:
@@ -8643,11 +9639,11 @@ func (v *Capability) Encode(e *per.Encoder) error {
 		if v.DepFecCapability == nil {
 			return errNoValue("depFecCapability")
 		}
-		sub := e.BeginOpenType()
-		if err := v.DepFecCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.DepFecCapability.Encode(e); err != nil {
 			return wrapErr("depFecCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("depFecCapability", err)
 		}
 	case CapabilityChoiceMultiplePayloadStreamCapability:
@@ -8657,11 +9653,11 @@ func (v *Capability) Encode(e *per.Encoder) error {
 		if v.MultiplePayloadStreamCapability == nil {
 			return errNoValue("multiplePayloadStreamCapability")
 		}
-		sub := e.BeginOpenType()
-		if err := v.MultiplePayloadStreamCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.MultiplePayloadStreamCapability.Encode(e); err != nil {
 			return wrapErr("multiplePayloadStreamCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("multiplePayloadStreamCapability", err)
 		}
 	case CapabilityChoiceFecCapability:
@@ -8671,11 +9667,11 @@ func (v *Capability) Encode(e *per.Encoder) error {
 		if v.FecCapability == nil {
 			return errNoValue("fecCapability")
 		}
-		sub := e.BeginOpenType()
-		if err := v.FecCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.FecCapability.Encode(e); err != nil {
 			return wrapErr("fecCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("fecCapability", err)
 		}
 	case CapabilityChoiceRedundancyEncodingCap:
@@ -8685,22 +9681,22 @@ func (v *Capability) Encode(e *per.Encoder) error {
 		if v.RedundancyEncodingCap == nil {
 			return errNoValue("redundancyEncodingCap")
 		}
-		sub := e.BeginOpenType()
-		if err := v.RedundancyEncodingCap.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.RedundancyEncodingCap.Encode(e); err != nil {
 			return wrapErr("redundancyEncodingCap", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("redundancyEncodingCap", err)
 		}
 	case CapabilityChoiceOneOfCapabilities:
 		if err := e.WriteChoiceIndex(28, 12, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := v.OneOfCapabilities.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.OneOfCapabilities.Encode(e); err != nil {
 			return wrapErr("oneOfCapabilities", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("oneOfCapabilities", err)
 		}
 	default:
@@ -8715,79 +9711,109 @@ func (v *Capability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *Capability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = Capability{}
 	i, err := d.ReadChoiceIndex(12, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = CapabilityChoiceNonStandard
-		v.NonStandard = new(NonStandardParameter)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = Capability{Choice: CapabilityChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = CapabilityChoiceReceiveVideoCapability
-		v.ReceiveVideoCapability = new(VideoCapability)
+		keep := v.ReceiveVideoCapability
+		if keep == nil {
+			keep = new(VideoCapability)
+		}
+		*v = Capability{Choice: CapabilityChoiceReceiveVideoCapability, ReceiveVideoCapability: keep}
 		if err := v.ReceiveVideoCapability.Decode(d); err != nil {
 			return wrapErr("receiveVideoCapability", err)
 		}
 	case 2:
-		v.Choice = CapabilityChoiceTransmitVideoCapability
-		v.TransmitVideoCapability = new(VideoCapability)
+		keep := v.TransmitVideoCapability
+		if keep == nil {
+			keep = new(VideoCapability)
+		}
+		*v = Capability{Choice: CapabilityChoiceTransmitVideoCapability, TransmitVideoCapability: keep}
 		if err := v.TransmitVideoCapability.Decode(d); err != nil {
 			return wrapErr("transmitVideoCapability", err)
 		}
 	case 3:
-		v.Choice = CapabilityChoiceReceiveAndTransmitVideoCapability
-		v.ReceiveAndTransmitVideoCapability = new(VideoCapability)
+		keep := v.ReceiveAndTransmitVideoCapability
+		if keep == nil {
+			keep = new(VideoCapability)
+		}
+		*v = Capability{Choice: CapabilityChoiceReceiveAndTransmitVideoCapability, ReceiveAndTransmitVideoCapability: keep}
 		if err := v.ReceiveAndTransmitVideoCapability.Decode(d); err != nil {
 			return wrapErr("receiveAndTransmitVideoCapability", err)
 		}
 	case 4:
-		v.Choice = CapabilityChoiceReceiveAudioCapability
-		v.ReceiveAudioCapability = new(AudioCapability)
+		keep := v.ReceiveAudioCapability
+		if keep == nil {
+			keep = new(AudioCapability)
+		}
+		*v = Capability{Choice: CapabilityChoiceReceiveAudioCapability, ReceiveAudioCapability: keep}
 		if err := v.ReceiveAudioCapability.Decode(d); err != nil {
 			return wrapErr("receiveAudioCapability", err)
 		}
 	case 5:
-		v.Choice = CapabilityChoiceTransmitAudioCapability
-		v.TransmitAudioCapability = new(AudioCapability)
+		keep := v.TransmitAudioCapability
+		if keep == nil {
+			keep = new(AudioCapability)
+		}
+		*v = Capability{Choice: CapabilityChoiceTransmitAudioCapability, TransmitAudioCapability: keep}
 		if err := v.TransmitAudioCapability.Decode(d); err != nil {
 			return wrapErr("transmitAudioCapability", err)
 		}
 	case 6:
-		v.Choice = CapabilityChoiceReceiveAndTransmitAudioCapability
-		v.ReceiveAndTransmitAudioCapability = new(AudioCapability)
+		keep := v.ReceiveAndTransmitAudioCapability
+		if keep == nil {
+			keep = new(AudioCapability)
+		}
+		*v = Capability{Choice: CapabilityChoiceReceiveAndTransmitAudioCapability, ReceiveAndTransmitAudioCapability: keep}
 		if err := v.ReceiveAndTransmitAudioCapability.Decode(d); err != nil {
 			return wrapErr("receiveAndTransmitAudioCapability", err)
 		}
 	case 7:
-		v.Choice = CapabilityChoiceReceiveDataApplicationCapability
-		v.ReceiveDataApplicationCapability = new(DataApplicationCapability)
+		keep := v.ReceiveDataApplicationCapability
+		if keep == nil {
+			keep = new(DataApplicationCapability)
+		}
+		*v = Capability{Choice: CapabilityChoiceReceiveDataApplicationCapability, ReceiveDataApplicationCapability: keep}
 		if err := v.ReceiveDataApplicationCapability.Decode(d); err != nil {
 			return wrapErr("receiveDataApplicationCapability", err)
 		}
 	case 8:
-		v.Choice = CapabilityChoiceTransmitDataApplicationCapability
-		v.TransmitDataApplicationCapability = new(DataApplicationCapability)
+		keep := v.TransmitDataApplicationCapability
+		if keep == nil {
+			keep = new(DataApplicationCapability)
+		}
+		*v = Capability{Choice: CapabilityChoiceTransmitDataApplicationCapability, TransmitDataApplicationCapability: keep}
 		if err := v.TransmitDataApplicationCapability.Decode(d); err != nil {
 			return wrapErr("transmitDataApplicationCapability", err)
 		}
 	case 9:
-		v.Choice = CapabilityChoiceReceiveAndTransmitDataApplicationCapability
-		v.ReceiveAndTransmitDataApplicationCapability = new(DataApplicationCapability)
+		keep := v.ReceiveAndTransmitDataApplicationCapability
+		if keep == nil {
+			keep = new(DataApplicationCapability)
+		}
+		*v = Capability{Choice: CapabilityChoiceReceiveAndTransmitDataApplicationCapability, ReceiveAndTransmitDataApplicationCapability: keep}
 		if err := v.ReceiveAndTransmitDataApplicationCapability.Decode(d); err != nil {
 			return wrapErr("receiveAndTransmitDataApplicationCapability", err)
 		}
 	case 10:
-		v.Choice = CapabilityChoiceH233EncryptionTransmitCapability
+		*v = Capability{Choice: CapabilityChoiceH233EncryptionTransmitCapability}
 		{
 			x, err := d.ReadBool()
 			if err != nil {
@@ -8796,190 +9822,253 @@ func (v *Capability) Decode(d *per.Decoder) error {
 			v.H233EncryptionTransmitCapability = bool(x)
 		}
 	case 11:
-		v.Choice = CapabilityChoiceH233EncryptionReceiveCapability
-		v.H233EncryptionReceiveCapability = new(CapabilityH233EncryptionReceiveCapability)
+		keep := v.H233EncryptionReceiveCapability
+		if keep == nil {
+			keep = new(CapabilityH233EncryptionReceiveCapability)
+		}
+		*v = Capability{Choice: CapabilityChoiceH233EncryptionReceiveCapability, H233EncryptionReceiveCapability: keep}
 		if err := v.H233EncryptionReceiveCapability.Decode(d); err != nil {
 			return wrapErr("h233EncryptionReceiveCapability", err)
 		}
 	case 12:
-		v.Choice = CapabilityChoiceConferenceCapability
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("conferenceCapability", err)
 		}
-		v.ConferenceCapability = new(ConferenceCapability)
-		if err := v.ConferenceCapability.Decode(&sub); err != nil {
+		keep := v.ConferenceCapability
+		if keep == nil {
+			keep = new(ConferenceCapability)
+		}
+		*v = Capability{Choice: CapabilityChoiceConferenceCapability, ConferenceCapability: keep}
+		if err := v.ConferenceCapability.Decode(d); err != nil {
 			return wrapErr("conferenceCapability", err)
 		}
+		d.LeaveOpenType(ot)
 	case 13:
-		v.Choice = CapabilityChoiceH235SecurityCapability
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("h235SecurityCapability", err)
 		}
-		v.H235SecurityCapability = new(H235SecurityCapability)
-		if err := v.H235SecurityCapability.Decode(&sub); err != nil {
+		keep := v.H235SecurityCapability
+		if keep == nil {
+			keep = new(H235SecurityCapability)
+		}
+		*v = Capability{Choice: CapabilityChoiceH235SecurityCapability, H235SecurityCapability: keep}
+		if err := v.H235SecurityCapability.Decode(d); err != nil {
 			return wrapErr("h235SecurityCapability", err)
 		}
+		d.LeaveOpenType(ot)
 	case 14:
-		v.Choice = CapabilityChoiceMaxPendingReplacementFor
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("maxPendingReplacementFor", err)
 		}
+		*v = Capability{Choice: CapabilityChoiceMaxPendingReplacementFor}
 		{
-			x, err := sub.ReadInteger(per.IntRange(0, 255))
+			x, err := d.ReadConstrainedWholeNumber(0, 255)
 			if err != nil {
 				return wrapErr("maxPendingReplacementFor", err)
 			}
 			v.MaxPendingReplacementFor = uint8(x)
 		}
+		d.LeaveOpenType(ot)
 	case 15:
-		v.Choice = CapabilityChoiceReceiveUserInputCapability
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("receiveUserInputCapability", err)
-		}
-		v.ReceiveUserInputCapability = new(UserInputCapability)
-		if err := v.ReceiveUserInputCapability.Decode(&sub); err != nil {
-			return wrapErr("receiveUserInputCapability", err)
-		}
-	case 16:
-		v.Choice = CapabilityChoiceTransmitUserInputCapability
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("transmitUserInputCapability", err)
-		}
-		v.TransmitUserInputCapability = new(UserInputCapability)
-		if err := v.TransmitUserInputCapability.Decode(&sub); err != nil {
-			return wrapErr("transmitUserInputCapability", err)
-		}
-	case 17:
-		v.Choice = CapabilityChoiceReceiveAndTransmitUserInputCapability
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("receiveAndTransmitUserInputCapability", err)
-		}
-		v.ReceiveAndTransmitUserInputCapability = new(UserInputCapability)
-		if err := v.ReceiveAndTransmitUserInputCapability.Decode(&sub); err != nil {
-			return wrapErr("receiveAndTransmitUserInputCapability", err)
-		}
-	case 18:
-		v.Choice = CapabilityChoiceGenericControlCapability
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("genericControlCapability", err)
-		}
-		v.GenericControlCapability = new(GenericCapability)
-		if err := v.GenericControlCapability.Decode(&sub); err != nil {
-			return wrapErr("genericControlCapability", err)
-		}
-	case 19:
-		v.Choice = CapabilityChoiceReceiveMultiplexedStreamCapability
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("receiveMultiplexedStreamCapability", err)
-		}
-		v.ReceiveMultiplexedStreamCapability = new(MultiplexedStreamCapability)
-		if err := v.ReceiveMultiplexedStreamCapability.Decode(&sub); err != nil {
-			return wrapErr("receiveMultiplexedStreamCapability", err)
-		}
-	case 20:
-		v.Choice = CapabilityChoiceTransmitMultiplexedStreamCapability
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("transmitMultiplexedStreamCapability", err)
-		}
-		v.TransmitMultiplexedStreamCapability = new(MultiplexedStreamCapability)
-		if err := v.TransmitMultiplexedStreamCapability.Decode(&sub); err != nil {
-			return wrapErr("transmitMultiplexedStreamCapability", err)
-		}
-	case 21:
-		v.Choice = CapabilityChoiceReceiveAndTransmitMultiplexedStreamCapability
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("receiveAndTransmitMultiplexedStreamCapability", err)
-		}
-		v.ReceiveAndTransmitMultiplexedStreamCapability = new(MultiplexedStreamCapability)
-		if err := v.ReceiveAndTransmitMultiplexedStreamCapability.Decode(&sub); err != nil {
-			return wrapErr("receiveAndTransmitMultiplexedStreamCapability", err)
-		}
-	case 22:
-		v.Choice = CapabilityChoiceReceiveRTPAudioTelephonyEventCapability
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("receiveRTPAudioTelephonyEventCapability", err)
-		}
-		v.ReceiveRTPAudioTelephonyEventCapability = new(AudioTelephonyEventCapability)
-		if err := v.ReceiveRTPAudioTelephonyEventCapability.Decode(&sub); err != nil {
-			return wrapErr("receiveRTPAudioTelephonyEventCapability", err)
-		}
-	case 23:
-		v.Choice = CapabilityChoiceReceiveRTPAudioToneCapability
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("receiveRTPAudioToneCapability", err)
-		}
-		v.ReceiveRTPAudioToneCapability = new(AudioToneCapability)
-		if err := v.ReceiveRTPAudioToneCapability.Decode(&sub); err != nil {
-			return wrapErr("receiveRTPAudioToneCapability", err)
-		}
-	case 24:
-		v.Choice = CapabilityChoiceDepFecCapability
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("depFecCapability", err)
-		}
-		v.DepFecCapability = new(DepFECCapability)
-		if err := v.DepFecCapability.Decode(&sub); err != nil {
-			return wrapErr("depFecCapability", err)
-		}
-	case 25:
-		v.Choice = CapabilityChoiceMultiplePayloadStreamCapability
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("multiplePayloadStreamCapability", err)
-		}
-		v.MultiplePayloadStreamCapability = new(MultiplePayloadStreamCapability)
-		if err := v.MultiplePayloadStreamCapability.Decode(&sub); err != nil {
-			return wrapErr("multiplePayloadStreamCapability", err)
-		}
-	case 26:
-		v.Choice = CapabilityChoiceFecCapability
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("fecCapability", err)
-		}
-		v.FecCapability = new(FECCapability)
-		if err := v.FecCapability.Decode(&sub); err != nil {
-			return wrapErr("fecCapability", err)
-		}
-	case 27:
-		v.Choice = CapabilityChoiceRedundancyEncodingCap
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("redundancyEncodingCap", err)
-		}
-		v.RedundancyEncodingCap = new(RedundancyEncodingCapability)
-		if err := v.RedundancyEncodingCap.Decode(&sub); err != nil {
-			return wrapErr("redundancyEncodingCap", err)
-		}
-	case 28:
-		v.Choice = CapabilityChoiceOneOfCapabilities
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("oneOfCapabilities", err)
-		}
-		if err := v.OneOfCapabilities.Decode(&sub); err != nil {
-			return wrapErr("oneOfCapabilities", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("receiveUserInputCapability", err)
+		}
+		keep := v.ReceiveUserInputCapability
+		if keep == nil {
+			keep = new(UserInputCapability)
+		}
+		*v = Capability{Choice: CapabilityChoiceReceiveUserInputCapability, ReceiveUserInputCapability: keep}
+		if err := v.ReceiveUserInputCapability.Decode(d); err != nil {
+			return wrapErr("receiveUserInputCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	case 16:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("transmitUserInputCapability", err)
+		}
+		keep := v.TransmitUserInputCapability
+		if keep == nil {
+			keep = new(UserInputCapability)
+		}
+		*v = Capability{Choice: CapabilityChoiceTransmitUserInputCapability, TransmitUserInputCapability: keep}
+		if err := v.TransmitUserInputCapability.Decode(d); err != nil {
+			return wrapErr("transmitUserInputCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	case 17:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("receiveAndTransmitUserInputCapability", err)
+		}
+		keep := v.ReceiveAndTransmitUserInputCapability
+		if keep == nil {
+			keep = new(UserInputCapability)
+		}
+		*v = Capability{Choice: CapabilityChoiceReceiveAndTransmitUserInputCapability, ReceiveAndTransmitUserInputCapability: keep}
+		if err := v.ReceiveAndTransmitUserInputCapability.Decode(d); err != nil {
+			return wrapErr("receiveAndTransmitUserInputCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	case 18:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericControlCapability", err)
+		}
+		keep := v.GenericControlCapability
+		if keep == nil {
+			keep = new(GenericCapability)
+		}
+		*v = Capability{Choice: CapabilityChoiceGenericControlCapability, GenericControlCapability: keep}
+		if err := v.GenericControlCapability.Decode(d); err != nil {
+			return wrapErr("genericControlCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	case 19:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("receiveMultiplexedStreamCapability", err)
+		}
+		keep := v.ReceiveMultiplexedStreamCapability
+		if keep == nil {
+			keep = new(MultiplexedStreamCapability)
+		}
+		*v = Capability{Choice: CapabilityChoiceReceiveMultiplexedStreamCapability, ReceiveMultiplexedStreamCapability: keep}
+		if err := v.ReceiveMultiplexedStreamCapability.Decode(d); err != nil {
+			return wrapErr("receiveMultiplexedStreamCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	case 20:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("transmitMultiplexedStreamCapability", err)
+		}
+		keep := v.TransmitMultiplexedStreamCapability
+		if keep == nil {
+			keep = new(MultiplexedStreamCapability)
+		}
+		*v = Capability{Choice: CapabilityChoiceTransmitMultiplexedStreamCapability, TransmitMultiplexedStreamCapability: keep}
+		if err := v.TransmitMultiplexedStreamCapability.Decode(d); err != nil {
+			return wrapErr("transmitMultiplexedStreamCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	case 21:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("receiveAndTransmitMultiplexedStreamCapability", err)
+		}
+		keep := v.ReceiveAndTransmitMultiplexedStreamCapability
+		if keep == nil {
+			keep = new(MultiplexedStreamCapability)
+		}
+		*v = Capability{Choice: CapabilityChoiceReceiveAndTransmitMultiplexedStreamCapability, ReceiveAndTransmitMultiplexedStreamCapability: keep}
+		if err := v.ReceiveAndTransmitMultiplexedStreamCapability.Decode(d); err != nil {
+			return wrapErr("receiveAndTransmitMultiplexedStreamCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	case 22:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("receiveRTPAudioTelephonyEventCapability", err)
+		}
+		keep := v.ReceiveRTPAudioTelephonyEventCapability
+		if keep == nil {
+			keep = new(AudioTelephonyEventCapability)
+		}
+		*v = Capability{Choice: CapabilityChoiceReceiveRTPAudioTelephonyEventCapability, ReceiveRTPAudioTelephonyEventCapability: keep}
+		if err := v.ReceiveRTPAudioTelephonyEventCapability.Decode(d); err != nil {
+			return wrapErr("receiveRTPAudioTelephonyEventCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	case 23:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("receiveRTPAudioToneCapability", err)
+		}
+		keep := v.ReceiveRTPAudioToneCapability
+		if keep == nil {
+			keep = new(AudioToneCapability)
+		}
+		*v = Capability{Choice: CapabilityChoiceReceiveRTPAudioToneCapability, ReceiveRTPAudioToneCapability: keep}
+		if err := v.ReceiveRTPAudioToneCapability.Decode(d); err != nil {
+			return wrapErr("receiveRTPAudioToneCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	case 24:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("depFecCapability", err)
+		}
+		keep := v.DepFecCapability
+		if keep == nil {
+			keep = new(DepFECCapability)
+		}
+		*v = Capability{Choice: CapabilityChoiceDepFecCapability, DepFecCapability: keep}
+		if err := v.DepFecCapability.Decode(d); err != nil {
+			return wrapErr("depFecCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	case 25:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("multiplePayloadStreamCapability", err)
+		}
+		keep := v.MultiplePayloadStreamCapability
+		if keep == nil {
+			keep = new(MultiplePayloadStreamCapability)
+		}
+		*v = Capability{Choice: CapabilityChoiceMultiplePayloadStreamCapability, MultiplePayloadStreamCapability: keep}
+		if err := v.MultiplePayloadStreamCapability.Decode(d); err != nil {
+			return wrapErr("multiplePayloadStreamCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	case 26:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("fecCapability", err)
+		}
+		keep := v.FecCapability
+		if keep == nil {
+			keep = new(FECCapability)
+		}
+		*v = Capability{Choice: CapabilityChoiceFecCapability, FecCapability: keep}
+		if err := v.FecCapability.Decode(d); err != nil {
+			return wrapErr("fecCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	case 27:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("redundancyEncodingCap", err)
+		}
+		keep := v.RedundancyEncodingCap
+		if keep == nil {
+			keep = new(RedundancyEncodingCapability)
+		}
+		*v = Capability{Choice: CapabilityChoiceRedundancyEncodingCap, RedundancyEncodingCap: keep}
+		if err := v.RedundancyEncodingCap.Decode(d); err != nil {
+			return wrapErr("redundancyEncodingCap", err)
+		}
+		d.LeaveOpenType(ot)
+	case 28:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("oneOfCapabilities", err)
+		}
+		*v = Capability{Choice: CapabilityChoiceOneOfCapabilities, OneOfCapabilities: v.OneOfCapabilities}
+		if err := v.OneOfCapabilities.Decode(d); err != nil {
+			return wrapErr("oneOfCapabilities", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = Capability{Choice: CapabilityChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = CapabilityChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -9010,9 +10099,7 @@ func (c VideoCapabilityChoice) String() string {
 func (v *VideoCapability) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case VideoCapabilityChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 4)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -9020,9 +10107,7 @@ func (v *VideoCapability) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case VideoCapabilityChoiceH261VideoCapability:
-		if err := e.WriteChoiceIndex(1, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 4)
 		if v.H261VideoCapability == nil {
 			return errNoValue("h261VideoCapability")
 		}
@@ -9030,9 +10115,7 @@ func (v *VideoCapability) Encode(e *per.Encoder) error {
 			return wrapErr("h261VideoCapability", err)
 		}
 	case VideoCapabilityChoiceH262VideoCapability:
-		if err := e.WriteChoiceIndex(2, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 4)
 		if v.H262VideoCapability == nil {
 			return errNoValue("h262VideoCapability")
 		}
@@ -9040,9 +10123,7 @@ func (v *VideoCapability) Encode(e *per.Encoder) error {
 			return wrapErr("h262VideoCapability", err)
 		}
 	case VideoCapabilityChoiceH263VideoCapability:
-		if err := e.WriteChoiceIndex(3, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 4)
 		if v.H263VideoCapability == nil {
 			return errNoValue("h263VideoCapability")
 		}
@@ -9050,9 +10131,7 @@ func (v *VideoCapability) Encode(e *per.Encoder) error {
 			return wrapErr("h263VideoCapability", err)
 		}
 	case VideoCapabilityChoiceIs11172VideoCapability:
-		if err := e.WriteChoiceIndex(4, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 4)
 		if v.Is11172VideoCapability == nil {
 			return errNoValue("is11172VideoCapability")
 		}
@@ -9066,11 +10145,11 @@ func (v *VideoCapability) Encode(e *per.Encoder) error {
 		if v.GenericVideoCapability == nil {
 			return errNoValue("genericVideoCapability")
 		}
-		sub := e.BeginOpenType()
-		if err := v.GenericVideoCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.GenericVideoCapability.Encode(e); err != nil {
 			return wrapErr("genericVideoCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericVideoCapability", err)
 		}
 	case VideoCapabilityChoiceExtendedVideoCapability:
@@ -9080,11 +10159,11 @@ func (v *VideoCapability) Encode(e *per.Encoder) error {
 		if v.ExtendedVideoCapability == nil {
 			return errNoValue("extendedVideoCapability")
 		}
-		sub := e.BeginOpenType()
-		if err := v.ExtendedVideoCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.ExtendedVideoCapability.Encode(e); err != nil {
 			return wrapErr("extendedVideoCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("extendedVideoCapability", err)
 		}
 	default:
@@ -9099,74 +10178,95 @@ func (v *VideoCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *VideoCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VideoCapability{}
 	i, err := d.ReadChoiceIndex(5, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = VideoCapabilityChoiceNonStandard
-		v.NonStandard = new(NonStandardParameter)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = VideoCapability{Choice: VideoCapabilityChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = VideoCapabilityChoiceH261VideoCapability
-		v.H261VideoCapability = new(H261VideoCapability)
+		keep := v.H261VideoCapability
+		if keep == nil {
+			keep = new(H261VideoCapability)
+		}
+		*v = VideoCapability{Choice: VideoCapabilityChoiceH261VideoCapability, H261VideoCapability: keep}
 		if err := v.H261VideoCapability.Decode(d); err != nil {
 			return wrapErr("h261VideoCapability", err)
 		}
 	case 2:
-		v.Choice = VideoCapabilityChoiceH262VideoCapability
-		v.H262VideoCapability = new(H262VideoCapability)
+		keep := v.H262VideoCapability
+		if keep == nil {
+			keep = new(H262VideoCapability)
+		}
+		*v = VideoCapability{Choice: VideoCapabilityChoiceH262VideoCapability, H262VideoCapability: keep}
 		if err := v.H262VideoCapability.Decode(d); err != nil {
 			return wrapErr("h262VideoCapability", err)
 		}
 	case 3:
-		v.Choice = VideoCapabilityChoiceH263VideoCapability
-		v.H263VideoCapability = new(H263VideoCapability)
+		keep := v.H263VideoCapability
+		if keep == nil {
+			keep = new(H263VideoCapability)
+		}
+		*v = VideoCapability{Choice: VideoCapabilityChoiceH263VideoCapability, H263VideoCapability: keep}
 		if err := v.H263VideoCapability.Decode(d); err != nil {
 			return wrapErr("h263VideoCapability", err)
 		}
 	case 4:
-		v.Choice = VideoCapabilityChoiceIs11172VideoCapability
-		v.Is11172VideoCapability = new(IS11172VideoCapability)
+		keep := v.Is11172VideoCapability
+		if keep == nil {
+			keep = new(IS11172VideoCapability)
+		}
+		*v = VideoCapability{Choice: VideoCapabilityChoiceIs11172VideoCapability, Is11172VideoCapability: keep}
 		if err := v.Is11172VideoCapability.Decode(d); err != nil {
 			return wrapErr("is11172VideoCapability", err)
 		}
 	case 5:
-		v.Choice = VideoCapabilityChoiceGenericVideoCapability
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("genericVideoCapability", err)
-		}
-		v.GenericVideoCapability = new(GenericCapability)
-		if err := v.GenericVideoCapability.Decode(&sub); err != nil {
-			return wrapErr("genericVideoCapability", err)
-		}
-	case 6:
-		v.Choice = VideoCapabilityChoiceExtendedVideoCapability
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("extendedVideoCapability", err)
-		}
-		v.ExtendedVideoCapability = new(ExtendedVideoCapability)
-		if err := v.ExtendedVideoCapability.Decode(&sub); err != nil {
-			return wrapErr("extendedVideoCapability", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("genericVideoCapability", err)
+		}
+		keep := v.GenericVideoCapability
+		if keep == nil {
+			keep = new(GenericCapability)
+		}
+		*v = VideoCapability{Choice: VideoCapabilityChoiceGenericVideoCapability, GenericVideoCapability: keep}
+		if err := v.GenericVideoCapability.Decode(d); err != nil {
+			return wrapErr("genericVideoCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	case 6:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("extendedVideoCapability", err)
+		}
+		keep := v.ExtendedVideoCapability
+		if keep == nil {
+			keep = new(ExtendedVideoCapability)
+		}
+		*v = VideoCapability{Choice: VideoCapabilityChoiceExtendedVideoCapability, ExtendedVideoCapability: keep}
+		if err := v.ExtendedVideoCapability.Decode(d); err != nil {
+			return wrapErr("extendedVideoCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = VideoCapability{Choice: VideoCapabilityChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = VideoCapabilityChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -9191,21 +10291,31 @@ func (v *H261VideoCapability) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.QcifMPI != nil)
-	e.WriteBit(v.CifMPI != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.QcifMPI != nil {
+			pre |= 1 << 1
+		}
+		if v.CifMPI != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
 	if v.QcifMPI != nil {
-		if err := e.WriteInteger(int64((*v.QcifMPI)), per.IntRange(1, 4)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.QcifMPI)), 1, 4); err != nil {
 			return wrapErr("qcifMPI", err)
 		}
 	}
 	if v.CifMPI != nil {
-		if err := e.WriteInteger(int64((*v.CifMPI)), per.IntRange(1, 4)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.CifMPI)), 1, 4); err != nil {
 			return wrapErr("cifMPI", err)
 		}
 	}
 	e.WriteBool(bool(v.TemporalSpatialTradeOffCapability))
-	if err := e.WriteInteger(int64(v.MaxBitRate), per.IntRange(1, 19200)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaxBitRate), 1, 19200); err != nil {
 		return wrapErr("maxBitRate", err)
 	}
 	e.WriteBool(bool(v.StillImageTransmission))
@@ -9216,9 +10326,9 @@ func (v *H261VideoCapability) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.VideoBadMBsCap != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.VideoBadMBsCap)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.VideoBadMBsCap)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("videoBadMBsCap", err)
 		}
 	}
@@ -9230,37 +10340,44 @@ func (v *H261VideoCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H261VideoCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H261VideoCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(3)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(2)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<2) != 0
 	if opt0&(1<<1) != 0 {
+		if v.QcifMPI == nil {
+			v.QcifMPI = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 4))
+			x, err := d.ReadConstrainedWholeNumber(1, 4)
 			if err != nil {
 				return wrapErr("qcifMPI", err)
 			}
-			v.QcifMPI = new(uint8(x))
+			*v.QcifMPI = uint8(x)
 		}
+	} else {
+		v.QcifMPI = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.CifMPI == nil {
+			v.CifMPI = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 4))
+			x, err := d.ReadConstrainedWholeNumber(1, 4)
 			if err != nil {
 				return wrapErr("cifMPI", err)
 			}
-			v.CifMPI = new(uint8(x))
+			*v.CifMPI = uint8(x)
 		}
+	} else {
+		v.CifMPI = nil
 	}
 	{
 		x, err := d.ReadBool()
@@ -9270,7 +10387,7 @@ func (v *H261VideoCapability) Decode(d *per.Decoder) error {
 		v.TemporalSpatialTradeOffCapability = bool(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 19200))
+		x, err := d.ReadConstrainedWholeNumber(1, 19200)
 		if err != nil {
 			return wrapErr("maxBitRate", err)
 		}
@@ -9283,37 +10400,52 @@ func (v *H261VideoCapability) Decode(d *per.Decoder) error {
 		}
 		v.StillImageTransmission = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("videoBadMBsCap", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.VideoBadMBsCap == nil {
+			v.VideoBadMBsCap = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
 				return wrapErr("videoBadMBsCap", err)
 			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("videoBadMBsCap", err)
-				}
-				v.VideoBadMBsCap = new(bool(x))
-			}
+			*v.VideoBadMBsCap = bool(x)
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.VideoBadMBsCap = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 1; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -9338,13 +10470,31 @@ func (v *H262VideoCapability) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.VideoBitRate != nil)
-	e.WriteBit(v.VbvBufferSize != nil)
-	e.WriteBit(v.SamplesPerLine != nil)
-	e.WriteBit(v.LinesPerFrame != nil)
-	e.WriteBit(v.FramesPerSecond != nil)
-	e.WriteBit(v.LuminanceSampleRate != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 6
+		}
+		if v.VideoBitRate != nil {
+			pre |= 1 << 5
+		}
+		if v.VbvBufferSize != nil {
+			pre |= 1 << 4
+		}
+		if v.SamplesPerLine != nil {
+			pre |= 1 << 3
+		}
+		if v.LinesPerFrame != nil {
+			pre |= 1 << 2
+		}
+		if v.FramesPerSecond != nil {
+			pre |= 1 << 1
+		}
+		if v.LuminanceSampleRate != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 7)
+	}
 	e.WriteBool(bool(v.ProfileAndLevelSPatML))
 	e.WriteBool(bool(v.ProfileAndLevelMPatLL))
 	e.WriteBool(bool(v.ProfileAndLevelMPatML))
@@ -9357,32 +10507,32 @@ func (v *H262VideoCapability) Encode(e *per.Encoder) error {
 	e.WriteBool(bool(v.ProfileAndLevelHPatH14))
 	e.WriteBool(bool(v.ProfileAndLevelHPatHL))
 	if v.VideoBitRate != nil {
-		if err := e.WriteInteger(int64((*v.VideoBitRate)), per.IntRange(0, 1073741823)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.VideoBitRate)), 0, 1073741823); err != nil {
 			return wrapErr("videoBitRate", err)
 		}
 	}
 	if v.VbvBufferSize != nil {
-		if err := e.WriteInteger(int64((*v.VbvBufferSize)), per.IntRange(0, 262143)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.VbvBufferSize)), 0, 262143); err != nil {
 			return wrapErr("vbvBufferSize", err)
 		}
 	}
 	if v.SamplesPerLine != nil {
-		if err := e.WriteInteger(int64((*v.SamplesPerLine)), per.IntRange(0, 16383)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.SamplesPerLine)), 0, 16383); err != nil {
 			return wrapErr("samplesPerLine", err)
 		}
 	}
 	if v.LinesPerFrame != nil {
-		if err := e.WriteInteger(int64((*v.LinesPerFrame)), per.IntRange(0, 16383)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.LinesPerFrame)), 0, 16383); err != nil {
 			return wrapErr("linesPerFrame", err)
 		}
 	}
 	if v.FramesPerSecond != nil {
-		if err := e.WriteInteger(int64((*v.FramesPerSecond)), per.IntRange(0, 15)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.FramesPerSecond)), 0, 15); err != nil {
 			return wrapErr("framesPerSecond", err)
 		}
 	}
 	if v.LuminanceSampleRate != nil {
-		if err := e.WriteInteger(int64((*v.LuminanceSampleRate)), per.IntRange(0, 4294967295)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.LuminanceSampleRate)), 0, 4294967295); err != nil {
 			return wrapErr("luminanceSampleRate", err)
 		}
 	}
@@ -9393,9 +10543,9 @@ func (v *H262VideoCapability) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.VideoBadMBsCap != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.VideoBadMBsCap)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.VideoBadMBsCap)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("videoBadMBsCap", err)
 		}
 	}
@@ -9407,20 +10557,17 @@ func (v *H262VideoCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H262VideoCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H262VideoCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(7)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(6)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<6) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -9499,90 +10646,135 @@ func (v *H262VideoCapability) Decode(d *per.Decoder) error {
 		v.ProfileAndLevelHPatHL = bool(x)
 	}
 	if opt0&(1<<5) != 0 {
+		if v.VideoBitRate == nil {
+			v.VideoBitRate = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 1073741823))
+			x, err := d.ReadConstrainedWholeNumber(0, 1073741823)
 			if err != nil {
 				return wrapErr("videoBitRate", err)
 			}
-			v.VideoBitRate = new(uint32(x))
+			*v.VideoBitRate = uint32(x)
 		}
+	} else {
+		v.VideoBitRate = nil
 	}
 	if opt0&(1<<4) != 0 {
+		if v.VbvBufferSize == nil {
+			v.VbvBufferSize = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 262143))
+			x, err := d.ReadConstrainedWholeNumber(0, 262143)
 			if err != nil {
 				return wrapErr("vbvBufferSize", err)
 			}
-			v.VbvBufferSize = new(uint32(x))
+			*v.VbvBufferSize = uint32(x)
 		}
+	} else {
+		v.VbvBufferSize = nil
 	}
 	if opt0&(1<<3) != 0 {
+		if v.SamplesPerLine == nil {
+			v.SamplesPerLine = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 16383))
+			x, err := d.ReadConstrainedWholeNumber(0, 16383)
 			if err != nil {
 				return wrapErr("samplesPerLine", err)
 			}
-			v.SamplesPerLine = new(uint16(x))
+			*v.SamplesPerLine = uint16(x)
 		}
+	} else {
+		v.SamplesPerLine = nil
 	}
 	if opt0&(1<<2) != 0 {
+		if v.LinesPerFrame == nil {
+			v.LinesPerFrame = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 16383))
+			x, err := d.ReadConstrainedWholeNumber(0, 16383)
 			if err != nil {
 				return wrapErr("linesPerFrame", err)
 			}
-			v.LinesPerFrame = new(uint16(x))
+			*v.LinesPerFrame = uint16(x)
 		}
+	} else {
+		v.LinesPerFrame = nil
 	}
 	if opt0&(1<<1) != 0 {
+		if v.FramesPerSecond == nil {
+			v.FramesPerSecond = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 15))
+			x, err := d.ReadConstrainedWholeNumber(0, 15)
 			if err != nil {
 				return wrapErr("framesPerSecond", err)
 			}
-			v.FramesPerSecond = new(uint8(x))
+			*v.FramesPerSecond = uint8(x)
 		}
+	} else {
+		v.FramesPerSecond = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.LuminanceSampleRate == nil {
+			v.LuminanceSampleRate = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 4294967295))
+			x, err := d.ReadConstrainedWholeNumber(0, 4294967295)
 			if err != nil {
 				return wrapErr("luminanceSampleRate", err)
 			}
-			v.LuminanceSampleRate = new(uint32(x))
+			*v.LuminanceSampleRate = uint32(x)
 		}
+	} else {
+		v.LuminanceSampleRate = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("videoBadMBsCap", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.VideoBadMBsCap == nil {
+			v.VideoBadMBsCap = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
 				return wrapErr("videoBadMBsCap", err)
 			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("videoBadMBsCap", err)
-				}
-				v.VideoBadMBsCap = new(bool(x))
-			}
+			*v.VideoBadMBsCap = bool(x)
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.VideoBadMBsCap = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 1; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -9628,40 +10820,60 @@ func (v *H263VideoCapability) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.SqcifMPI != nil)
-	e.WriteBit(v.QcifMPI != nil)
-	e.WriteBit(v.CifMPI != nil)
-	e.WriteBit(v.Cif4MPI != nil)
-	e.WriteBit(v.Cif16MPI != nil)
-	e.WriteBit(v.HrdB != nil)
-	e.WriteBit(v.BppMaxKb != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 7
+		}
+		if v.SqcifMPI != nil {
+			pre |= 1 << 6
+		}
+		if v.QcifMPI != nil {
+			pre |= 1 << 5
+		}
+		if v.CifMPI != nil {
+			pre |= 1 << 4
+		}
+		if v.Cif4MPI != nil {
+			pre |= 1 << 3
+		}
+		if v.Cif16MPI != nil {
+			pre |= 1 << 2
+		}
+		if v.HrdB != nil {
+			pre |= 1 << 1
+		}
+		if v.BppMaxKb != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 8)
+	}
 	if v.SqcifMPI != nil {
-		if err := e.WriteInteger(int64((*v.SqcifMPI)), per.IntRange(1, 32)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.SqcifMPI)), 1, 32); err != nil {
 			return wrapErr("sqcifMPI", err)
 		}
 	}
 	if v.QcifMPI != nil {
-		if err := e.WriteInteger(int64((*v.QcifMPI)), per.IntRange(1, 32)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.QcifMPI)), 1, 32); err != nil {
 			return wrapErr("qcifMPI", err)
 		}
 	}
 	if v.CifMPI != nil {
-		if err := e.WriteInteger(int64((*v.CifMPI)), per.IntRange(1, 32)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.CifMPI)), 1, 32); err != nil {
 			return wrapErr("cifMPI", err)
 		}
 	}
 	if v.Cif4MPI != nil {
-		if err := e.WriteInteger(int64((*v.Cif4MPI)), per.IntRange(1, 32)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.Cif4MPI)), 1, 32); err != nil {
 			return wrapErr("cif4MPI", err)
 		}
 	}
 	if v.Cif16MPI != nil {
-		if err := e.WriteInteger(int64((*v.Cif16MPI)), per.IntRange(1, 32)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.Cif16MPI)), 1, 32); err != nil {
 			return wrapErr("cif16MPI", err)
 		}
 	}
-	if err := e.WriteInteger(int64(v.MaxBitRate), per.IntRange(1, 192400)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaxBitRate), 1, 192400); err != nil {
 		return wrapErr("maxBitRate", err)
 	}
 	e.WriteBool(bool(v.UnrestrictedVector))
@@ -9670,12 +10882,12 @@ func (v *H263VideoCapability) Encode(e *per.Encoder) error {
 	e.WriteBool(bool(v.PbFrames))
 	e.WriteBool(bool(v.TemporalSpatialTradeOffCapability))
 	if v.HrdB != nil {
-		if err := e.WriteInteger(int64((*v.HrdB)), per.IntRange(0, 524287)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.HrdB)), 0, 524287); err != nil {
 			return wrapErr("hrd-B", err)
 		}
 	}
 	if v.BppMaxKb != nil {
-		if err := e.WriteInteger(int64((*v.BppMaxKb)), per.IntRange(0, 65535)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.BppMaxKb)), 0, 65535); err != nil {
 			return wrapErr("bppMaxKb", err)
 		}
 	}
@@ -9686,72 +10898,72 @@ func (v *H263VideoCapability) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.SlowSqcifMPI != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64((*v.SlowSqcifMPI)), per.IntRange(1, 3600)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.SlowSqcifMPI)), 1, 3600); err != nil {
 			return wrapErr("slowSqcifMPI", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("slowSqcifMPI", err)
 		}
 	}
 	if v.SlowQcifMPI != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64((*v.SlowQcifMPI)), per.IntRange(1, 3600)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.SlowQcifMPI)), 1, 3600); err != nil {
 			return wrapErr("slowQcifMPI", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("slowQcifMPI", err)
 		}
 	}
 	if v.SlowCifMPI != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64((*v.SlowCifMPI)), per.IntRange(1, 3600)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.SlowCifMPI)), 1, 3600); err != nil {
 			return wrapErr("slowCifMPI", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("slowCifMPI", err)
 		}
 	}
 	if v.SlowCif4MPI != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64((*v.SlowCif4MPI)), per.IntRange(1, 3600)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.SlowCif4MPI)), 1, 3600); err != nil {
 			return wrapErr("slowCif4MPI", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("slowCif4MPI", err)
 		}
 	}
 	if v.SlowCif16MPI != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64((*v.SlowCif16MPI)), per.IntRange(1, 3600)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.SlowCif16MPI)), 1, 3600); err != nil {
 			return wrapErr("slowCif16MPI", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("slowCif16MPI", err)
 		}
 	}
 	if v.ErrorCompensation != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.ErrorCompensation)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.ErrorCompensation)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("errorCompensation", err)
 		}
 	}
 	if v.EnhancementLayerInfo != nil {
-		sub := e.BeginOpenType()
-		if err := v.EnhancementLayerInfo.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.EnhancementLayerInfo.Encode(e); err != nil {
 			return wrapErr("enhancementLayerInfo", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("enhancementLayerInfo", err)
 		}
 	}
 	if v.H263Options != nil {
-		sub := e.BeginOpenType()
-		if err := v.H263Options.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.H263Options.Encode(e); err != nil {
 			return wrapErr("h263Options", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("h263Options", err)
 		}
 	}
@@ -9763,67 +10975,89 @@ func (v *H263VideoCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H263VideoCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H263VideoCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(8)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(7)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<7) != 0
 	if opt0&(1<<6) != 0 {
+		if v.SqcifMPI == nil {
+			v.SqcifMPI = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 32))
+			x, err := d.ReadConstrainedWholeNumber(1, 32)
 			if err != nil {
 				return wrapErr("sqcifMPI", err)
 			}
-			v.SqcifMPI = new(uint8(x))
+			*v.SqcifMPI = uint8(x)
 		}
+	} else {
+		v.SqcifMPI = nil
 	}
 	if opt0&(1<<5) != 0 {
+		if v.QcifMPI == nil {
+			v.QcifMPI = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 32))
+			x, err := d.ReadConstrainedWholeNumber(1, 32)
 			if err != nil {
 				return wrapErr("qcifMPI", err)
 			}
-			v.QcifMPI = new(uint8(x))
+			*v.QcifMPI = uint8(x)
 		}
+	} else {
+		v.QcifMPI = nil
 	}
 	if opt0&(1<<4) != 0 {
+		if v.CifMPI == nil {
+			v.CifMPI = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 32))
+			x, err := d.ReadConstrainedWholeNumber(1, 32)
 			if err != nil {
 				return wrapErr("cifMPI", err)
 			}
-			v.CifMPI = new(uint8(x))
+			*v.CifMPI = uint8(x)
 		}
+	} else {
+		v.CifMPI = nil
 	}
 	if opt0&(1<<3) != 0 {
+		if v.Cif4MPI == nil {
+			v.Cif4MPI = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 32))
+			x, err := d.ReadConstrainedWholeNumber(1, 32)
 			if err != nil {
 				return wrapErr("cif4MPI", err)
 			}
-			v.Cif4MPI = new(uint8(x))
+			*v.Cif4MPI = uint8(x)
 		}
+	} else {
+		v.Cif4MPI = nil
 	}
 	if opt0&(1<<2) != 0 {
+		if v.Cif16MPI == nil {
+			v.Cif16MPI = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 32))
+			x, err := d.ReadConstrainedWholeNumber(1, 32)
 			if err != nil {
 				return wrapErr("cif16MPI", err)
 			}
-			v.Cif16MPI = new(uint8(x))
+			*v.Cif16MPI = uint8(x)
 		}
+	} else {
+		v.Cif16MPI = nil
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 192400))
+		x, err := d.ReadConstrainedWholeNumber(1, 192400)
 		if err != nil {
 			return wrapErr("maxBitRate", err)
 		}
@@ -9865,139 +11099,204 @@ func (v *H263VideoCapability) Decode(d *per.Decoder) error {
 		v.TemporalSpatialTradeOffCapability = bool(x)
 	}
 	if opt0&(1<<1) != 0 {
+		if v.HrdB == nil {
+			v.HrdB = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 524287))
+			x, err := d.ReadConstrainedWholeNumber(0, 524287)
 			if err != nil {
 				return wrapErr("hrd-B", err)
 			}
-			v.HrdB = new(uint32(x))
+			*v.HrdB = uint32(x)
 		}
+	} else {
+		v.HrdB = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.BppMaxKb == nil {
+			v.BppMaxKb = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 65535))
+			x, err := d.ReadConstrainedWholeNumber(0, 65535)
 			if err != nil {
 				return wrapErr("bppMaxKb", err)
 			}
-			v.BppMaxKb = new(uint16(x))
+			*v.BppMaxKb = uint16(x)
 		}
+	} else {
+		v.BppMaxKb = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 8 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 8 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("slowSqcifMPI", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.SlowSqcifMPI == nil {
+			v.SlowSqcifMPI = new(uint16)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(1, 3600)
+			if err != nil {
 				return wrapErr("slowSqcifMPI", err)
 			}
-			{
-				x, err := sub.ReadInteger(per.IntRange(1, 3600))
-				if err != nil {
-					return wrapErr("slowSqcifMPI", err)
-				}
-				v.SlowSqcifMPI = new(uint16(x))
-			}
+			*v.SlowSqcifMPI = uint16(x)
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.SlowSqcifMPI = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("slowQcifMPI", err)
+		}
+		if v.SlowQcifMPI == nil {
+			v.SlowQcifMPI = new(uint16)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(1, 3600)
+			if err != nil {
 				return wrapErr("slowQcifMPI", err)
 			}
-			{
-				x, err := sub.ReadInteger(per.IntRange(1, 3600))
-				if err != nil {
-					return wrapErr("slowQcifMPI", err)
-				}
-				v.SlowQcifMPI = new(uint16(x))
-			}
+			*v.SlowQcifMPI = uint16(x)
 		}
-		if ext.Has(2) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.SlowQcifMPI = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("slowCifMPI", err)
+		}
+		if v.SlowCifMPI == nil {
+			v.SlowCifMPI = new(uint16)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(1, 3600)
+			if err != nil {
 				return wrapErr("slowCifMPI", err)
 			}
-			{
-				x, err := sub.ReadInteger(per.IntRange(1, 3600))
-				if err != nil {
-					return wrapErr("slowCifMPI", err)
-				}
-				v.SlowCifMPI = new(uint16(x))
-			}
+			*v.SlowCifMPI = uint16(x)
 		}
-		if ext.Has(3) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.SlowCifMPI = nil
+	}
+	if ext.Has(3) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("slowCif4MPI", err)
+		}
+		if v.SlowCif4MPI == nil {
+			v.SlowCif4MPI = new(uint16)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(1, 3600)
+			if err != nil {
 				return wrapErr("slowCif4MPI", err)
 			}
-			{
-				x, err := sub.ReadInteger(per.IntRange(1, 3600))
-				if err != nil {
-					return wrapErr("slowCif4MPI", err)
-				}
-				v.SlowCif4MPI = new(uint16(x))
-			}
+			*v.SlowCif4MPI = uint16(x)
 		}
-		if ext.Has(4) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.SlowCif4MPI = nil
+	}
+	if ext.Has(4) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("slowCif16MPI", err)
+		}
+		if v.SlowCif16MPI == nil {
+			v.SlowCif16MPI = new(uint16)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(1, 3600)
+			if err != nil {
 				return wrapErr("slowCif16MPI", err)
 			}
-			{
-				x, err := sub.ReadInteger(per.IntRange(1, 3600))
-				if err != nil {
-					return wrapErr("slowCif16MPI", err)
-				}
-				v.SlowCif16MPI = new(uint16(x))
-			}
+			*v.SlowCif16MPI = uint16(x)
 		}
-		if ext.Has(5) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.SlowCif16MPI = nil
+	}
+	if ext.Has(5) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("errorCompensation", err)
+		}
+		if v.ErrorCompensation == nil {
+			v.ErrorCompensation = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
 				return wrapErr("errorCompensation", err)
 			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("errorCompensation", err)
-				}
-				v.ErrorCompensation = new(bool(x))
-			}
+			*v.ErrorCompensation = bool(x)
 		}
-		if ext.Has(6) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("enhancementLayerInfo", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.ErrorCompensation = nil
+	}
+	if ext.Has(6) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("enhancementLayerInfo", err)
+		}
+		if v.EnhancementLayerInfo == nil {
 			v.EnhancementLayerInfo = new(EnhancementLayerInfo)
-			if err := v.EnhancementLayerInfo.Decode(&sub); err != nil {
-				return wrapErr("enhancementLayerInfo", err)
-			}
 		}
-		if ext.Has(7) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("h263Options", err)
-			}
+		if err := v.EnhancementLayerInfo.Decode(d); err != nil {
+			return wrapErr("enhancementLayerInfo", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.EnhancementLayerInfo = nil
+	}
+	if ext.Has(7) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("h263Options", err)
+		}
+		if v.H263Options == nil {
 			v.H263Options = new(H263Options)
-			if err := v.H263Options.Decode(&sub); err != nil {
-				return wrapErr("h263Options", err)
-			}
 		}
+		if err := v.H263Options.Decode(d); err != nil {
+			return wrapErr("h263Options", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.H263Options = nil
+	}
+	if ext.Len() > 8 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 8; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -10019,10 +11318,22 @@ func (v *EnhancementLayerInfo) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.SnrEnhancement != nil)
-	e.WriteBit(v.SpatialEnhancement != nil)
-	e.WriteBit(v.BPictureEnhancement != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 3
+		}
+		if v.SnrEnhancement != nil {
+			pre |= 1 << 2
+		}
+		if v.SpatialEnhancement != nil {
+			pre |= 1 << 1
+		}
+		if v.BPictureEnhancement != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 4)
+	}
 	e.WriteBool(bool(v.BaseBitRateConstrained))
 	if v.SnrEnhancement != nil {
 		{
@@ -10098,20 +11409,17 @@ func (v *EnhancementLayerInfo) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *EnhancementLayerInfo) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EnhancementLayerInfo{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(4)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(3)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<3) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -10120,19 +11428,23 @@ func (v *EnhancementLayerInfo) Decode(d *per.Decoder) error {
 		v.BaseBitRateConstrained = bool(x)
 	}
 	if opt0&(1<<2) != 0 {
+		if v.SnrEnhancement == nil {
+			v.SnrEnhancement = new([]EnhancementOptions)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.Size(1, 14), 24)
 			if err != nil {
 				return wrapErr("snrEnhancement", err)
 			}
-			var items0 []EnhancementOptions
-			if n0 > 0 {
+			items0 := (*v.SnrEnhancement)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]EnhancementOptions, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, EnhancementOptions{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("snrEnhancement", err)
 					}
 				}
@@ -10143,23 +11455,32 @@ func (v *EnhancementLayerInfo) Decode(d *per.Decoder) error {
 					return wrapErr("snrEnhancement", err)
 				}
 			}
-			v.SnrEnhancement = new([]EnhancementOptions(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.SnrEnhancement = items0
 		}
+	} else {
+		v.SnrEnhancement = nil
 	}
 	if opt0&(1<<1) != 0 {
+		if v.SpatialEnhancement == nil {
+			v.SpatialEnhancement = new([]EnhancementOptions)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.Size(1, 14), 24)
 			if err != nil {
 				return wrapErr("spatialEnhancement", err)
 			}
-			var items0 []EnhancementOptions
-			if n0 > 0 {
+			items0 := (*v.SpatialEnhancement)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]EnhancementOptions, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, EnhancementOptions{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("spatialEnhancement", err)
 					}
 				}
@@ -10170,23 +11491,32 @@ func (v *EnhancementLayerInfo) Decode(d *per.Decoder) error {
 					return wrapErr("spatialEnhancement", err)
 				}
 			}
-			v.SpatialEnhancement = new([]EnhancementOptions(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.SpatialEnhancement = items0
 		}
+	} else {
+		v.SpatialEnhancement = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.BPictureEnhancement == nil {
+			v.BPictureEnhancement = new([]BEnhancementParameters)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.Size(1, 14), 31)
 			if err != nil {
 				return wrapErr("bPictureEnhancement", err)
 			}
-			var items0 []BEnhancementParameters
-			if n0 > 0 {
+			items0 := (*v.BPictureEnhancement)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]BEnhancementParameters, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, BEnhancementParameters{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("bPictureEnhancement", err)
 					}
 				}
@@ -10197,27 +11527,41 @@ func (v *EnhancementLayerInfo) Decode(d *per.Decoder) error {
 					return wrapErr("bPictureEnhancement", err)
 				}
 			}
-			v.BPictureEnhancement = new([]BEnhancementParameters(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.BPictureEnhancement = items0
 		}
+	} else {
+		v.BPictureEnhancement = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -10239,71 +11583,99 @@ func (v *EnhancementOptions) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.SqcifMPI != nil)
-	e.WriteBit(v.QcifMPI != nil)
-	e.WriteBit(v.CifMPI != nil)
-	e.WriteBit(v.Cif4MPI != nil)
-	e.WriteBit(v.Cif16MPI != nil)
-	e.WriteBit(v.SlowSqcifMPI != nil)
-	e.WriteBit(v.SlowQcifMPI != nil)
-	e.WriteBit(v.SlowCifMPI != nil)
-	e.WriteBit(v.SlowCif4MPI != nil)
-	e.WriteBit(v.SlowCif16MPI != nil)
-	e.WriteBit(v.H263Options != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 11
+		}
+		if v.SqcifMPI != nil {
+			pre |= 1 << 10
+		}
+		if v.QcifMPI != nil {
+			pre |= 1 << 9
+		}
+		if v.CifMPI != nil {
+			pre |= 1 << 8
+		}
+		if v.Cif4MPI != nil {
+			pre |= 1 << 7
+		}
+		if v.Cif16MPI != nil {
+			pre |= 1 << 6
+		}
+		if v.SlowSqcifMPI != nil {
+			pre |= 1 << 5
+		}
+		if v.SlowQcifMPI != nil {
+			pre |= 1 << 4
+		}
+		if v.SlowCifMPI != nil {
+			pre |= 1 << 3
+		}
+		if v.SlowCif4MPI != nil {
+			pre |= 1 << 2
+		}
+		if v.SlowCif16MPI != nil {
+			pre |= 1 << 1
+		}
+		if v.H263Options != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 12)
+	}
 	if v.SqcifMPI != nil {
-		if err := e.WriteInteger(int64((*v.SqcifMPI)), per.IntRange(1, 32)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.SqcifMPI)), 1, 32); err != nil {
 			return wrapErr("sqcifMPI", err)
 		}
 	}
 	if v.QcifMPI != nil {
-		if err := e.WriteInteger(int64((*v.QcifMPI)), per.IntRange(1, 32)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.QcifMPI)), 1, 32); err != nil {
 			return wrapErr("qcifMPI", err)
 		}
 	}
 	if v.CifMPI != nil {
-		if err := e.WriteInteger(int64((*v.CifMPI)), per.IntRange(1, 32)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.CifMPI)), 1, 32); err != nil {
 			return wrapErr("cifMPI", err)
 		}
 	}
 	if v.Cif4MPI != nil {
-		if err := e.WriteInteger(int64((*v.Cif4MPI)), per.IntRange(1, 32)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.Cif4MPI)), 1, 32); err != nil {
 			return wrapErr("cif4MPI", err)
 		}
 	}
 	if v.Cif16MPI != nil {
-		if err := e.WriteInteger(int64((*v.Cif16MPI)), per.IntRange(1, 32)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.Cif16MPI)), 1, 32); err != nil {
 			return wrapErr("cif16MPI", err)
 		}
 	}
-	if err := e.WriteInteger(int64(v.MaxBitRate), per.IntRange(1, 192400)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaxBitRate), 1, 192400); err != nil {
 		return wrapErr("maxBitRate", err)
 	}
 	e.WriteBool(bool(v.UnrestrictedVector))
 	e.WriteBool(bool(v.ArithmeticCoding))
 	e.WriteBool(bool(v.TemporalSpatialTradeOffCapability))
 	if v.SlowSqcifMPI != nil {
-		if err := e.WriteInteger(int64((*v.SlowSqcifMPI)), per.IntRange(1, 3600)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.SlowSqcifMPI)), 1, 3600); err != nil {
 			return wrapErr("slowSqcifMPI", err)
 		}
 	}
 	if v.SlowQcifMPI != nil {
-		if err := e.WriteInteger(int64((*v.SlowQcifMPI)), per.IntRange(1, 3600)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.SlowQcifMPI)), 1, 3600); err != nil {
 			return wrapErr("slowQcifMPI", err)
 		}
 	}
 	if v.SlowCifMPI != nil {
-		if err := e.WriteInteger(int64((*v.SlowCifMPI)), per.IntRange(1, 3600)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.SlowCifMPI)), 1, 3600); err != nil {
 			return wrapErr("slowCifMPI", err)
 		}
 	}
 	if v.SlowCif4MPI != nil {
-		if err := e.WriteInteger(int64((*v.SlowCif4MPI)), per.IntRange(1, 3600)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.SlowCif4MPI)), 1, 3600); err != nil {
 			return wrapErr("slowCif4MPI", err)
 		}
 	}
 	if v.SlowCif16MPI != nil {
-		if err := e.WriteInteger(int64((*v.SlowCif16MPI)), per.IntRange(1, 3600)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.SlowCif16MPI)), 1, 3600); err != nil {
 			return wrapErr("slowCif16MPI", err)
 		}
 	}
@@ -10327,67 +11699,89 @@ func (v *EnhancementOptions) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *EnhancementOptions) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EnhancementOptions{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(12)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(11)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<11) != 0
 	if opt0&(1<<10) != 0 {
+		if v.SqcifMPI == nil {
+			v.SqcifMPI = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 32))
+			x, err := d.ReadConstrainedWholeNumber(1, 32)
 			if err != nil {
 				return wrapErr("sqcifMPI", err)
 			}
-			v.SqcifMPI = new(uint8(x))
+			*v.SqcifMPI = uint8(x)
 		}
+	} else {
+		v.SqcifMPI = nil
 	}
 	if opt0&(1<<9) != 0 {
+		if v.QcifMPI == nil {
+			v.QcifMPI = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 32))
+			x, err := d.ReadConstrainedWholeNumber(1, 32)
 			if err != nil {
 				return wrapErr("qcifMPI", err)
 			}
-			v.QcifMPI = new(uint8(x))
+			*v.QcifMPI = uint8(x)
 		}
+	} else {
+		v.QcifMPI = nil
 	}
 	if opt0&(1<<8) != 0 {
+		if v.CifMPI == nil {
+			v.CifMPI = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 32))
+			x, err := d.ReadConstrainedWholeNumber(1, 32)
 			if err != nil {
 				return wrapErr("cifMPI", err)
 			}
-			v.CifMPI = new(uint8(x))
+			*v.CifMPI = uint8(x)
 		}
+	} else {
+		v.CifMPI = nil
 	}
 	if opt0&(1<<7) != 0 {
+		if v.Cif4MPI == nil {
+			v.Cif4MPI = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 32))
+			x, err := d.ReadConstrainedWholeNumber(1, 32)
 			if err != nil {
 				return wrapErr("cif4MPI", err)
 			}
-			v.Cif4MPI = new(uint8(x))
+			*v.Cif4MPI = uint8(x)
 		}
+	} else {
+		v.Cif4MPI = nil
 	}
 	if opt0&(1<<6) != 0 {
+		if v.Cif16MPI == nil {
+			v.Cif16MPI = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 32))
+			x, err := d.ReadConstrainedWholeNumber(1, 32)
 			if err != nil {
 				return wrapErr("cif16MPI", err)
 			}
-			v.Cif16MPI = new(uint8(x))
+			*v.Cif16MPI = uint8(x)
 		}
+	} else {
+		v.Cif16MPI = nil
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 192400))
+		x, err := d.ReadConstrainedWholeNumber(1, 192400)
 		if err != nil {
 			return wrapErr("maxBitRate", err)
 		}
@@ -10415,49 +11809,74 @@ func (v *EnhancementOptions) Decode(d *per.Decoder) error {
 		v.TemporalSpatialTradeOffCapability = bool(x)
 	}
 	if opt0&(1<<5) != 0 {
+		if v.SlowSqcifMPI == nil {
+			v.SlowSqcifMPI = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 3600))
+			x, err := d.ReadConstrainedWholeNumber(1, 3600)
 			if err != nil {
 				return wrapErr("slowSqcifMPI", err)
 			}
-			v.SlowSqcifMPI = new(uint16(x))
+			*v.SlowSqcifMPI = uint16(x)
 		}
+	} else {
+		v.SlowSqcifMPI = nil
 	}
 	if opt0&(1<<4) != 0 {
+		if v.SlowQcifMPI == nil {
+			v.SlowQcifMPI = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 3600))
+			x, err := d.ReadConstrainedWholeNumber(1, 3600)
 			if err != nil {
 				return wrapErr("slowQcifMPI", err)
 			}
-			v.SlowQcifMPI = new(uint16(x))
+			*v.SlowQcifMPI = uint16(x)
 		}
+	} else {
+		v.SlowQcifMPI = nil
 	}
 	if opt0&(1<<3) != 0 {
+		if v.SlowCifMPI == nil {
+			v.SlowCifMPI = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 3600))
+			x, err := d.ReadConstrainedWholeNumber(1, 3600)
 			if err != nil {
 				return wrapErr("slowCifMPI", err)
 			}
-			v.SlowCifMPI = new(uint16(x))
+			*v.SlowCifMPI = uint16(x)
 		}
+	} else {
+		v.SlowCifMPI = nil
 	}
 	if opt0&(1<<2) != 0 {
+		if v.SlowCif4MPI == nil {
+			v.SlowCif4MPI = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 3600))
+			x, err := d.ReadConstrainedWholeNumber(1, 3600)
 			if err != nil {
 				return wrapErr("slowCif4MPI", err)
 			}
-			v.SlowCif4MPI = new(uint16(x))
+			*v.SlowCif4MPI = uint16(x)
 		}
+	} else {
+		v.SlowCif4MPI = nil
 	}
 	if opt0&(1<<1) != 0 {
+		if v.SlowCif16MPI == nil {
+			v.SlowCif16MPI = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 3600))
+			x, err := d.ReadConstrainedWholeNumber(1, 3600)
 			if err != nil {
 				return wrapErr("slowCif16MPI", err)
 			}
-			v.SlowCif16MPI = new(uint16(x))
+			*v.SlowCif16MPI = uint16(x)
 		}
+	} else {
+		v.SlowCif16MPI = nil
 	}
 	{
 		x, err := d.ReadBool()
@@ -10467,29 +11886,42 @@ func (v *EnhancementOptions) Decode(d *per.Decoder) error {
 		v.ErrorCompensation = bool(x)
 	}
 	if opt0&(1<<0) != 0 {
-		v.H263Options = new(H263Options)
+		if v.H263Options == nil {
+			v.H263Options = new(H263Options)
+		}
 		if err := v.H263Options.Decode(d); err != nil {
 			return wrapErr("h263Options", err)
 		}
+	} else {
+		v.H263Options = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -10517,12 +11949,28 @@ func (v *H263Options) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.TransparencyParameters != nil)
-	e.WriteBit(v.RefPictureSelection != nil)
-	e.WriteBit(v.CustomPictureClockFrequency != nil)
-	e.WriteBit(v.CustomPictureFormat != nil)
-	e.WriteBit(v.ModeCombos != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 5
+		}
+		if v.TransparencyParameters != nil {
+			pre |= 1 << 4
+		}
+		if v.RefPictureSelection != nil {
+			pre |= 1 << 3
+		}
+		if v.CustomPictureClockFrequency != nil {
+			pre |= 1 << 2
+		}
+		if v.CustomPictureFormat != nil {
+			pre |= 1 << 1
+		}
+		if v.ModeCombos != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 6)
+	}
 	e.WriteBool(bool(v.AdvancedIntraCodingMode))
 	e.WriteBool(bool(v.DeblockingFilterMode))
 	e.WriteBool(bool(v.ImprovedPBFramesMode))
@@ -10624,18 +12072,18 @@ func (v *H263Options) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.VideoBadMBsCap != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.VideoBadMBsCap)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.VideoBadMBsCap)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("videoBadMBsCap", err)
 		}
 	}
 	if v.H263Version3Options != nil {
-		sub := e.BeginOpenType()
-		if err := v.H263Version3Options.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.H263Version3Options.Encode(e); err != nil {
 			return wrapErr("h263Version3Options", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("h263Version3Options", err)
 		}
 	}
@@ -10647,20 +12095,17 @@ func (v *H263Options) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H263Options) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H263Options{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(6)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(5)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<5) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -10823,10 +12268,14 @@ func (v *H263Options) Decode(d *per.Decoder) error {
 		v.ReducedResolutionUpdate = bool(x)
 	}
 	if opt0&(1<<4) != 0 {
-		v.TransparencyParameters = new(TransparencyParameters)
+		if v.TransparencyParameters == nil {
+			v.TransparencyParameters = new(TransparencyParameters)
+		}
 		if err := v.TransparencyParameters.Decode(d); err != nil {
 			return wrapErr("transparencyParameters", err)
 		}
+	} else {
+		v.TransparencyParameters = nil
 	}
 	{
 		x, err := d.ReadBool()
@@ -10836,25 +12285,33 @@ func (v *H263Options) Decode(d *per.Decoder) error {
 		v.SeparateVideoBackChannel = bool(x)
 	}
 	if opt0&(1<<3) != 0 {
-		v.RefPictureSelection = new(RefPictureSelection)
+		if v.RefPictureSelection == nil {
+			v.RefPictureSelection = new(RefPictureSelection)
+		}
 		if err := v.RefPictureSelection.Decode(d); err != nil {
 			return wrapErr("refPictureSelection", err)
 		}
+	} else {
+		v.RefPictureSelection = nil
 	}
 	if opt0&(1<<2) != 0 {
+		if v.CustomPictureClockFrequency == nil {
+			v.CustomPictureClockFrequency = new([]CustomPictureClockFrequency)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.Size(1, 16), 14)
 			if err != nil {
 				return wrapErr("customPictureClockFrequency", err)
 			}
-			var items0 []CustomPictureClockFrequency
-			if n0 > 0 {
+			items0 := (*v.CustomPictureClockFrequency)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]CustomPictureClockFrequency, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, CustomPictureClockFrequency{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("customPictureClockFrequency", err)
 					}
 				}
@@ -10865,23 +12322,32 @@ func (v *H263Options) Decode(d *per.Decoder) error {
 					return wrapErr("customPictureClockFrequency", err)
 				}
 			}
-			v.CustomPictureClockFrequency = new([]CustomPictureClockFrequency(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CustomPictureClockFrequency = items0
 		}
+	} else {
+		v.CustomPictureClockFrequency = nil
 	}
 	if opt0&(1<<1) != 0 {
+		if v.CustomPictureFormat == nil {
+			v.CustomPictureFormat = new([]CustomPictureFormat)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.Size(1, 16), 40)
 			if err != nil {
 				return wrapErr("customPictureFormat", err)
 			}
-			var items0 []CustomPictureFormat
-			if n0 > 0 {
+			items0 := (*v.CustomPictureFormat)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]CustomPictureFormat, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, CustomPictureFormat{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("customPictureFormat", err)
 					}
 				}
@@ -10892,23 +12358,32 @@ func (v *H263Options) Decode(d *per.Decoder) error {
 					return wrapErr("customPictureFormat", err)
 				}
 			}
-			v.CustomPictureFormat = new([]CustomPictureFormat(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CustomPictureFormat = items0
 		}
+	} else {
+		v.CustomPictureFormat = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.ModeCombos == nil {
+			v.ModeCombos = new([]H263VideoModeCombos)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.Size(1, 16), 45)
 			if err != nil {
 				return wrapErr("modeCombos", err)
 			}
-			var items0 []H263VideoModeCombos
-			if n0 > 0 {
+			items0 := (*v.ModeCombos)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]H263VideoModeCombos, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, H263VideoModeCombos{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("modeCombos", err)
 					}
 				}
@@ -10919,50 +12394,75 @@ func (v *H263Options) Decode(d *per.Decoder) error {
 					return wrapErr("modeCombos", err)
 				}
 			}
-			v.ModeCombos = new([]H263VideoModeCombos(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.ModeCombos = items0
 		}
+	} else {
+		v.ModeCombos = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 2 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 2 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("videoBadMBsCap", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.VideoBadMBsCap == nil {
+			v.VideoBadMBsCap = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
 				return wrapErr("videoBadMBsCap", err)
 			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("videoBadMBsCap", err)
-				}
-				v.VideoBadMBsCap = new(bool(x))
-			}
+			*v.VideoBadMBsCap = bool(x)
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("h263Version3Options", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.VideoBadMBsCap = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("h263Version3Options", err)
+		}
+		if v.H263Version3Options == nil {
 			v.H263Version3Options = new(H263Version3Options)
-			if err := v.H263Version3Options.Decode(&sub); err != nil {
-				return wrapErr("h263Version3Options", err)
-			}
 		}
+		if err := v.H263Version3Options.Decode(d); err != nil {
+			return wrapErr("h263Version3Options", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.H263Version3Options = nil
+	}
+	if ext.Len() > 2 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 2; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -10985,19 +12485,19 @@ func (v *TransparencyParameters) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.PresentationOrder), per.IntRange(1, 256)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.PresentationOrder), 1, 256); err != nil {
 		return wrapErr("presentationOrder", err)
 	}
-	if err := e.WriteInteger(int64(v.OffsetX), per.IntRange(-262144, 262143)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.OffsetX), -262144, 262143); err != nil {
 		return wrapErr("offset-x", err)
 	}
-	if err := e.WriteInteger(int64(v.OffsetY), per.IntRange(-262144, 262143)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.OffsetY), -262144, 262143); err != nil {
 		return wrapErr("offset-y", err)
 	}
-	if err := e.WriteInteger(int64(v.ScaleX), per.IntRange(1, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.ScaleX), 1, 255); err != nil {
 		return wrapErr("scale-x", err)
 	}
-	if err := e.WriteInteger(int64(v.ScaleY), per.IntRange(1, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.ScaleY), 1, 255); err != nil {
 		return wrapErr("scale-y", err)
 	}
 	if !ext.Any() {
@@ -11014,69 +12514,79 @@ func (v *TransparencyParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *TransparencyParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TransparencyParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 256))
+		x, err := d.ReadConstrainedWholeNumber(1, 256)
 		if err != nil {
 			return wrapErr("presentationOrder", err)
 		}
 		v.PresentationOrder = uint16(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(-262144, 262143))
+		x, err := d.ReadConstrainedWholeNumber(-262144, 262143)
 		if err != nil {
 			return wrapErr("offset-x", err)
 		}
 		v.OffsetX = int32(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(-262144, 262143))
+		x, err := d.ReadConstrainedWholeNumber(-262144, 262143)
 		if err != nil {
 			return wrapErr("offset-y", err)
 		}
 		v.OffsetY = int32(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 255))
+		x, err := d.ReadConstrainedWholeNumber(1, 255)
 		if err != nil {
 			return wrapErr("scale-x", err)
 		}
 		v.ScaleX = uint8(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 255))
+		x, err := d.ReadConstrainedWholeNumber(1, 255)
 		if err != nil {
 			return wrapErr("scale-y", err)
 		}
 		v.ScaleY = uint8(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -11101,8 +12611,16 @@ func (v *RefPictureSelection) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.AdditionalPictureMemory != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.AdditionalPictureMemory != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if v.AdditionalPictureMemory != nil {
 		if err := v.AdditionalPictureMemory.Encode(e); err != nil {
 			return wrapErr("additionalPictureMemory", err)
@@ -11119,11 +12637,11 @@ func (v *RefPictureSelection) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.EnhancedReferencePicSelect != nil {
-		sub := e.BeginOpenType()
-		if err := v.EnhancedReferencePicSelect.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.EnhancedReferencePicSelect.Encode(e); err != nil {
 			return wrapErr("enhancedReferencePicSelect", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("enhancedReferencePicSelect", err)
 		}
 	}
@@ -11135,25 +12653,26 @@ func (v *RefPictureSelection) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RefPictureSelection) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RefPictureSelection{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if opt0&(1<<0) != 0 {
-		v.AdditionalPictureMemory = new(RefPictureSelectionAdditionalPictureMemory)
+		if v.AdditionalPictureMemory == nil {
+			v.AdditionalPictureMemory = new(RefPictureSelectionAdditionalPictureMemory)
+		}
 		if err := v.AdditionalPictureMemory.Decode(d); err != nil {
 			return wrapErr("additionalPictureMemory", err)
 		}
+	} else {
+		v.AdditionalPictureMemory = nil
 	}
 	{
 		x, err := d.ReadBool()
@@ -11165,34 +12684,48 @@ func (v *RefPictureSelection) Decode(d *per.Decoder) error {
 	if err := v.VideoBackChannelSend.Decode(d); err != nil {
 		return wrapErr("videoBackChannelSend", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("enhancedReferencePicSelect", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("enhancedReferencePicSelect", err)
-			}
+		if v.EnhancedReferencePicSelect == nil {
 			v.EnhancedReferencePicSelect = new(RefPictureSelectionEnhancedReferencePicSelect)
-			if err := v.EnhancedReferencePicSelect.Decode(&sub); err != nil {
-				return wrapErr("enhancedReferencePicSelect", err)
-			}
 		}
+		if err := v.EnhancedReferencePicSelect.Decode(d); err != nil {
+			return wrapErr("enhancedReferencePicSelect", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.EnhancedReferencePicSelect = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 1; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -11214,40 +12747,56 @@ func (v *CustomPictureClockFrequency) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.SqcifMPI != nil)
-	e.WriteBit(v.QcifMPI != nil)
-	e.WriteBit(v.CifMPI != nil)
-	e.WriteBit(v.Cif4MPI != nil)
-	e.WriteBit(v.Cif16MPI != nil)
-	if err := e.WriteInteger(int64(v.ClockConversionCode), per.IntRange(1000, 1001)); err != nil {
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 5
+		}
+		if v.SqcifMPI != nil {
+			pre |= 1 << 4
+		}
+		if v.QcifMPI != nil {
+			pre |= 1 << 3
+		}
+		if v.CifMPI != nil {
+			pre |= 1 << 2
+		}
+		if v.Cif4MPI != nil {
+			pre |= 1 << 1
+		}
+		if v.Cif16MPI != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 6)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.ClockConversionCode), 1000, 1001); err != nil {
 		return wrapErr("clockConversionCode", err)
 	}
-	if err := e.WriteInteger(int64(v.ClockDivisor), per.IntRange(1, 127)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.ClockDivisor), 1, 127); err != nil {
 		return wrapErr("clockDivisor", err)
 	}
 	if v.SqcifMPI != nil {
-		if err := e.WriteInteger(int64((*v.SqcifMPI)), per.IntRange(1, 2048)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.SqcifMPI)), 1, 2048); err != nil {
 			return wrapErr("sqcifMPI", err)
 		}
 	}
 	if v.QcifMPI != nil {
-		if err := e.WriteInteger(int64((*v.QcifMPI)), per.IntRange(1, 2048)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.QcifMPI)), 1, 2048); err != nil {
 			return wrapErr("qcifMPI", err)
 		}
 	}
 	if v.CifMPI != nil {
-		if err := e.WriteInteger(int64((*v.CifMPI)), per.IntRange(1, 2048)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.CifMPI)), 1, 2048); err != nil {
 			return wrapErr("cifMPI", err)
 		}
 	}
 	if v.Cif4MPI != nil {
-		if err := e.WriteInteger(int64((*v.Cif4MPI)), per.IntRange(1, 2048)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.Cif4MPI)), 1, 2048); err != nil {
 			return wrapErr("cif4MPI", err)
 		}
 	}
 	if v.Cif16MPI != nil {
-		if err := e.WriteInteger(int64((*v.Cif16MPI)), per.IntRange(1, 2048)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.Cif16MPI)), 1, 2048); err != nil {
 			return wrapErr("cif16MPI", err)
 		}
 	}
@@ -11265,97 +12814,128 @@ func (v *CustomPictureClockFrequency) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *CustomPictureClockFrequency) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CustomPictureClockFrequency{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(6)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(5)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<5) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1000, 1001))
+		x, err := d.ReadConstrainedWholeNumber(1000, 1001)
 		if err != nil {
 			return wrapErr("clockConversionCode", err)
 		}
 		v.ClockConversionCode = uint16(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 127))
+		x, err := d.ReadConstrainedWholeNumber(1, 127)
 		if err != nil {
 			return wrapErr("clockDivisor", err)
 		}
 		v.ClockDivisor = uint8(x)
 	}
 	if opt0&(1<<4) != 0 {
+		if v.SqcifMPI == nil {
+			v.SqcifMPI = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 2048))
+			x, err := d.ReadConstrainedWholeNumber(1, 2048)
 			if err != nil {
 				return wrapErr("sqcifMPI", err)
 			}
-			v.SqcifMPI = new(uint16(x))
+			*v.SqcifMPI = uint16(x)
 		}
+	} else {
+		v.SqcifMPI = nil
 	}
 	if opt0&(1<<3) != 0 {
+		if v.QcifMPI == nil {
+			v.QcifMPI = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 2048))
+			x, err := d.ReadConstrainedWholeNumber(1, 2048)
 			if err != nil {
 				return wrapErr("qcifMPI", err)
 			}
-			v.QcifMPI = new(uint16(x))
+			*v.QcifMPI = uint16(x)
 		}
+	} else {
+		v.QcifMPI = nil
 	}
 	if opt0&(1<<2) != 0 {
+		if v.CifMPI == nil {
+			v.CifMPI = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 2048))
+			x, err := d.ReadConstrainedWholeNumber(1, 2048)
 			if err != nil {
 				return wrapErr("cifMPI", err)
 			}
-			v.CifMPI = new(uint16(x))
+			*v.CifMPI = uint16(x)
 		}
+	} else {
+		v.CifMPI = nil
 	}
 	if opt0&(1<<1) != 0 {
+		if v.Cif4MPI == nil {
+			v.Cif4MPI = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 2048))
+			x, err := d.ReadConstrainedWholeNumber(1, 2048)
 			if err != nil {
 				return wrapErr("cif4MPI", err)
 			}
-			v.Cif4MPI = new(uint16(x))
+			*v.Cif4MPI = uint16(x)
 		}
+	} else {
+		v.Cif4MPI = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.Cif16MPI == nil {
+			v.Cif16MPI = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 2048))
+			x, err := d.ReadConstrainedWholeNumber(1, 2048)
 			if err != nil {
 				return wrapErr("cif16MPI", err)
 			}
-			v.Cif16MPI = new(uint16(x))
+			*v.Cif16MPI = uint16(x)
 		}
+	} else {
+		v.Cif16MPI = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -11378,16 +12958,16 @@ func (v *CustomPictureFormat) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.MaxCustomPictureWidth), per.IntRange(1, 2048)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaxCustomPictureWidth), 1, 2048); err != nil {
 		return wrapErr("maxCustomPictureWidth", err)
 	}
-	if err := e.WriteInteger(int64(v.MaxCustomPictureHeight), per.IntRange(1, 2048)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaxCustomPictureHeight), 1, 2048); err != nil {
 		return wrapErr("maxCustomPictureHeight", err)
 	}
-	if err := e.WriteInteger(int64(v.MinCustomPictureWidth), per.IntRange(1, 2048)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MinCustomPictureWidth), 1, 2048); err != nil {
 		return wrapErr("minCustomPictureWidth", err)
 	}
-	if err := e.WriteInteger(int64(v.MinCustomPictureHeight), per.IntRange(1, 2048)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MinCustomPictureHeight), 1, 2048); err != nil {
 		return wrapErr("minCustomPictureHeight", err)
 	}
 	if err := v.MPI.Encode(e); err != nil {
@@ -11410,39 +12990,40 @@ func (v *CustomPictureFormat) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *CustomPictureFormat) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CustomPictureFormat{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 2048))
+		x, err := d.ReadConstrainedWholeNumber(1, 2048)
 		if err != nil {
 			return wrapErr("maxCustomPictureWidth", err)
 		}
 		v.MaxCustomPictureWidth = uint16(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 2048))
+		x, err := d.ReadConstrainedWholeNumber(1, 2048)
 		if err != nil {
 			return wrapErr("maxCustomPictureHeight", err)
 		}
 		v.MaxCustomPictureHeight = uint16(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 2048))
+		x, err := d.ReadConstrainedWholeNumber(1, 2048)
 		if err != nil {
 			return wrapErr("minCustomPictureWidth", err)
 		}
 		v.MinCustomPictureWidth = uint16(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 2048))
+		x, err := d.ReadConstrainedWholeNumber(1, 2048)
 		if err != nil {
 			return wrapErr("minCustomPictureHeight", err)
 		}
@@ -11454,24 +13035,33 @@ func (v *CustomPictureFormat) Decode(d *per.Decoder) error {
 	if err := v.PixelAspectInformation.Decode(d); err != nil {
 		return wrapErr("pixelAspectInformation", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -11529,16 +13119,17 @@ func (v *H263VideoModeCombos) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H263VideoModeCombos) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H263VideoModeCombos{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.H263VideoUncoupledModes.Decode(d); err != nil {
 		return wrapErr("h263VideoUncoupledModes", err)
 	}
@@ -11547,14 +13138,15 @@ func (v *H263VideoModeCombos) Decode(d *per.Decoder) error {
 		if err != nil {
 			return wrapErr("h263VideoCoupledModes", err)
 		}
-		var items0 []H263ModeComboFlags
-		if n0 > 0 {
+		items0 := v.H263VideoCoupledModes[:0]
+		if cap(items0) < n0 {
 			items0 = make([]H263ModeComboFlags, 0, n0)
 		}
 		for {
 			for range n0 {
-				items0 = append(items0, H263ModeComboFlags{})
-				if err := items0[len(items0)-1].Decode(d); err != nil {
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if err := it0.Decode(d); err != nil {
 					return wrapErr("h263VideoCoupledModes", err)
 				}
 			}
@@ -11565,26 +13157,38 @@ func (v *H263VideoModeCombos) Decode(d *per.Decoder) error {
 				return wrapErr("h263VideoCoupledModes", err)
 			}
 		}
-		v.H263VideoCoupledModes = []H263ModeComboFlags(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.H263VideoCoupledModes = items0
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -11641,18 +13245,18 @@ func (v *H263ModeComboFlags) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.EnhancedReferencePicSelect != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.EnhancedReferencePicSelect)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.EnhancedReferencePicSelect)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("enhancedReferencePicSelect", err)
 		}
 	}
 	if v.H263Version3Options != nil {
-		sub := e.BeginOpenType()
-		if err := v.H263Version3Options.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.H263Version3Options.Encode(e); err != nil {
 			return wrapErr("h263Version3Options", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("h263Version3Options", err)
 		}
 	}
@@ -11664,16 +13268,17 @@ func (v *H263ModeComboFlags) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H263ModeComboFlags) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H263ModeComboFlags{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -11821,47 +13426,67 @@ func (v *H263ModeComboFlags) Decode(d *per.Decoder) error {
 		}
 		v.ModifiedQuantizationMode = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 2 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 2 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("enhancedReferencePicSelect", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.EnhancedReferencePicSelect == nil {
+			v.EnhancedReferencePicSelect = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
 				return wrapErr("enhancedReferencePicSelect", err)
 			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("enhancedReferencePicSelect", err)
-				}
-				v.EnhancedReferencePicSelect = new(bool(x))
-			}
+			*v.EnhancedReferencePicSelect = bool(x)
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("h263Version3Options", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.EnhancedReferencePicSelect = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("h263Version3Options", err)
+		}
+		if v.H263Version3Options == nil {
 			v.H263Version3Options = new(H263Version3Options)
-			if err := v.H263Version3Options.Decode(&sub); err != nil {
-				return wrapErr("h263Version3Options", err)
-			}
 		}
+		if err := v.H263Version3Options.Decode(d); err != nil {
+			return wrapErr("h263Version3Options", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.H263Version3Options = nil
+	}
+	if ext.Len() > 2 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 2; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -11906,16 +13531,17 @@ func (v *H263Version3Options) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H263Version3Options) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H263Version3Options{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -11972,24 +13598,33 @@ func (v *H263Version3Options) Decode(d *per.Decoder) error {
 		}
 		v.SpareReferencePictures = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -12015,7 +13650,7 @@ func (v *BEnhancementParameters) Encode(e *per.Encoder) error {
 	if err := v.EnhancementOptions.Encode(e); err != nil {
 		return wrapErr("enhancementOptions", err)
 	}
-	if err := e.WriteInteger(int64(v.NumberOfBPictures), per.IntRange(1, 64)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.NumberOfBPictures), 1, 64); err != nil {
 		return wrapErr("numberOfBPictures", err)
 	}
 	if !ext.Any() {
@@ -12032,44 +13667,54 @@ func (v *BEnhancementParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *BEnhancementParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = BEnhancementParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.EnhancementOptions.Decode(d); err != nil {
 		return wrapErr("enhancementOptions", err)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 64))
+		x, err := d.ReadConstrainedWholeNumber(1, 64)
 		if err != nil {
 			return wrapErr("numberOfBPictures", err)
 		}
 		v.NumberOfBPictures = uint8(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -12094,41 +13739,59 @@ func (v *IS11172VideoCapability) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.VideoBitRate != nil)
-	e.WriteBit(v.VbvBufferSize != nil)
-	e.WriteBit(v.SamplesPerLine != nil)
-	e.WriteBit(v.LinesPerFrame != nil)
-	e.WriteBit(v.PictureRate != nil)
-	e.WriteBit(v.LuminanceSampleRate != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 6
+		}
+		if v.VideoBitRate != nil {
+			pre |= 1 << 5
+		}
+		if v.VbvBufferSize != nil {
+			pre |= 1 << 4
+		}
+		if v.SamplesPerLine != nil {
+			pre |= 1 << 3
+		}
+		if v.LinesPerFrame != nil {
+			pre |= 1 << 2
+		}
+		if v.PictureRate != nil {
+			pre |= 1 << 1
+		}
+		if v.LuminanceSampleRate != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 7)
+	}
 	e.WriteBool(bool(v.ConstrainedBitstream))
 	if v.VideoBitRate != nil {
-		if err := e.WriteInteger(int64((*v.VideoBitRate)), per.IntRange(0, 1073741823)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.VideoBitRate)), 0, 1073741823); err != nil {
 			return wrapErr("videoBitRate", err)
 		}
 	}
 	if v.VbvBufferSize != nil {
-		if err := e.WriteInteger(int64((*v.VbvBufferSize)), per.IntRange(0, 262143)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.VbvBufferSize)), 0, 262143); err != nil {
 			return wrapErr("vbvBufferSize", err)
 		}
 	}
 	if v.SamplesPerLine != nil {
-		if err := e.WriteInteger(int64((*v.SamplesPerLine)), per.IntRange(0, 16383)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.SamplesPerLine)), 0, 16383); err != nil {
 			return wrapErr("samplesPerLine", err)
 		}
 	}
 	if v.LinesPerFrame != nil {
-		if err := e.WriteInteger(int64((*v.LinesPerFrame)), per.IntRange(0, 16383)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.LinesPerFrame)), 0, 16383); err != nil {
 			return wrapErr("linesPerFrame", err)
 		}
 	}
 	if v.PictureRate != nil {
-		if err := e.WriteInteger(int64((*v.PictureRate)), per.IntRange(0, 15)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.PictureRate)), 0, 15); err != nil {
 			return wrapErr("pictureRate", err)
 		}
 	}
 	if v.LuminanceSampleRate != nil {
-		if err := e.WriteInteger(int64((*v.LuminanceSampleRate)), per.IntRange(0, 4294967295)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.LuminanceSampleRate)), 0, 4294967295); err != nil {
 			return wrapErr("luminanceSampleRate", err)
 		}
 	}
@@ -12139,9 +13802,9 @@ func (v *IS11172VideoCapability) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.VideoBadMBsCap != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.VideoBadMBsCap)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.VideoBadMBsCap)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("videoBadMBsCap", err)
 		}
 	}
@@ -12153,20 +13816,17 @@ func (v *IS11172VideoCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *IS11172VideoCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IS11172VideoCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(7)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(6)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<6) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -12175,90 +13835,135 @@ func (v *IS11172VideoCapability) Decode(d *per.Decoder) error {
 		v.ConstrainedBitstream = bool(x)
 	}
 	if opt0&(1<<5) != 0 {
+		if v.VideoBitRate == nil {
+			v.VideoBitRate = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 1073741823))
+			x, err := d.ReadConstrainedWholeNumber(0, 1073741823)
 			if err != nil {
 				return wrapErr("videoBitRate", err)
 			}
-			v.VideoBitRate = new(uint32(x))
+			*v.VideoBitRate = uint32(x)
 		}
+	} else {
+		v.VideoBitRate = nil
 	}
 	if opt0&(1<<4) != 0 {
+		if v.VbvBufferSize == nil {
+			v.VbvBufferSize = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 262143))
+			x, err := d.ReadConstrainedWholeNumber(0, 262143)
 			if err != nil {
 				return wrapErr("vbvBufferSize", err)
 			}
-			v.VbvBufferSize = new(uint32(x))
+			*v.VbvBufferSize = uint32(x)
 		}
+	} else {
+		v.VbvBufferSize = nil
 	}
 	if opt0&(1<<3) != 0 {
+		if v.SamplesPerLine == nil {
+			v.SamplesPerLine = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 16383))
+			x, err := d.ReadConstrainedWholeNumber(0, 16383)
 			if err != nil {
 				return wrapErr("samplesPerLine", err)
 			}
-			v.SamplesPerLine = new(uint16(x))
+			*v.SamplesPerLine = uint16(x)
 		}
+	} else {
+		v.SamplesPerLine = nil
 	}
 	if opt0&(1<<2) != 0 {
+		if v.LinesPerFrame == nil {
+			v.LinesPerFrame = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 16383))
+			x, err := d.ReadConstrainedWholeNumber(0, 16383)
 			if err != nil {
 				return wrapErr("linesPerFrame", err)
 			}
-			v.LinesPerFrame = new(uint16(x))
+			*v.LinesPerFrame = uint16(x)
 		}
+	} else {
+		v.LinesPerFrame = nil
 	}
 	if opt0&(1<<1) != 0 {
+		if v.PictureRate == nil {
+			v.PictureRate = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 15))
+			x, err := d.ReadConstrainedWholeNumber(0, 15)
 			if err != nil {
 				return wrapErr("pictureRate", err)
 			}
-			v.PictureRate = new(uint8(x))
+			*v.PictureRate = uint8(x)
 		}
+	} else {
+		v.PictureRate = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.LuminanceSampleRate == nil {
+			v.LuminanceSampleRate = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 4294967295))
+			x, err := d.ReadConstrainedWholeNumber(0, 4294967295)
 			if err != nil {
 				return wrapErr("luminanceSampleRate", err)
 			}
-			v.LuminanceSampleRate = new(uint32(x))
+			*v.LuminanceSampleRate = uint32(x)
 		}
+	} else {
+		v.LuminanceSampleRate = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("videoBadMBsCap", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.VideoBadMBsCap == nil {
+			v.VideoBadMBsCap = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
 				return wrapErr("videoBadMBsCap", err)
 			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("videoBadMBsCap", err)
-				}
-				v.VideoBadMBsCap = new(bool(x))
-			}
+			*v.VideoBadMBsCap = bool(x)
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.VideoBadMBsCap = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 1; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -12280,8 +13985,16 @@ func (v *ExtendedVideoCapability) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.VideoCapabilityExtension != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.VideoCapabilityExtension != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	{
 		items0 := v.VideoCapability
 		k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
@@ -12334,33 +14047,31 @@ func (v *ExtendedVideoCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ExtendedVideoCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ExtendedVideoCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	{
 		n0, more0, err := d.ReadLength(per.SizeConstraint{}, 12)
 		if err != nil {
 			return wrapErr("videoCapability", err)
 		}
-		var items0 []VideoCapability
-		if n0 > 0 {
+		items0 := v.VideoCapability[:0]
+		if cap(items0) < n0 {
 			items0 = make([]VideoCapability, 0, n0)
 		}
 		for {
 			for range n0 {
-				items0 = append(items0, VideoCapability{})
-				if err := items0[len(items0)-1].Decode(d); err != nil {
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if err := it0.Decode(d); err != nil {
 					return wrapErr("videoCapability", err)
 				}
 			}
@@ -12371,22 +14082,29 @@ func (v *ExtendedVideoCapability) Decode(d *per.Decoder) error {
 				return wrapErr("videoCapability", err)
 			}
 		}
-		v.VideoCapability = []VideoCapability(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.VideoCapability = items0
 	}
 	if opt0&(1<<0) != 0 {
+		if v.VideoCapabilityExtension == nil {
+			v.VideoCapabilityExtension = new([]GenericCapability)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
 			if err != nil {
 				return wrapErr("videoCapabilityExtension", err)
 			}
-			var items0 []GenericCapability
-			if n0 > 0 {
+			items0 := (*v.VideoCapabilityExtension)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]GenericCapability, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, GenericCapability{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("videoCapabilityExtension", err)
 					}
 				}
@@ -12397,27 +14115,41 @@ func (v *ExtendedVideoCapability) Decode(d *per.Decoder) error {
 					return wrapErr("videoCapabilityExtension", err)
 				}
 			}
-			v.VideoCapabilityExtension = new([]GenericCapability(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.VideoCapabilityExtension = items0
 		}
+	} else {
+		v.VideoCapabilityExtension = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -12486,9 +14218,7 @@ func (c AudioCapabilityChoice) String() string {
 func (v *AudioCapability) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case AudioCapabilityChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 5)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -12496,58 +14226,42 @@ func (v *AudioCapability) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case AudioCapabilityChoiceG711Alaw64k:
-		if err := e.WriteChoiceIndex(1, 14, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.G711Alaw64k), per.IntRange(1, 256)); err != nil {
+		e.WriteBits(1, 5)
+		if err := e.WriteConstrainedWholeNumber(int64(v.G711Alaw64k), 1, 256); err != nil {
 			return wrapErr("g711Alaw64k", err)
 		}
 	case AudioCapabilityChoiceG711Alaw56k:
-		if err := e.WriteChoiceIndex(2, 14, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.G711Alaw56k), per.IntRange(1, 256)); err != nil {
+		e.WriteBits(2, 5)
+		if err := e.WriteConstrainedWholeNumber(int64(v.G711Alaw56k), 1, 256); err != nil {
 			return wrapErr("g711Alaw56k", err)
 		}
 	case AudioCapabilityChoiceG711Ulaw64k:
-		if err := e.WriteChoiceIndex(3, 14, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.G711Ulaw64k), per.IntRange(1, 256)); err != nil {
+		e.WriteBits(3, 5)
+		if err := e.WriteConstrainedWholeNumber(int64(v.G711Ulaw64k), 1, 256); err != nil {
 			return wrapErr("g711Ulaw64k", err)
 		}
 	case AudioCapabilityChoiceG711Ulaw56k:
-		if err := e.WriteChoiceIndex(4, 14, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.G711Ulaw56k), per.IntRange(1, 256)); err != nil {
+		e.WriteBits(4, 5)
+		if err := e.WriteConstrainedWholeNumber(int64(v.G711Ulaw56k), 1, 256); err != nil {
 			return wrapErr("g711Ulaw56k", err)
 		}
 	case AudioCapabilityChoiceG72264k:
-		if err := e.WriteChoiceIndex(5, 14, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.G72264k), per.IntRange(1, 256)); err != nil {
+		e.WriteBits(5, 5)
+		if err := e.WriteConstrainedWholeNumber(int64(v.G72264k), 1, 256); err != nil {
 			return wrapErr("g722-64k", err)
 		}
 	case AudioCapabilityChoiceG72256k:
-		if err := e.WriteChoiceIndex(6, 14, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.G72256k), per.IntRange(1, 256)); err != nil {
+		e.WriteBits(6, 5)
+		if err := e.WriteConstrainedWholeNumber(int64(v.G72256k), 1, 256); err != nil {
 			return wrapErr("g722-56k", err)
 		}
 	case AudioCapabilityChoiceG72248k:
-		if err := e.WriteChoiceIndex(7, 14, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.G72248k), per.IntRange(1, 256)); err != nil {
+		e.WriteBits(7, 5)
+		if err := e.WriteConstrainedWholeNumber(int64(v.G72248k), 1, 256); err != nil {
 			return wrapErr("g722-48k", err)
 		}
 	case AudioCapabilityChoiceG7231:
-		if err := e.WriteChoiceIndex(8, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(8, 5)
 		if v.G7231 == nil {
 			return errNoValue("g7231")
 		}
@@ -12555,30 +14269,22 @@ func (v *AudioCapability) Encode(e *per.Encoder) error {
 			return wrapErr("g7231", err)
 		}
 	case AudioCapabilityChoiceG728:
-		if err := e.WriteChoiceIndex(9, 14, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.G728), per.IntRange(1, 256)); err != nil {
+		e.WriteBits(9, 5)
+		if err := e.WriteConstrainedWholeNumber(int64(v.G728), 1, 256); err != nil {
 			return wrapErr("g728", err)
 		}
 	case AudioCapabilityChoiceG729:
-		if err := e.WriteChoiceIndex(10, 14, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.G729), per.IntRange(1, 256)); err != nil {
+		e.WriteBits(10, 5)
+		if err := e.WriteConstrainedWholeNumber(int64(v.G729), 1, 256); err != nil {
 			return wrapErr("g729", err)
 		}
 	case AudioCapabilityChoiceG729AnnexA:
-		if err := e.WriteChoiceIndex(11, 14, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.G729AnnexA), per.IntRange(1, 256)); err != nil {
+		e.WriteBits(11, 5)
+		if err := e.WriteConstrainedWholeNumber(int64(v.G729AnnexA), 1, 256); err != nil {
 			return wrapErr("g729AnnexA", err)
 		}
 	case AudioCapabilityChoiceIs11172AudioCapability:
-		if err := e.WriteChoiceIndex(12, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(12, 5)
 		if v.Is11172AudioCapability == nil {
 			return errNoValue("is11172AudioCapability")
 		}
@@ -12586,9 +14292,7 @@ func (v *AudioCapability) Encode(e *per.Encoder) error {
 			return wrapErr("is11172AudioCapability", err)
 		}
 	case AudioCapabilityChoiceIs13818AudioCapability:
-		if err := e.WriteChoiceIndex(13, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(13, 5)
 		if v.Is13818AudioCapability == nil {
 			return errNoValue("is13818AudioCapability")
 		}
@@ -12599,22 +14303,22 @@ func (v *AudioCapability) Encode(e *per.Encoder) error {
 		if err := e.WriteChoiceIndex(14, 14, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64(v.G729wAnnexB), per.IntRange(1, 256)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64(v.G729wAnnexB), 1, 256); err != nil {
 			return wrapErr("g729wAnnexB", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("g729wAnnexB", err)
 		}
 	case AudioCapabilityChoiceG729AnnexAwAnnexB:
 		if err := e.WriteChoiceIndex(15, 14, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64(v.G729AnnexAwAnnexB), per.IntRange(1, 256)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64(v.G729AnnexAwAnnexB), 1, 256); err != nil {
 			return wrapErr("g729AnnexAwAnnexB", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("g729AnnexAwAnnexB", err)
 		}
 	case AudioCapabilityChoiceG7231AnnexCCapability:
@@ -12624,11 +14328,11 @@ func (v *AudioCapability) Encode(e *per.Encoder) error {
 		if v.G7231AnnexCCapability == nil {
 			return errNoValue("g7231AnnexCCapability")
 		}
-		sub := e.BeginOpenType()
-		if err := v.G7231AnnexCCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.G7231AnnexCCapability.Encode(e); err != nil {
 			return wrapErr("g7231AnnexCCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("g7231AnnexCCapability", err)
 		}
 	case AudioCapabilityChoiceGsmFullRate:
@@ -12638,11 +14342,11 @@ func (v *AudioCapability) Encode(e *per.Encoder) error {
 		if v.GsmFullRate == nil {
 			return errNoValue("gsmFullRate")
 		}
-		sub := e.BeginOpenType()
-		if err := v.GsmFullRate.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.GsmFullRate.Encode(e); err != nil {
 			return wrapErr("gsmFullRate", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("gsmFullRate", err)
 		}
 	case AudioCapabilityChoiceGsmHalfRate:
@@ -12652,11 +14356,11 @@ func (v *AudioCapability) Encode(e *per.Encoder) error {
 		if v.GsmHalfRate == nil {
 			return errNoValue("gsmHalfRate")
 		}
-		sub := e.BeginOpenType()
-		if err := v.GsmHalfRate.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.GsmHalfRate.Encode(e); err != nil {
 			return wrapErr("gsmHalfRate", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("gsmHalfRate", err)
 		}
 	case AudioCapabilityChoiceGsmEnhancedFullRate:
@@ -12666,11 +14370,11 @@ func (v *AudioCapability) Encode(e *per.Encoder) error {
 		if v.GsmEnhancedFullRate == nil {
 			return errNoValue("gsmEnhancedFullRate")
 		}
-		sub := e.BeginOpenType()
-		if err := v.GsmEnhancedFullRate.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.GsmEnhancedFullRate.Encode(e); err != nil {
 			return wrapErr("gsmEnhancedFullRate", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("gsmEnhancedFullRate", err)
 		}
 	case AudioCapabilityChoiceGenericAudioCapability:
@@ -12680,11 +14384,11 @@ func (v *AudioCapability) Encode(e *per.Encoder) error {
 		if v.GenericAudioCapability == nil {
 			return errNoValue("genericAudioCapability")
 		}
-		sub := e.BeginOpenType()
-		if err := v.GenericAudioCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.GenericAudioCapability.Encode(e); err != nil {
 			return wrapErr("genericAudioCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericAudioCapability", err)
 		}
 	case AudioCapabilityChoiceG729Extensions:
@@ -12694,11 +14398,11 @@ func (v *AudioCapability) Encode(e *per.Encoder) error {
 		if v.G729Extensions == nil {
 			return errNoValue("g729Extensions")
 		}
-		sub := e.BeginOpenType()
-		if err := v.G729Extensions.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.G729Extensions.Encode(e); err != nil {
 			return wrapErr("g729Extensions", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("g729Extensions", err)
 		}
 	case AudioCapabilityChoiceVbd:
@@ -12708,11 +14412,11 @@ func (v *AudioCapability) Encode(e *per.Encoder) error {
 		if v.Vbd == nil {
 			return errNoValue("vbd")
 		}
-		sub := e.BeginOpenType()
-		if err := v.Vbd.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.Vbd.Encode(e); err != nil {
 			return wrapErr("vbd", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("vbd", err)
 		}
 	case AudioCapabilityChoiceAudioTelephonyEvent:
@@ -12722,11 +14426,11 @@ func (v *AudioCapability) Encode(e *per.Encoder) error {
 		if v.AudioTelephonyEvent == nil {
 			return errNoValue("audioTelephonyEvent")
 		}
-		sub := e.BeginOpenType()
-		if err := v.AudioTelephonyEvent.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.AudioTelephonyEvent.Encode(e); err != nil {
 			return wrapErr("audioTelephonyEvent", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("audioTelephonyEvent", err)
 		}
 	case AudioCapabilityChoiceAudioTone:
@@ -12736,11 +14440,11 @@ func (v *AudioCapability) Encode(e *per.Encoder) error {
 		if v.AudioTone == nil {
 			return errNoValue("audioTone")
 		}
-		sub := e.BeginOpenType()
-		if err := v.AudioTone.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.AudioTone.Encode(e); err != nil {
 			return wrapErr("audioTone", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("audioTone", err)
 		}
 	case AudioCapabilityChoiceExtendedAudioCapability:
@@ -12750,11 +14454,11 @@ func (v *AudioCapability) Encode(e *per.Encoder) error {
 		if v.ExtendedAudioCapability == nil {
 			return errNoValue("extendedAudioCapability")
 		}
-		sub := e.BeginOpenType()
-		if err := v.ExtendedAudioCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.ExtendedAudioCapability.Encode(e); err != nil {
 			return wrapErr("extendedAudioCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("extendedAudioCapability", err)
 		}
 	default:
@@ -12769,264 +14473,316 @@ func (v *AudioCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *AudioCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AudioCapability{}
 	i, err := d.ReadChoiceIndex(14, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = AudioCapabilityChoiceNonStandard
-		v.NonStandard = new(NonStandardParameter)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = AudioCapability{Choice: AudioCapabilityChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = AudioCapabilityChoiceG711Alaw64k
+		*v = AudioCapability{Choice: AudioCapabilityChoiceG711Alaw64k}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 256))
+			x, err := d.ReadConstrainedWholeNumber(1, 256)
 			if err != nil {
 				return wrapErr("g711Alaw64k", err)
 			}
 			v.G711Alaw64k = uint16(x)
 		}
 	case 2:
-		v.Choice = AudioCapabilityChoiceG711Alaw56k
+		*v = AudioCapability{Choice: AudioCapabilityChoiceG711Alaw56k}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 256))
+			x, err := d.ReadConstrainedWholeNumber(1, 256)
 			if err != nil {
 				return wrapErr("g711Alaw56k", err)
 			}
 			v.G711Alaw56k = uint16(x)
 		}
 	case 3:
-		v.Choice = AudioCapabilityChoiceG711Ulaw64k
+		*v = AudioCapability{Choice: AudioCapabilityChoiceG711Ulaw64k}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 256))
+			x, err := d.ReadConstrainedWholeNumber(1, 256)
 			if err != nil {
 				return wrapErr("g711Ulaw64k", err)
 			}
 			v.G711Ulaw64k = uint16(x)
 		}
 	case 4:
-		v.Choice = AudioCapabilityChoiceG711Ulaw56k
+		*v = AudioCapability{Choice: AudioCapabilityChoiceG711Ulaw56k}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 256))
+			x, err := d.ReadConstrainedWholeNumber(1, 256)
 			if err != nil {
 				return wrapErr("g711Ulaw56k", err)
 			}
 			v.G711Ulaw56k = uint16(x)
 		}
 	case 5:
-		v.Choice = AudioCapabilityChoiceG72264k
+		*v = AudioCapability{Choice: AudioCapabilityChoiceG72264k}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 256))
+			x, err := d.ReadConstrainedWholeNumber(1, 256)
 			if err != nil {
 				return wrapErr("g722-64k", err)
 			}
 			v.G72264k = uint16(x)
 		}
 	case 6:
-		v.Choice = AudioCapabilityChoiceG72256k
+		*v = AudioCapability{Choice: AudioCapabilityChoiceG72256k}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 256))
+			x, err := d.ReadConstrainedWholeNumber(1, 256)
 			if err != nil {
 				return wrapErr("g722-56k", err)
 			}
 			v.G72256k = uint16(x)
 		}
 	case 7:
-		v.Choice = AudioCapabilityChoiceG72248k
+		*v = AudioCapability{Choice: AudioCapabilityChoiceG72248k}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 256))
+			x, err := d.ReadConstrainedWholeNumber(1, 256)
 			if err != nil {
 				return wrapErr("g722-48k", err)
 			}
 			v.G72248k = uint16(x)
 		}
 	case 8:
-		v.Choice = AudioCapabilityChoiceG7231
-		v.G7231 = new(AudioCapabilityG7231)
+		keep := v.G7231
+		if keep == nil {
+			keep = new(AudioCapabilityG7231)
+		}
+		*v = AudioCapability{Choice: AudioCapabilityChoiceG7231, G7231: keep}
 		if err := v.G7231.Decode(d); err != nil {
 			return wrapErr("g7231", err)
 		}
 	case 9:
-		v.Choice = AudioCapabilityChoiceG728
+		*v = AudioCapability{Choice: AudioCapabilityChoiceG728}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 256))
+			x, err := d.ReadConstrainedWholeNumber(1, 256)
 			if err != nil {
 				return wrapErr("g728", err)
 			}
 			v.G728 = uint16(x)
 		}
 	case 10:
-		v.Choice = AudioCapabilityChoiceG729
+		*v = AudioCapability{Choice: AudioCapabilityChoiceG729}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 256))
+			x, err := d.ReadConstrainedWholeNumber(1, 256)
 			if err != nil {
 				return wrapErr("g729", err)
 			}
 			v.G729 = uint16(x)
 		}
 	case 11:
-		v.Choice = AudioCapabilityChoiceG729AnnexA
+		*v = AudioCapability{Choice: AudioCapabilityChoiceG729AnnexA}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 256))
+			x, err := d.ReadConstrainedWholeNumber(1, 256)
 			if err != nil {
 				return wrapErr("g729AnnexA", err)
 			}
 			v.G729AnnexA = uint16(x)
 		}
 	case 12:
-		v.Choice = AudioCapabilityChoiceIs11172AudioCapability
-		v.Is11172AudioCapability = new(IS11172AudioCapability)
+		keep := v.Is11172AudioCapability
+		if keep == nil {
+			keep = new(IS11172AudioCapability)
+		}
+		*v = AudioCapability{Choice: AudioCapabilityChoiceIs11172AudioCapability, Is11172AudioCapability: keep}
 		if err := v.Is11172AudioCapability.Decode(d); err != nil {
 			return wrapErr("is11172AudioCapability", err)
 		}
 	case 13:
-		v.Choice = AudioCapabilityChoiceIs13818AudioCapability
-		v.Is13818AudioCapability = new(IS13818AudioCapability)
+		keep := v.Is13818AudioCapability
+		if keep == nil {
+			keep = new(IS13818AudioCapability)
+		}
+		*v = AudioCapability{Choice: AudioCapabilityChoiceIs13818AudioCapability, Is13818AudioCapability: keep}
 		if err := v.Is13818AudioCapability.Decode(d); err != nil {
 			return wrapErr("is13818AudioCapability", err)
 		}
 	case 14:
-		v.Choice = AudioCapabilityChoiceG729wAnnexB
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("g729wAnnexB", err)
 		}
+		*v = AudioCapability{Choice: AudioCapabilityChoiceG729wAnnexB}
 		{
-			x, err := sub.ReadInteger(per.IntRange(1, 256))
+			x, err := d.ReadConstrainedWholeNumber(1, 256)
 			if err != nil {
 				return wrapErr("g729wAnnexB", err)
 			}
 			v.G729wAnnexB = uint16(x)
 		}
+		d.LeaveOpenType(ot)
 	case 15:
-		v.Choice = AudioCapabilityChoiceG729AnnexAwAnnexB
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("g729AnnexAwAnnexB", err)
 		}
+		*v = AudioCapability{Choice: AudioCapabilityChoiceG729AnnexAwAnnexB}
 		{
-			x, err := sub.ReadInteger(per.IntRange(1, 256))
+			x, err := d.ReadConstrainedWholeNumber(1, 256)
 			if err != nil {
 				return wrapErr("g729AnnexAwAnnexB", err)
 			}
 			v.G729AnnexAwAnnexB = uint16(x)
 		}
+		d.LeaveOpenType(ot)
 	case 16:
-		v.Choice = AudioCapabilityChoiceG7231AnnexCCapability
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("g7231AnnexCCapability", err)
-		}
-		v.G7231AnnexCCapability = new(G7231AnnexCCapability)
-		if err := v.G7231AnnexCCapability.Decode(&sub); err != nil {
-			return wrapErr("g7231AnnexCCapability", err)
-		}
-	case 17:
-		v.Choice = AudioCapabilityChoiceGsmFullRate
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("gsmFullRate", err)
-		}
-		v.GsmFullRate = new(GSMAudioCapability)
-		if err := v.GsmFullRate.Decode(&sub); err != nil {
-			return wrapErr("gsmFullRate", err)
-		}
-	case 18:
-		v.Choice = AudioCapabilityChoiceGsmHalfRate
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("gsmHalfRate", err)
-		}
-		v.GsmHalfRate = new(GSMAudioCapability)
-		if err := v.GsmHalfRate.Decode(&sub); err != nil {
-			return wrapErr("gsmHalfRate", err)
-		}
-	case 19:
-		v.Choice = AudioCapabilityChoiceGsmEnhancedFullRate
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("gsmEnhancedFullRate", err)
-		}
-		v.GsmEnhancedFullRate = new(GSMAudioCapability)
-		if err := v.GsmEnhancedFullRate.Decode(&sub); err != nil {
-			return wrapErr("gsmEnhancedFullRate", err)
-		}
-	case 20:
-		v.Choice = AudioCapabilityChoiceGenericAudioCapability
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("genericAudioCapability", err)
-		}
-		v.GenericAudioCapability = new(GenericCapability)
-		if err := v.GenericAudioCapability.Decode(&sub); err != nil {
-			return wrapErr("genericAudioCapability", err)
-		}
-	case 21:
-		v.Choice = AudioCapabilityChoiceG729Extensions
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("g729Extensions", err)
-		}
-		v.G729Extensions = new(G729Extensions)
-		if err := v.G729Extensions.Decode(&sub); err != nil {
-			return wrapErr("g729Extensions", err)
-		}
-	case 22:
-		v.Choice = AudioCapabilityChoiceVbd
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("vbd", err)
-		}
-		v.Vbd = new(VBDCapability)
-		if err := v.Vbd.Decode(&sub); err != nil {
-			return wrapErr("vbd", err)
-		}
-	case 23:
-		v.Choice = AudioCapabilityChoiceAudioTelephonyEvent
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("audioTelephonyEvent", err)
-		}
-		v.AudioTelephonyEvent = new(NoPTAudioTelephonyEventCapability)
-		if err := v.AudioTelephonyEvent.Decode(&sub); err != nil {
-			return wrapErr("audioTelephonyEvent", err)
-		}
-	case 24:
-		v.Choice = AudioCapabilityChoiceAudioTone
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("audioTone", err)
-		}
-		v.AudioTone = new(NoPTAudioToneCapability)
-		if err := v.AudioTone.Decode(&sub); err != nil {
-			return wrapErr("audioTone", err)
-		}
-	case 25:
-		v.Choice = AudioCapabilityChoiceExtendedAudioCapability
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("extendedAudioCapability", err)
-		}
-		v.ExtendedAudioCapability = new(ExtendedAudioCapability)
-		if err := v.ExtendedAudioCapability.Decode(&sub); err != nil {
-			return wrapErr("extendedAudioCapability", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("g7231AnnexCCapability", err)
+		}
+		keep := v.G7231AnnexCCapability
+		if keep == nil {
+			keep = new(G7231AnnexCCapability)
+		}
+		*v = AudioCapability{Choice: AudioCapabilityChoiceG7231AnnexCCapability, G7231AnnexCCapability: keep}
+		if err := v.G7231AnnexCCapability.Decode(d); err != nil {
+			return wrapErr("g7231AnnexCCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	case 17:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("gsmFullRate", err)
+		}
+		keep := v.GsmFullRate
+		if keep == nil {
+			keep = new(GSMAudioCapability)
+		}
+		*v = AudioCapability{Choice: AudioCapabilityChoiceGsmFullRate, GsmFullRate: keep}
+		if err := v.GsmFullRate.Decode(d); err != nil {
+			return wrapErr("gsmFullRate", err)
+		}
+		d.LeaveOpenType(ot)
+	case 18:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("gsmHalfRate", err)
+		}
+		keep := v.GsmHalfRate
+		if keep == nil {
+			keep = new(GSMAudioCapability)
+		}
+		*v = AudioCapability{Choice: AudioCapabilityChoiceGsmHalfRate, GsmHalfRate: keep}
+		if err := v.GsmHalfRate.Decode(d); err != nil {
+			return wrapErr("gsmHalfRate", err)
+		}
+		d.LeaveOpenType(ot)
+	case 19:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("gsmEnhancedFullRate", err)
+		}
+		keep := v.GsmEnhancedFullRate
+		if keep == nil {
+			keep = new(GSMAudioCapability)
+		}
+		*v = AudioCapability{Choice: AudioCapabilityChoiceGsmEnhancedFullRate, GsmEnhancedFullRate: keep}
+		if err := v.GsmEnhancedFullRate.Decode(d); err != nil {
+			return wrapErr("gsmEnhancedFullRate", err)
+		}
+		d.LeaveOpenType(ot)
+	case 20:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericAudioCapability", err)
+		}
+		keep := v.GenericAudioCapability
+		if keep == nil {
+			keep = new(GenericCapability)
+		}
+		*v = AudioCapability{Choice: AudioCapabilityChoiceGenericAudioCapability, GenericAudioCapability: keep}
+		if err := v.GenericAudioCapability.Decode(d); err != nil {
+			return wrapErr("genericAudioCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	case 21:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("g729Extensions", err)
+		}
+		keep := v.G729Extensions
+		if keep == nil {
+			keep = new(G729Extensions)
+		}
+		*v = AudioCapability{Choice: AudioCapabilityChoiceG729Extensions, G729Extensions: keep}
+		if err := v.G729Extensions.Decode(d); err != nil {
+			return wrapErr("g729Extensions", err)
+		}
+		d.LeaveOpenType(ot)
+	case 22:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("vbd", err)
+		}
+		keep := v.Vbd
+		if keep == nil {
+			keep = new(VBDCapability)
+		}
+		*v = AudioCapability{Choice: AudioCapabilityChoiceVbd, Vbd: keep}
+		if err := v.Vbd.Decode(d); err != nil {
+			return wrapErr("vbd", err)
+		}
+		d.LeaveOpenType(ot)
+	case 23:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("audioTelephonyEvent", err)
+		}
+		keep := v.AudioTelephonyEvent
+		if keep == nil {
+			keep = new(NoPTAudioTelephonyEventCapability)
+		}
+		*v = AudioCapability{Choice: AudioCapabilityChoiceAudioTelephonyEvent, AudioTelephonyEvent: keep}
+		if err := v.AudioTelephonyEvent.Decode(d); err != nil {
+			return wrapErr("audioTelephonyEvent", err)
+		}
+		d.LeaveOpenType(ot)
+	case 24:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("audioTone", err)
+		}
+		keep := v.AudioTone
+		if keep == nil {
+			keep = new(NoPTAudioToneCapability)
+		}
+		*v = AudioCapability{Choice: AudioCapabilityChoiceAudioTone, AudioTone: keep}
+		if err := v.AudioTone.Decode(d); err != nil {
+			return wrapErr("audioTone", err)
+		}
+		d.LeaveOpenType(ot)
+	case 25:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("extendedAudioCapability", err)
+		}
+		keep := v.ExtendedAudioCapability
+		if keep == nil {
+			keep = new(ExtendedAudioCapability)
+		}
+		*v = AudioCapability{Choice: AudioCapabilityChoiceExtendedAudioCapability, ExtendedAudioCapability: keep}
+		if err := v.ExtendedAudioCapability.Decode(d); err != nil {
+			return wrapErr("extendedAudioCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = AudioCapability{Choice: AudioCapabilityChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = AudioCapabilityChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -13057,7 +14813,7 @@ func (v *IS11172AudioCapability) Encode(e *per.Encoder) error {
 	e.WriteBool(bool(v.AudioSampling48k))
 	e.WriteBool(bool(v.SingleChannel))
 	e.WriteBool(bool(v.TwoChannels))
-	if err := e.WriteInteger(int64(v.BitRate), per.IntRange(1, 448)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.BitRate), 1, 448); err != nil {
 		return wrapErr("bitRate", err)
 	}
 	if !ext.Any() {
@@ -13074,16 +14830,17 @@ func (v *IS11172AudioCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *IS11172AudioCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IS11172AudioCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -13141,30 +14898,39 @@ func (v *IS11172AudioCapability) Decode(d *per.Decoder) error {
 		v.TwoChannels = bool(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 448))
+		x, err := d.ReadConstrainedWholeNumber(1, 448)
 		if err != nil {
 			return wrapErr("bitRate", err)
 		}
 		v.BitRate = uint16(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -13207,7 +14973,7 @@ func (v *IS13818AudioCapability) Encode(e *per.Encoder) error {
 	e.WriteBool(bool(v.FiveChannels32))
 	e.WriteBool(bool(v.LowFrequencyEnhancement))
 	e.WriteBool(bool(v.Multilingual))
-	if err := e.WriteInteger(int64(v.BitRate), per.IntRange(1, 1130)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.BitRate), 1, 1130); err != nil {
 		return wrapErr("bitRate", err)
 	}
 	if !ext.Any() {
@@ -13224,16 +14990,17 @@ func (v *IS13818AudioCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *IS13818AudioCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IS13818AudioCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -13375,30 +15142,39 @@ func (v *IS13818AudioCapability) Decode(d *per.Decoder) error {
 		v.Multilingual = bool(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 1130))
+		x, err := d.ReadConstrainedWholeNumber(1, 1130)
 		if err != nil {
 			return wrapErr("bitRate", err)
 		}
 		v.BitRate = uint16(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -13420,9 +15196,17 @@ func (v *G7231AnnexCCapability) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.G723AnnexCAudioMode != nil)
-	if err := e.WriteInteger(int64(v.MaxAlSduAudioFrames), per.IntRange(1, 256)); err != nil {
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.G723AnnexCAudioMode != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaxAlSduAudioFrames), 1, 256); err != nil {
 		return wrapErr("maxAl-sduAudioFrames", err)
 	}
 	e.WriteBool(bool(v.SilenceSuppression))
@@ -13445,22 +15229,19 @@ func (v *G7231AnnexCCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *G7231AnnexCCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = G7231AnnexCCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 256))
+		x, err := d.ReadConstrainedWholeNumber(1, 256)
 		if err != nil {
 			return wrapErr("maxAl-sduAudioFrames", err)
 		}
@@ -13474,29 +15255,42 @@ func (v *G7231AnnexCCapability) Decode(d *per.Decoder) error {
 		v.SilenceSuppression = bool(x)
 	}
 	if opt0&(1<<0) != 0 {
-		v.G723AnnexCAudioMode = new(G7231AnnexCCapabilityG723AnnexCAudioMode)
+		if v.G723AnnexCAudioMode == nil {
+			v.G723AnnexCAudioMode = new(G7231AnnexCCapabilityG723AnnexCAudioMode)
+		}
 		if err := v.G723AnnexCAudioMode.Decode(d); err != nil {
 			return wrapErr("g723AnnexCAudioMode", err)
 		}
+	} else {
+		v.G723AnnexCAudioMode = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -13519,7 +15313,7 @@ func (v *GSMAudioCapability) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.AudioUnitSize), per.IntRange(1, 256)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.AudioUnitSize), 1, 256); err != nil {
 		return wrapErr("audioUnitSize", err)
 	}
 	e.WriteBool(bool(v.ComfortNoise))
@@ -13538,18 +15332,19 @@ func (v *GSMAudioCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *GSMAudioCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = GSMAudioCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 256))
+		x, err := d.ReadConstrainedWholeNumber(1, 256)
 		if err != nil {
 			return wrapErr("audioUnitSize", err)
 		}
@@ -13569,24 +15364,33 @@ func (v *GSMAudioCapability) Decode(d *per.Decoder) error {
 		}
 		v.Scrambled = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -13608,10 +15412,18 @@ func (v *G729Extensions) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.AudioUnit != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.AudioUnit != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if v.AudioUnit != nil {
-		if err := e.WriteInteger(int64((*v.AudioUnit)), per.IntRange(1, 256)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.AudioUnit)), 1, 256); err != nil {
 			return wrapErr("audioUnit", err)
 		}
 	}
@@ -13636,28 +15448,30 @@ func (v *G729Extensions) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *G729Extensions) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = G729Extensions{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if opt0&(1<<0) != 0 {
+		if v.AudioUnit == nil {
+			v.AudioUnit = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 256))
+			x, err := d.ReadConstrainedWholeNumber(1, 256)
 			if err != nil {
 				return wrapErr("audioUnit", err)
 			}
-			v.AudioUnit = new(uint16(x))
+			*v.AudioUnit = uint16(x)
 		}
+	} else {
+		v.AudioUnit = nil
 	}
 	{
 		x, err := d.ReadBool()
@@ -13708,24 +15522,33 @@ func (v *G729Extensions) Decode(d *per.Decoder) error {
 		}
 		v.AnnexH = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -13765,37 +15588,47 @@ func (v *VBDCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *VBDCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VBDCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.Type.Decode(d); err != nil {
 		return wrapErr("type", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -13833,41 +15666,47 @@ func (v *NoPTAudioTelephonyEventCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *NoPTAudioTelephonyEventCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NoPTAudioTelephonyEventCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
-	{
-		x, err := d.ReadUTF8String()
-		if err != nil {
-			return wrapErr("audioTelephoneEvent", err)
-		}
-		v.AudioTelephoneEvent = string(x)
+	extBit := opt0&(1<<0) != 0
+	if err := d.ReadUTF8StringInto(&v.AudioTelephoneEvent); err != nil {
+		return wrapErr("audioTelephoneEvent", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -13904,34 +15743,44 @@ func (v *NoPTAudioToneCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *NoPTAudioToneCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NoPTAudioToneCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -13953,8 +15802,16 @@ func (v *ExtendedAudioCapability) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.AudioCapabilityExtension != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.AudioCapabilityExtension != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	{
 		items0 := v.AudioCapability
 		k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
@@ -14007,33 +15864,31 @@ func (v *ExtendedAudioCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ExtendedAudioCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ExtendedAudioCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	{
 		n0, more0, err := d.ReadLength(per.SizeConstraint{}, 13)
 		if err != nil {
 			return wrapErr("audioCapability", err)
 		}
-		var items0 []AudioCapability
-		if n0 > 0 {
+		items0 := v.AudioCapability[:0]
+		if cap(items0) < n0 {
 			items0 = make([]AudioCapability, 0, n0)
 		}
 		for {
 			for range n0 {
-				items0 = append(items0, AudioCapability{})
-				if err := items0[len(items0)-1].Decode(d); err != nil {
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if err := it0.Decode(d); err != nil {
 					return wrapErr("audioCapability", err)
 				}
 			}
@@ -14044,22 +15899,29 @@ func (v *ExtendedAudioCapability) Decode(d *per.Decoder) error {
 				return wrapErr("audioCapability", err)
 			}
 		}
-		v.AudioCapability = []AudioCapability(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.AudioCapability = items0
 	}
 	if opt0&(1<<0) != 0 {
+		if v.AudioCapabilityExtension == nil {
+			v.AudioCapabilityExtension = new([]GenericCapability)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 17)
 			if err != nil {
 				return wrapErr("audioCapabilityExtension", err)
 			}
-			var items0 []GenericCapability
-			if n0 > 0 {
+			items0 := (*v.AudioCapabilityExtension)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]GenericCapability, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, GenericCapability{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("audioCapabilityExtension", err)
 					}
 				}
@@ -14070,27 +15932,41 @@ func (v *ExtendedAudioCapability) Decode(d *per.Decoder) error {
 					return wrapErr("audioCapabilityExtension", err)
 				}
 			}
-			v.AudioCapabilityExtension = new([]GenericCapability(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.AudioCapabilityExtension = items0
 		}
+	} else {
+		v.AudioCapabilityExtension = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -14118,8 +15994,16 @@ func (v *ConferenceCapability) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.NonStandardData != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.NonStandardData != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if v.NonStandardData != nil {
 		{
 			items0 := (*v.NonStandardData)
@@ -14148,16 +16032,16 @@ func (v *ConferenceCapability) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.VideoIndicateMixingCapability != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.VideoIndicateMixingCapability)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.VideoIndicateMixingCapability)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("videoIndicateMixingCapability", err)
 		}
 	}
 	if v.MultipointVisualizationCapability != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.MultipointVisualizationCapability)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.MultipointVisualizationCapability)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("multipointVisualizationCapability", err)
 		}
 	}
@@ -14169,34 +16053,35 @@ func (v *ConferenceCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ConferenceCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if opt0&(1<<0) != 0 {
+		if v.NonStandardData == nil {
+			v.NonStandardData = new([]NonStandardParameter)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 9)
 			if err != nil {
 				return wrapErr("nonStandardData", err)
 			}
-			var items0 []NonStandardParameter
-			if n0 > 0 {
+			items0 := (*v.NonStandardData)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]NonStandardParameter, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, NonStandardParameter{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("nonStandardData", err)
 					}
 				}
@@ -14207,8 +16092,13 @@ func (v *ConferenceCapability) Decode(d *per.Decoder) error {
 					return wrapErr("nonStandardData", err)
 				}
 			}
-			v.NonStandardData = new([]NonStandardParameter(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.NonStandardData = items0
 		}
+	} else {
+		v.NonStandardData = nil
 	}
 	{
 		x, err := d.ReadBool()
@@ -14217,50 +16107,71 @@ func (v *ConferenceCapability) Decode(d *per.Decoder) error {
 		}
 		v.ChairControlCapability = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 2 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 2 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("videoIndicateMixingCapability", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.VideoIndicateMixingCapability == nil {
+			v.VideoIndicateMixingCapability = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
 				return wrapErr("videoIndicateMixingCapability", err)
 			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("videoIndicateMixingCapability", err)
-				}
-				v.VideoIndicateMixingCapability = new(bool(x))
-			}
+			*v.VideoIndicateMixingCapability = bool(x)
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.VideoIndicateMixingCapability = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("multipointVisualizationCapability", err)
+		}
+		if v.MultipointVisualizationCapability == nil {
+			v.MultipointVisualizationCapability = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
 				return wrapErr("multipointVisualizationCapability", err)
 			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("multipointVisualizationCapability", err)
-				}
-				v.MultipointVisualizationCapability = new(bool(x))
-			}
+			*v.MultipointVisualizationCapability = bool(x)
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.MultipointVisualizationCapability = nil
+	}
+	if ext.Len() > 2 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 2; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -14286,7 +16197,7 @@ func (v *H235SecurityCapability) Encode(e *per.Encoder) error {
 	if err := v.EncryptionAuthenticationAndIntegrity.Encode(e); err != nil {
 		return wrapErr("encryptionAuthenticationAndIntegrity", err)
 	}
-	if err := e.WriteInteger(int64(v.MediaCapability), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MediaCapability), 1, 65535); err != nil {
 		return wrapErr("mediaCapability", err)
 	}
 	if !ext.Any() {
@@ -14303,44 +16214,54 @@ func (v *H235SecurityCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H235SecurityCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H235SecurityCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.EncryptionAuthenticationAndIntegrity.Decode(d); err != nil {
 		return wrapErr("encryptionAuthenticationAndIntegrity", err)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("mediaCapability", err)
 		}
 		v.MediaCapability = CapabilityTableEntryNumber(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -14368,10 +16289,22 @@ func (v *EncryptionAuthenticationAndIntegrity) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.EncryptionCapability != nil)
-	e.WriteBit(v.AuthenticationCapability != nil)
-	e.WriteBit(v.IntegrityCapability != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 3
+		}
+		if v.EncryptionCapability != nil {
+			pre |= 1 << 2
+		}
+		if v.AuthenticationCapability != nil {
+			pre |= 1 << 1
+		}
+		if v.IntegrityCapability != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 4)
+	}
 	if v.EncryptionCapability != nil {
 		if err := v.EncryptionCapability.Encode(e); err != nil {
 			return wrapErr("encryptionCapability", err)
@@ -14394,20 +16327,20 @@ func (v *EncryptionAuthenticationAndIntegrity) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.GenericH235SecurityCapability != nil {
-		sub := e.BeginOpenType()
-		if err := v.GenericH235SecurityCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.GenericH235SecurityCapability.Encode(e); err != nil {
 			return wrapErr("genericH235SecurityCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericH235SecurityCapability", err)
 		}
 	}
 	if v.DTLSSecurityCapability != nil {
-		sub := e.BeginOpenType()
-		if err := v.DTLSSecurityCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.DTLSSecurityCapability.Encode(e); err != nil {
 			return wrapErr("dtlsSecurityCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("dtlsSecurityCapability", err)
 		}
 	}
@@ -14419,76 +16352,104 @@ func (v *EncryptionAuthenticationAndIntegrity) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *EncryptionAuthenticationAndIntegrity) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EncryptionAuthenticationAndIntegrity{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(4)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(3)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<3) != 0
 	if opt0&(1<<2) != 0 {
-		v.EncryptionCapability = new(EncryptionCapability)
+		if v.EncryptionCapability == nil {
+			v.EncryptionCapability = new(EncryptionCapability)
+		}
 		if err := v.EncryptionCapability.Decode(d); err != nil {
 			return wrapErr("encryptionCapability", err)
 		}
+	} else {
+		v.EncryptionCapability = nil
 	}
 	if opt0&(1<<1) != 0 {
-		v.AuthenticationCapability = new(AuthenticationCapability)
+		if v.AuthenticationCapability == nil {
+			v.AuthenticationCapability = new(AuthenticationCapability)
+		}
 		if err := v.AuthenticationCapability.Decode(d); err != nil {
 			return wrapErr("authenticationCapability", err)
 		}
+	} else {
+		v.AuthenticationCapability = nil
 	}
 	if opt0&(1<<0) != 0 {
-		v.IntegrityCapability = new(IntegrityCapability)
+		if v.IntegrityCapability == nil {
+			v.IntegrityCapability = new(IntegrityCapability)
+		}
 		if err := v.IntegrityCapability.Decode(d); err != nil {
 			return wrapErr("integrityCapability", err)
 		}
+	} else {
+		v.IntegrityCapability = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 2 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 2 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericH235SecurityCapability", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("genericH235SecurityCapability", err)
-			}
+		if v.GenericH235SecurityCapability == nil {
 			v.GenericH235SecurityCapability = new(GenericCapability)
-			if err := v.GenericH235SecurityCapability.Decode(&sub); err != nil {
-				return wrapErr("genericH235SecurityCapability", err)
-			}
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("dtlsSecurityCapability", err)
-			}
+		if err := v.GenericH235SecurityCapability.Decode(d); err != nil {
+			return wrapErr("genericH235SecurityCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.GenericH235SecurityCapability = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("dtlsSecurityCapability", err)
+		}
+		if v.DTLSSecurityCapability == nil {
 			v.DTLSSecurityCapability = new(DTLSSecurityCapability)
-			if err := v.DTLSSecurityCapability.Decode(&sub); err != nil {
-				return wrapErr("dtlsSecurityCapability", err)
-			}
 		}
+		if err := v.DTLSSecurityCapability.Decode(d); err != nil {
+			return wrapErr("dtlsSecurityCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.DTLSSecurityCapability = nil
+	}
+	if ext.Len() > 2 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 2; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -14527,14 +16488,15 @@ func (v *EncryptionCapability) Decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		var items0 []MediaEncryptionAlgorithm
-		if n0 > 0 {
+		items0 := []MediaEncryptionAlgorithm((*v))[:0]
+		if cap(items0) < n0 {
 			items0 = make([]MediaEncryptionAlgorithm, 0, n0)
 		}
 		for {
 			for range n0 {
-				items0 = append(items0, MediaEncryptionAlgorithm{})
-				if err := items0[len(items0)-1].Decode(d); err != nil {
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if err := it0.Decode(d); err != nil {
 					return err
 				}
 			}
@@ -14544,6 +16506,9 @@ func (v *EncryptionCapability) Decode(d *per.Decoder) error {
 			if n0, more0, err = d.ReadLengthNext(10); err != nil {
 				return err
 			}
+		}
+		if len(items0) == 0 {
+			items0 = nil
 		}
 		*v = EncryptionCapability(items0)
 	}
@@ -14566,9 +16531,7 @@ func (c MediaEncryptionAlgorithmChoice) String() string {
 func (v *MediaEncryptionAlgorithm) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case MediaEncryptionAlgorithmChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -14576,9 +16539,7 @@ func (v *MediaEncryptionAlgorithm) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case MediaEncryptionAlgorithmChoiceAlgorithm:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 		if err := e.WriteOID(per.OID(v.Algorithm)); err != nil {
 			return wrapErr("algorithm", err)
 		}
@@ -14594,39 +16555,36 @@ func (v *MediaEncryptionAlgorithm) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *MediaEncryptionAlgorithm) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MediaEncryptionAlgorithm{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = MediaEncryptionAlgorithmChoiceNonStandard
-		v.NonStandard = new(NonStandardParameter)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = MediaEncryptionAlgorithm{Choice: MediaEncryptionAlgorithmChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = MediaEncryptionAlgorithmChoiceAlgorithm
-		{
-			x, err := d.ReadOID()
-			if err != nil {
-				return wrapErr("algorithm", err)
-			}
-			v.Algorithm = per.OID(x)
+		*v = MediaEncryptionAlgorithm{Choice: MediaEncryptionAlgorithmChoiceAlgorithm, Algorithm: v.Algorithm}
+		if err := d.ReadOIDInto(&v.Algorithm); err != nil {
+			return wrapErr("algorithm", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = MediaEncryptionAlgorithm{Choice: MediaEncryptionAlgorithmChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = MediaEncryptionAlgorithmChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -14651,8 +16609,16 @@ func (v *AuthenticationCapability) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.NonStandard != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.NonStandard != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if v.NonStandard != nil {
 		if err := v.NonStandard.Encode(e); err != nil {
 			return wrapErr("nonStandard", err)
@@ -14665,11 +16631,11 @@ func (v *AuthenticationCapability) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.AntiSpamAlgorithm != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteOID(per.OID((*v.AntiSpamAlgorithm))); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteOID(per.OID((*v.AntiSpamAlgorithm))); err != nil {
 			return wrapErr("antiSpamAlgorithm", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("antiSpamAlgorithm", err)
 		}
 	}
@@ -14681,57 +16647,69 @@ func (v *AuthenticationCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *AuthenticationCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AuthenticationCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if opt0&(1<<0) != 0 {
-		v.NonStandard = new(NonStandardParameter)
+		if v.NonStandard == nil {
+			v.NonStandard = new(NonStandardParameter)
+		}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
+	} else {
+		v.NonStandard = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("antiSpamAlgorithm", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("antiSpamAlgorithm", err)
-			}
-			{
-				x, err := sub.ReadOID()
-				if err != nil {
-					return wrapErr("antiSpamAlgorithm", err)
-				}
-				v.AntiSpamAlgorithm = new(per.OID(x))
-			}
+		if v.AntiSpamAlgorithm == nil {
+			v.AntiSpamAlgorithm = new(per.OID)
 		}
+		if err := d.ReadOIDInto(v.AntiSpamAlgorithm); err != nil {
+			return wrapErr("antiSpamAlgorithm", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.AntiSpamAlgorithm = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 1; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -14753,8 +16731,16 @@ func (v *IntegrityCapability) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.NonStandard != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.NonStandard != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if v.NonStandard != nil {
 		if err := v.NonStandard.Encode(e); err != nil {
 			return wrapErr("nonStandard", err)
@@ -14774,44 +16760,54 @@ func (v *IntegrityCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *IntegrityCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IntegrityCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if opt0&(1<<0) != 0 {
-		v.NonStandard = new(NonStandardParameter)
+		if v.NonStandard == nil {
+			v.NonStandard = new(NonStandardParameter)
+		}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
+	} else {
+		v.NonStandard = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -14833,10 +16829,22 @@ func (v *DTLSSecurityCapability) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.SetupInformation != nil)
-	e.WriteBit(v.ConnectionInformation != nil)
-	e.WriteBit(v.Fingerprint != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 3
+		}
+		if v.SetupInformation != nil {
+			pre |= 1 << 2
+		}
+		if v.ConnectionInformation != nil {
+			pre |= 1 << 1
+		}
+		if v.Fingerprint != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 4)
+	}
 	{
 		items0 := v.HashFunction
 		k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
@@ -14884,40 +16892,33 @@ func (v *DTLSSecurityCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *DTLSSecurityCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DTLSSecurityCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(4)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(3)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<3) != 0
 	{
 		n0, more0, err := d.ReadLength(per.SizeConstraint{}, 8)
 		if err != nil {
 			return wrapErr("hashFunction", err)
 		}
-		var items0 []string
-		if n0 > 0 {
+		items0 := v.HashFunction[:0]
+		if cap(items0) < n0 {
 			items0 = make([]string, 0, n0)
 		}
 		for {
 			for range n0 {
-				var item string
-				{
-					x, err := d.ReadString(alphabet1, per.Size(1, 65535))
-					if err != nil {
-						return wrapErr("hashFunction", err)
-					}
-					item = string(x)
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if err := d.ReadStringInto(it0, alphabet1, per.Size(1, 65535)); err != nil {
+					return wrapErr("hashFunction", err)
 				}
-				items0 = append(items0, item)
 			}
 			if !more0 {
 				break
@@ -14926,53 +16927,68 @@ func (v *DTLSSecurityCapability) Decode(d *per.Decoder) error {
 				return wrapErr("hashFunction", err)
 			}
 		}
-		v.HashFunction = []string(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.HashFunction = items0
 	}
 	if opt0&(1<<2) != 0 {
-		{
-			x, err := d.ReadString(alphabet1, per.Size(1, 65535))
-			if err != nil {
-				return wrapErr("setupInformation", err)
-			}
-			v.SetupInformation = new(string(x))
+		if v.SetupInformation == nil {
+			v.SetupInformation = new(string)
 		}
+		if err := d.ReadStringInto(v.SetupInformation, alphabet1, per.Size(1, 65535)); err != nil {
+			return wrapErr("setupInformation", err)
+		}
+	} else {
+		v.SetupInformation = nil
 	}
 	if opt0&(1<<1) != 0 {
-		{
-			x, err := d.ReadString(alphabet1, per.Size(1, 65535))
-			if err != nil {
-				return wrapErr("connectionInformation", err)
-			}
-			v.ConnectionInformation = new(string(x))
+		if v.ConnectionInformation == nil {
+			v.ConnectionInformation = new(string)
 		}
+		if err := d.ReadStringInto(v.ConnectionInformation, alphabet1, per.Size(1, 65535)); err != nil {
+			return wrapErr("connectionInformation", err)
+		}
+	} else {
+		v.ConnectionInformation = nil
 	}
 	if opt0&(1<<0) != 0 {
-		{
-			x, err := d.ReadString(alphabet1, per.Size(1, 65535))
-			if err != nil {
-				return wrapErr("fingerprint", err)
-			}
-			v.Fingerprint = new(string(x))
+		if v.Fingerprint == nil {
+			v.Fingerprint = new(string)
 		}
+		if err := d.ReadStringInto(v.Fingerprint, alphabet1, per.Size(1, 65535)); err != nil {
+			return wrapErr("fingerprint", err)
+		}
+	} else {
+		v.Fingerprint = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -15013,9 +17029,7 @@ func (c UserInputCapabilityChoice) String() string {
 func (v *UserInputCapability) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case UserInputCapabilityChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 4)
 		{
 			items0 := v.NonStandard
 			k0, more0, err := e.WriteLength(len(items0), per.Size(1, 16))
@@ -15035,63 +17049,53 @@ func (v *UserInputCapability) Encode(e *per.Encoder) error {
 			}
 		}
 	case UserInputCapabilityChoiceBasicString:
-		if err := e.WriteChoiceIndex(1, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 4)
 	case UserInputCapabilityChoiceIA5String:
-		if err := e.WriteChoiceIndex(2, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 4)
 	case UserInputCapabilityChoiceGeneralString:
-		if err := e.WriteChoiceIndex(3, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 4)
 	case UserInputCapabilityChoiceDTMF:
-		if err := e.WriteChoiceIndex(4, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 4)
 	case UserInputCapabilityChoiceHookflash:
-		if err := e.WriteChoiceIndex(5, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(5, 4)
 	case UserInputCapabilityChoiceExtendedAlphanumeric:
 		if err := e.WriteChoiceIndex(6, 6, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("extendedAlphanumeric", err)
 		}
 	case UserInputCapabilityChoiceEncryptedBasicString:
 		if err := e.WriteChoiceIndex(7, 6, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("encryptedBasicString", err)
 		}
 	case UserInputCapabilityChoiceEncryptedIA5String:
 		if err := e.WriteChoiceIndex(8, 6, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("encryptedIA5String", err)
 		}
 	case UserInputCapabilityChoiceEncryptedGeneralString:
 		if err := e.WriteChoiceIndex(9, 6, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("encryptedGeneralString", err)
 		}
 	case UserInputCapabilityChoiceSecureDTMF:
 		if err := e.WriteChoiceIndex(10, 6, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("secureDTMF", err)
 		}
 	case UserInputCapabilityChoiceGenericUserInputCapability:
@@ -15101,11 +17105,11 @@ func (v *UserInputCapability) Encode(e *per.Encoder) error {
 		if v.GenericUserInputCapability == nil {
 			return errNoValue("genericUserInputCapability")
 		}
-		sub := e.BeginOpenType()
-		if err := v.GenericUserInputCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.GenericUserInputCapability.Encode(e); err != nil {
 			return wrapErr("genericUserInputCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericUserInputCapability", err)
 		}
 	default:
@@ -15120,32 +17124,33 @@ func (v *UserInputCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *UserInputCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UserInputCapability{}
 	i, err := d.ReadChoiceIndex(6, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = UserInputCapabilityChoiceNonStandard
+		*v = UserInputCapability{Choice: UserInputCapabilityChoiceNonStandard, NonStandard: v.NonStandard}
 		{
 			n0, more0, err := d.ReadLength(per.Size(1, 16), 9)
 			if err != nil {
 				return wrapErr("nonStandard", err)
 			}
-			var items0 []NonStandardParameter
-			if n0 > 0 {
+			items0 := v.NonStandard[:0]
+			if cap(items0) < n0 {
 				items0 = make([]NonStandardParameter, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, NonStandardParameter{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("nonStandard", err)
 					}
 				}
@@ -15156,65 +17161,75 @@ func (v *UserInputCapability) Decode(d *per.Decoder) error {
 					return wrapErr("nonStandard", err)
 				}
 			}
-			v.NonStandard = []NonStandardParameter(items0)
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			v.NonStandard = items0
 		}
 	case 1:
-		v.Choice = UserInputCapabilityChoiceBasicString
+		*v = UserInputCapability{Choice: UserInputCapabilityChoiceBasicString}
 	case 2:
-		v.Choice = UserInputCapabilityChoiceIA5String
+		*v = UserInputCapability{Choice: UserInputCapabilityChoiceIA5String}
 	case 3:
-		v.Choice = UserInputCapabilityChoiceGeneralString
+		*v = UserInputCapability{Choice: UserInputCapabilityChoiceGeneralString}
 	case 4:
-		v.Choice = UserInputCapabilityChoiceDTMF
+		*v = UserInputCapability{Choice: UserInputCapabilityChoiceDTMF}
 	case 5:
-		v.Choice = UserInputCapabilityChoiceHookflash
+		*v = UserInputCapability{Choice: UserInputCapabilityChoiceHookflash}
 	case 6:
-		v.Choice = UserInputCapabilityChoiceExtendedAlphanumeric
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("extendedAlphanumeric", err)
 		}
+		*v = UserInputCapability{Choice: UserInputCapabilityChoiceExtendedAlphanumeric}
+		d.LeaveOpenType(ot)
 	case 7:
-		v.Choice = UserInputCapabilityChoiceEncryptedBasicString
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("encryptedBasicString", err)
 		}
+		*v = UserInputCapability{Choice: UserInputCapabilityChoiceEncryptedBasicString}
+		d.LeaveOpenType(ot)
 	case 8:
-		v.Choice = UserInputCapabilityChoiceEncryptedIA5String
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("encryptedIA5String", err)
 		}
+		*v = UserInputCapability{Choice: UserInputCapabilityChoiceEncryptedIA5String}
+		d.LeaveOpenType(ot)
 	case 9:
-		v.Choice = UserInputCapabilityChoiceEncryptedGeneralString
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("encryptedGeneralString", err)
 		}
+		*v = UserInputCapability{Choice: UserInputCapabilityChoiceEncryptedGeneralString}
+		d.LeaveOpenType(ot)
 	case 10:
-		v.Choice = UserInputCapabilityChoiceSecureDTMF
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("secureDTMF", err)
 		}
+		*v = UserInputCapability{Choice: UserInputCapabilityChoiceSecureDTMF}
+		d.LeaveOpenType(ot)
 	case 11:
-		v.Choice = UserInputCapabilityChoiceGenericUserInputCapability
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("genericUserInputCapability", err)
-		}
-		v.GenericUserInputCapability = new(GenericCapability)
-		if err := v.GenericUserInputCapability.Decode(&sub); err != nil {
-			return wrapErr("genericUserInputCapability", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("genericUserInputCapability", err)
+		}
+		keep := v.GenericUserInputCapability
+		if keep == nil {
+			keep = new(GenericCapability)
+		}
+		*v = UserInputCapability{Choice: UserInputCapabilityChoiceGenericUserInputCapability, GenericUserInputCapability: keep}
+		if err := v.GenericUserInputCapability.Decode(d); err != nil {
+			return wrapErr("genericUserInputCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = UserInputCapability{Choice: UserInputCapabilityChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = UserInputCapabilityChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -15236,8 +17251,16 @@ func (v *MultiplexedStreamCapability) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.CapabilityOnMuxStream != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.CapabilityOnMuxStream != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if err := v.MultiplexFormat.Encode(e); err != nil {
 		return wrapErr("multiplexFormat", err)
 	}
@@ -15276,20 +17299,17 @@ func (v *MultiplexedStreamCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MultiplexedStreamCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexedStreamCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if err := v.MultiplexFormat.Decode(d); err != nil {
 		return wrapErr("multiplexFormat", err)
 	}
@@ -15301,19 +17321,23 @@ func (v *MultiplexedStreamCapability) Decode(d *per.Decoder) error {
 		v.ControlOnMuxStream = bool(x)
 	}
 	if opt0&(1<<0) != 0 {
+		if v.CapabilityOnMuxStream == nil {
+			v.CapabilityOnMuxStream = new([]AlternativeCapabilitySet)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.Size(1, 256), 8)
 			if err != nil {
 				return wrapErr("capabilityOnMuxStream", err)
 			}
-			var items0 []AlternativeCapabilitySet
-			if n0 > 0 {
+			items0 := (*v.CapabilityOnMuxStream)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]AlternativeCapabilitySet, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, AlternativeCapabilitySet{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("capabilityOnMuxStream", err)
 					}
 				}
@@ -15324,27 +17348,41 @@ func (v *MultiplexedStreamCapability) Decode(d *per.Decoder) error {
 					return wrapErr("capabilityOnMuxStream", err)
 				}
 			}
-			v.CapabilityOnMuxStream = new([]AlternativeCapabilitySet(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.CapabilityOnMuxStream = items0
 		}
+	} else {
+		v.CapabilityOnMuxStream = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -15367,9 +17405,7 @@ func (c MultiplexFormatChoice) String() string {
 func (v *MultiplexFormat) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case MultiplexFormatChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -15377,9 +17413,7 @@ func (v *MultiplexFormat) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case MultiplexFormatChoiceH222Capability:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 		if v.H222Capability == nil {
 			return errNoValue("h222Capability")
 		}
@@ -15387,9 +17421,7 @@ func (v *MultiplexFormat) Encode(e *per.Encoder) error {
 			return wrapErr("h222Capability", err)
 		}
 	case MultiplexFormatChoiceH223Capability:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 		if v.H223Capability == nil {
 			return errNoValue("h223Capability")
 		}
@@ -15408,42 +17440,49 @@ func (v *MultiplexFormat) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *MultiplexFormat) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexFormat{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = MultiplexFormatChoiceNonStandard
-		v.NonStandard = new(NonStandardParameter)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = MultiplexFormat{Choice: MultiplexFormatChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = MultiplexFormatChoiceH222Capability
-		v.H222Capability = new(H222Capability)
+		keep := v.H222Capability
+		if keep == nil {
+			keep = new(H222Capability)
+		}
+		*v = MultiplexFormat{Choice: MultiplexFormatChoiceH222Capability, H222Capability: keep}
 		if err := v.H222Capability.Decode(d); err != nil {
 			return wrapErr("h222Capability", err)
 		}
 	case 2:
-		v.Choice = MultiplexFormatChoiceH223Capability
-		v.H223Capability = new(H223Capability)
+		keep := v.H223Capability
+		if keep == nil {
+			keep = new(H223Capability)
+		}
+		*v = MultiplexFormat{Choice: MultiplexFormatChoiceH223Capability, H223Capability: keep}
 		if err := v.H223Capability.Decode(d); err != nil {
 			return wrapErr("h223Capability", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = MultiplexFormat{Choice: MultiplexFormatChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = MultiplexFormatChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -15459,7 +17498,7 @@ func (v *AlternativeCapabilitySet) Encode(e *per.Encoder) error {
 		}
 		for i0 := 0; ; {
 			for end := i0 + k0; i0 < end; i0++ {
-				if err := e.WriteInteger(int64(items0[i0]), per.IntRange(1, 65535)); err != nil {
+				if err := e.WriteConstrainedWholeNumber(int64(items0[i0]), 1, 65535); err != nil {
 					return err
 				}
 			}
@@ -15482,21 +17521,21 @@ func (v *AlternativeCapabilitySet) Decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		var items0 []CapabilityTableEntryNumber
-		if n0 > 0 {
+		items0 := []CapabilityTableEntryNumber((*v))[:0]
+		if cap(items0) < n0 {
 			items0 = make([]CapabilityTableEntryNumber, 0, n0)
 		}
 		for {
 			for range n0 {
-				var item CapabilityTableEntryNumber
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
 				{
-					x, err := d.ReadInteger(per.IntRange(1, 65535))
+					x, err := d.ReadConstrainedWholeNumber(1, 65535)
 					if err != nil {
 						return err
 					}
-					item = CapabilityTableEntryNumber(x)
+					*it0 = CapabilityTableEntryNumber(x)
 				}
-				items0 = append(items0, item)
 			}
 			if !more0 {
 				break
@@ -15504,6 +17543,9 @@ func (v *AlternativeCapabilitySet) Decode(d *per.Decoder) error {
 			if n0, more0, err = d.ReadLengthNext(8); err != nil {
 				return err
 			}
+		}
+		if len(items0) == 0 {
+			items0 = nil
 		}
 		*v = AlternativeCapabilitySet(items0)
 	}
@@ -15528,7 +17570,7 @@ func (v *AudioTelephonyEventCapability) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.DynamicRTPPayloadType), per.IntRange(96, 127)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.DynamicRTPPayloadType), 96, 127); err != nil {
 		return wrapErr("dynamicRTPPayloadType", err)
 	}
 	e.WriteUTF8String(string(v.AudioTelephoneEvent))
@@ -15546,48 +17588,54 @@ func (v *AudioTelephonyEventCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *AudioTelephonyEventCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AudioTelephonyEventCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(96, 127))
+		x, err := d.ReadConstrainedWholeNumber(96, 127)
 		if err != nil {
 			return wrapErr("dynamicRTPPayloadType", err)
 		}
 		v.DynamicRTPPayloadType = uint8(x)
 	}
-	{
-		x, err := d.ReadUTF8String()
-		if err != nil {
-			return wrapErr("audioTelephoneEvent", err)
-		}
-		v.AudioTelephoneEvent = string(x)
+	if err := d.ReadUTF8StringInto(&v.AudioTelephoneEvent); err != nil {
+		return wrapErr("audioTelephoneEvent", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -15610,7 +17658,7 @@ func (v *AudioToneCapability) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.DynamicRTPPayloadType), per.IntRange(96, 127)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.DynamicRTPPayloadType), 96, 127); err != nil {
 		return wrapErr("dynamicRTPPayloadType", err)
 	}
 	if !ext.Any() {
@@ -15627,41 +17675,51 @@ func (v *AudioToneCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *AudioToneCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AudioToneCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(96, 127))
+		x, err := d.ReadConstrainedWholeNumber(96, 127)
 		if err != nil {
 			return wrapErr("dynamicRTPPayloadType", err)
 		}
 		v.DynamicRTPPayloadType = uint8(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -15680,9 +17738,7 @@ func (c DepFECCapabilityChoice) String() string {
 func (v *DepFECCapability) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case DepFECCapabilityChoiceRfc2733:
-		if err := e.WriteChoiceIndex(0, 1, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 1)
 		if v.Rfc2733 == nil {
 			return errNoValue("rfc2733")
 		}
@@ -15701,30 +17757,31 @@ func (v *DepFECCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *DepFECCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECCapability{}
 	i, err := d.ReadChoiceIndex(1, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = DepFECCapabilityChoiceRfc2733
-		v.Rfc2733 = new(DepFECCapabilityRfc2733)
+		keep := v.Rfc2733
+		if keep == nil {
+			keep = new(DepFECCapabilityRfc2733)
+		}
+		*v = DepFECCapability{Choice: DepFECCapabilityChoiceRfc2733, Rfc2733: keep}
 		if err := v.Rfc2733.Decode(d); err != nil {
 			return wrapErr("rfc2733", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = DepFECCapability{Choice: DepFECCapabilityChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = DepFECCapabilityChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -15779,29 +17836,31 @@ func (v *MultiplePayloadStreamCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MultiplePayloadStreamCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplePayloadStreamCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		n0, more0, err := d.ReadLength(per.Size(1, 256), 8)
 		if err != nil {
 			return wrapErr("capabilities", err)
 		}
-		var items0 []AlternativeCapabilitySet
-		if n0 > 0 {
+		items0 := v.Capabilities[:0]
+		if cap(items0) < n0 {
 			items0 = make([]AlternativeCapabilitySet, 0, n0)
 		}
 		for {
 			for range n0 {
-				items0 = append(items0, AlternativeCapabilitySet{})
-				if err := items0[len(items0)-1].Decode(d); err != nil {
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if err := it0.Decode(d); err != nil {
 					return wrapErr("capabilities", err)
 				}
 			}
@@ -15812,26 +17871,38 @@ func (v *MultiplePayloadStreamCapability) Decode(d *per.Decoder) error {
 				return wrapErr("capabilities", err)
 			}
 		}
-		v.Capabilities = []AlternativeCapabilitySet(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.Capabilities = items0
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -15853,10 +17924,20 @@ func (v *FECCapability) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.FecScheme != nil)
-	e.WriteBit(v.Rfc2733Format != nil)
-	if err := e.WriteInteger(int64(v.ProtectedCapability), per.IntRange(1, 65535)); err != nil {
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.FecScheme != nil {
+			pre |= 1 << 1
+		}
+		if v.Rfc2733Format != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.ProtectedCapability), 1, 65535); err != nil {
 		return wrapErr("protectedCapability", err)
 	}
 	if v.FecScheme != nil {
@@ -15883,60 +17964,71 @@ func (v *FECCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *FECCapability) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FECCapability{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(3)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(2)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<2) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("protectedCapability", err)
 		}
 		v.ProtectedCapability = CapabilityTableEntryNumber(x)
 	}
 	if opt0&(1<<1) != 0 {
-		{
-			x, err := d.ReadOID()
-			if err != nil {
-				return wrapErr("fecScheme", err)
-			}
-			v.FecScheme = new(per.OID(x))
+		if v.FecScheme == nil {
+			v.FecScheme = new(per.OID)
 		}
+		if err := d.ReadOIDInto(v.FecScheme); err != nil {
+			return wrapErr("fecScheme", err)
+		}
+	} else {
+		v.FecScheme = nil
 	}
 	if opt0&(1<<0) != 0 {
-		v.Rfc2733Format = new(FECCapabilityRfc2733Format)
+		if v.Rfc2733Format == nil {
+			v.Rfc2733Format = new(FECCapabilityRfc2733Format)
+		}
 		if err := v.Rfc2733Format.Decode(d); err != nil {
 			return wrapErr("rfc2733Format", err)
 		}
+	} else {
+		v.Rfc2733Format = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -15944,7 +18036,7 @@ func (v *FECCapability) Decode(d *per.Decoder) error {
 
 // Encode writes v to e in aligned PER.
 func (v *MaxRedundancy) Encode(e *per.Encoder) error {
-	if err := e.WriteInteger(int64((*v)), per.IntMin(1)); err != nil {
+	if err := e.WriteSemiConstrainedWholeNumber(int64((*v)), 1); err != nil {
 		return err
 	}
 	return nil
@@ -15953,7 +18045,7 @@ func (v *MaxRedundancy) Encode(e *per.Encoder) error {
 // Decode reads v from d.
 func (v *MaxRedundancy) Decode(d *per.Decoder) error {
 	{
-		x, err := d.ReadInteger(per.IntMin(1))
+		x, err := d.ReadSemiConstrainedWholeNumber(1)
 		if err != nil {
 			return err
 		}
@@ -15965,7 +18057,7 @@ func (v *MaxRedundancy) Decode(d *per.Decoder) error {
 // Encode writes v to e in aligned PER.
 func (v *CapabilityDescriptor) Encode(e *per.Encoder) error {
 	e.WriteBit(v.SimultaneousCapabilities != nil)
-	if err := e.WriteInteger(int64(v.CapabilityDescriptorNumber), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.CapabilityDescriptorNumber), 0, 255); err != nil {
 		return wrapErr("capabilityDescriptorNumber", err)
 	}
 	if v.SimultaneousCapabilities != nil {
@@ -15991,37 +18083,41 @@ func (v *CapabilityDescriptor) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *CapabilityDescriptor) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CapabilityDescriptor{}
 	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return wrapErr("capabilityDescriptorNumber", err)
 		}
 		v.CapabilityDescriptorNumber = CapabilityDescriptorNumber(x)
 	}
 	if opt0&(1<<0) != 0 {
+		if v.SimultaneousCapabilities == nil {
+			v.SimultaneousCapabilities = new([]AlternativeCapabilitySet)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.Size(1, 256), 8)
 			if err != nil {
 				return wrapErr("simultaneousCapabilities", err)
 			}
-			var items0 []AlternativeCapabilitySet
-			if n0 > 0 {
+			items0 := (*v.SimultaneousCapabilities)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]AlternativeCapabilitySet, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, AlternativeCapabilitySet{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("simultaneousCapabilities", err)
 					}
 				}
@@ -16032,8 +18128,13 @@ func (v *CapabilityDescriptor) Decode(d *per.Decoder) error {
 					return wrapErr("simultaneousCapabilities", err)
 				}
 			}
-			v.SimultaneousCapabilities = new([]AlternativeCapabilitySet(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.SimultaneousCapabilities = items0
 		}
+	} else {
+		v.SimultaneousCapabilities = nil
 	}
 	d.Leave()
 	return nil
@@ -16041,7 +18142,7 @@ func (v *CapabilityDescriptor) Decode(d *per.Decoder) error {
 
 // Encode writes v to e in aligned PER.
 func (v *CapabilityDescriptorNumber) Encode(e *per.Encoder) error {
-	if err := e.WriteInteger(int64((*v)), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64((*v)), 0, 255); err != nil {
 		return err
 	}
 	return nil
@@ -16050,7 +18151,7 @@ func (v *CapabilityDescriptorNumber) Encode(e *per.Encoder) error {
 // Decode reads v from d.
 func (v *CapabilityDescriptorNumber) Decode(d *per.Decoder) error {
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return err
 		}
@@ -16084,9 +18185,17 @@ func (v *OpenLogicalChannel) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.ReverseLogicalChannelParameters != nil)
-	if err := e.WriteInteger(int64(v.ForwardLogicalChannelNumber), per.IntRange(1, 65535)); err != nil {
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.ReverseLogicalChannelParameters != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.ForwardLogicalChannelNumber), 1, 65535); err != nil {
 		return wrapErr("forwardLogicalChannelNumber", err)
 	}
 	if err := v.ForwardLogicalChannelParameters.Encode(e); err != nil {
@@ -16104,44 +18213,44 @@ func (v *OpenLogicalChannel) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.SeparateStack != nil {
-		sub := e.BeginOpenType()
-		if err := v.SeparateStack.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.SeparateStack.Encode(e); err != nil {
 			return wrapErr("separateStack", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("separateStack", err)
 		}
 	}
 	if v.EncryptionSync != nil {
-		sub := e.BeginOpenType()
-		if err := v.EncryptionSync.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.EncryptionSync.Encode(e); err != nil {
 			return wrapErr("encryptionSync", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("encryptionSync", err)
 		}
 	}
 	if v.GenericInformation != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.GenericInformation)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("genericInformation", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("genericInformation", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericInformation", err)
 		}
 	}
@@ -16153,22 +18262,19 @@ func (v *OpenLogicalChannel) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *OpenLogicalChannel) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = OpenLogicalChannel{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("forwardLogicalChannelNumber", err)
 		}
@@ -16178,80 +18284,113 @@ func (v *OpenLogicalChannel) Decode(d *per.Decoder) error {
 		return wrapErr("forwardLogicalChannelParameters", err)
 	}
 	if opt0&(1<<0) != 0 {
-		v.ReverseLogicalChannelParameters = new(OpenLogicalChannelReverseLogicalChannelParameters)
+		if v.ReverseLogicalChannelParameters == nil {
+			v.ReverseLogicalChannelParameters = new(OpenLogicalChannelReverseLogicalChannelParameters)
+		}
 		if err := v.ReverseLogicalChannelParameters.Decode(d); err != nil {
 			return wrapErr("reverseLogicalChannelParameters", err)
 		}
+	} else {
+		v.ReverseLogicalChannelParameters = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 3 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 3 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("separateStack", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("separateStack", err)
-			}
+		if v.SeparateStack == nil {
 			v.SeparateStack = new(NetworkAccessParameters)
-			if err := v.SeparateStack.Decode(&sub); err != nil {
-				return wrapErr("separateStack", err)
-			}
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("encryptionSync", err)
-			}
+		if err := v.SeparateStack.Decode(d); err != nil {
+			return wrapErr("separateStack", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.SeparateStack = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("encryptionSync", err)
+		}
+		if v.EncryptionSync == nil {
 			v.EncryptionSync = new(EncryptionSync)
-			if err := v.EncryptionSync.Decode(&sub); err != nil {
-				return wrapErr("encryptionSync", err)
-			}
 		}
-		if ext.Has(2) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.EncryptionSync.Decode(d); err != nil {
+			return wrapErr("encryptionSync", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.EncryptionSync = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericInformation", err)
+		}
+		if v.GenericInformation == nil {
+			v.GenericInformation = new([]GenericInformation)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 14)
+			if err != nil {
 				return wrapErr("genericInformation", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 14)
-				if err != nil {
-					return wrapErr("genericInformation", err)
-				}
-				var items0 []GenericInformation
-				if n0 > 0 {
-					items0 = make([]GenericInformation, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, GenericInformation{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("genericInformation", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(14); err != nil {
+			items0 := (*v.GenericInformation)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]GenericInformation, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("genericInformation", err)
 					}
 				}
-				v.GenericInformation = new([]GenericInformation(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(14); err != nil {
+					return wrapErr("genericInformation", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.GenericInformation = items0
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.GenericInformation = nil
+	}
+	if ext.Len() > 3 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 3; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -16259,7 +18398,7 @@ func (v *OpenLogicalChannel) Decode(d *per.Decoder) error {
 
 // Encode writes v to e in aligned PER.
 func (v *LogicalChannelNumber) Encode(e *per.Encoder) error {
-	if err := e.WriteInteger(int64((*v)), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64((*v)), 1, 65535); err != nil {
 		return err
 	}
 	return nil
@@ -16268,7 +18407,7 @@ func (v *LogicalChannelNumber) Encode(e *per.Encoder) error {
 // Decode reads v from d.
 func (v *LogicalChannelNumber) Decode(d *per.Decoder) error {
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return err
 		}
@@ -16314,9 +18453,7 @@ func (c DataTypeChoice) String() string {
 func (v *DataType) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case DataTypeChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 4)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -16324,13 +18461,9 @@ func (v *DataType) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case DataTypeChoiceNullData:
-		if err := e.WriteChoiceIndex(1, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 4)
 	case DataTypeChoiceVideoData:
-		if err := e.WriteChoiceIndex(2, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 4)
 		if v.VideoData == nil {
 			return errNoValue("videoData")
 		}
@@ -16338,9 +18471,7 @@ func (v *DataType) Encode(e *per.Encoder) error {
 			return wrapErr("videoData", err)
 		}
 	case DataTypeChoiceAudioData:
-		if err := e.WriteChoiceIndex(3, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 4)
 		if v.AudioData == nil {
 			return errNoValue("audioData")
 		}
@@ -16348,9 +18479,7 @@ func (v *DataType) Encode(e *per.Encoder) error {
 			return wrapErr("audioData", err)
 		}
 	case DataTypeChoiceData:
-		if err := e.WriteChoiceIndex(4, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 4)
 		if v.Data == nil {
 			return errNoValue("data")
 		}
@@ -16358,9 +18487,7 @@ func (v *DataType) Encode(e *per.Encoder) error {
 			return wrapErr("data", err)
 		}
 	case DataTypeChoiceEncryptionData:
-		if err := e.WriteChoiceIndex(5, 6, true); err != nil {
-			return err
-		}
+		e.WriteBits(5, 4)
 		if v.EncryptionData == nil {
 			return errNoValue("encryptionData")
 		}
@@ -16374,11 +18501,11 @@ func (v *DataType) Encode(e *per.Encoder) error {
 		if v.H235Control == nil {
 			return errNoValue("h235Control")
 		}
-		sub := e.BeginOpenType()
-		if err := v.H235Control.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.H235Control.Encode(e); err != nil {
 			return wrapErr("h235Control", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("h235Control", err)
 		}
 	case DataTypeChoiceH235Media:
@@ -16388,11 +18515,11 @@ func (v *DataType) Encode(e *per.Encoder) error {
 		if v.H235Media == nil {
 			return errNoValue("h235Media")
 		}
-		sub := e.BeginOpenType()
-		if err := v.H235Media.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.H235Media.Encode(e); err != nil {
 			return wrapErr("h235Media", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("h235Media", err)
 		}
 	case DataTypeChoiceMultiplexedStream:
@@ -16402,11 +18529,11 @@ func (v *DataType) Encode(e *per.Encoder) error {
 		if v.MultiplexedStream == nil {
 			return errNoValue("multiplexedStream")
 		}
-		sub := e.BeginOpenType()
-		if err := v.MultiplexedStream.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.MultiplexedStream.Encode(e); err != nil {
 			return wrapErr("multiplexedStream", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("multiplexedStream", err)
 		}
 	case DataTypeChoiceRedundancyEncoding:
@@ -16416,11 +18543,11 @@ func (v *DataType) Encode(e *per.Encoder) error {
 		if v.RedundancyEncoding == nil {
 			return errNoValue("redundancyEncoding")
 		}
-		sub := e.BeginOpenType()
-		if err := v.RedundancyEncoding.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.RedundancyEncoding.Encode(e); err != nil {
 			return wrapErr("redundancyEncoding", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("redundancyEncoding", err)
 		}
 	case DataTypeChoiceMultiplePayloadStream:
@@ -16430,11 +18557,11 @@ func (v *DataType) Encode(e *per.Encoder) error {
 		if v.MultiplePayloadStream == nil {
 			return errNoValue("multiplePayloadStream")
 		}
-		sub := e.BeginOpenType()
-		if err := v.MultiplePayloadStream.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.MultiplePayloadStream.Encode(e); err != nil {
 			return wrapErr("multiplePayloadStream", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("multiplePayloadStream", err)
 		}
 	case DataTypeChoiceDepFec:
@@ -16444,11 +18571,11 @@ func (v *DataType) Encode(e *per.Encoder) error {
 		if v.DepFec == nil {
 			return errNoValue("depFec")
 		}
-		sub := e.BeginOpenType()
-		if err := v.DepFec.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.DepFec.Encode(e); err != nil {
 			return wrapErr("depFec", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("depFec", err)
 		}
 	case DataTypeChoiceFec:
@@ -16458,11 +18585,11 @@ func (v *DataType) Encode(e *per.Encoder) error {
 		if v.Fec == nil {
 			return errNoValue("fec")
 		}
-		sub := e.BeginOpenType()
-		if err := v.Fec.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.Fec.Encode(e); err != nil {
 			return wrapErr("fec", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("fec", err)
 		}
 	default:
@@ -16477,126 +18604,167 @@ func (v *DataType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *DataType) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataType{}
 	i, err := d.ReadChoiceIndex(6, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = DataTypeChoiceNonStandard
-		v.NonStandard = new(NonStandardParameter)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = DataType{Choice: DataTypeChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = DataTypeChoiceNullData
+		*v = DataType{Choice: DataTypeChoiceNullData}
 	case 2:
-		v.Choice = DataTypeChoiceVideoData
-		v.VideoData = new(VideoCapability)
+		keep := v.VideoData
+		if keep == nil {
+			keep = new(VideoCapability)
+		}
+		*v = DataType{Choice: DataTypeChoiceVideoData, VideoData: keep}
 		if err := v.VideoData.Decode(d); err != nil {
 			return wrapErr("videoData", err)
 		}
 	case 3:
-		v.Choice = DataTypeChoiceAudioData
-		v.AudioData = new(AudioCapability)
+		keep := v.AudioData
+		if keep == nil {
+			keep = new(AudioCapability)
+		}
+		*v = DataType{Choice: DataTypeChoiceAudioData, AudioData: keep}
 		if err := v.AudioData.Decode(d); err != nil {
 			return wrapErr("audioData", err)
 		}
 	case 4:
-		v.Choice = DataTypeChoiceData
-		v.Data = new(DataApplicationCapability)
+		keep := v.Data
+		if keep == nil {
+			keep = new(DataApplicationCapability)
+		}
+		*v = DataType{Choice: DataTypeChoiceData, Data: keep}
 		if err := v.Data.Decode(d); err != nil {
 			return wrapErr("data", err)
 		}
 	case 5:
-		v.Choice = DataTypeChoiceEncryptionData
-		v.EncryptionData = new(EncryptionMode)
+		keep := v.EncryptionData
+		if keep == nil {
+			keep = new(EncryptionMode)
+		}
+		*v = DataType{Choice: DataTypeChoiceEncryptionData, EncryptionData: keep}
 		if err := v.EncryptionData.Decode(d); err != nil {
 			return wrapErr("encryptionData", err)
 		}
 	case 6:
-		v.Choice = DataTypeChoiceH235Control
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("h235Control", err)
-		}
-		v.H235Control = new(NonStandardParameter)
-		if err := v.H235Control.Decode(&sub); err != nil {
-			return wrapErr("h235Control", err)
-		}
-	case 7:
-		v.Choice = DataTypeChoiceH235Media
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("h235Media", err)
-		}
-		v.H235Media = new(H235Media)
-		if err := v.H235Media.Decode(&sub); err != nil {
-			return wrapErr("h235Media", err)
-		}
-	case 8:
-		v.Choice = DataTypeChoiceMultiplexedStream
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("multiplexedStream", err)
-		}
-		v.MultiplexedStream = new(MultiplexedStreamParameter)
-		if err := v.MultiplexedStream.Decode(&sub); err != nil {
-			return wrapErr("multiplexedStream", err)
-		}
-	case 9:
-		v.Choice = DataTypeChoiceRedundancyEncoding
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("redundancyEncoding", err)
-		}
-		v.RedundancyEncoding = new(RedundancyEncoding)
-		if err := v.RedundancyEncoding.Decode(&sub); err != nil {
-			return wrapErr("redundancyEncoding", err)
-		}
-	case 10:
-		v.Choice = DataTypeChoiceMultiplePayloadStream
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("multiplePayloadStream", err)
-		}
-		v.MultiplePayloadStream = new(MultiplePayloadStream)
-		if err := v.MultiplePayloadStream.Decode(&sub); err != nil {
-			return wrapErr("multiplePayloadStream", err)
-		}
-	case 11:
-		v.Choice = DataTypeChoiceDepFec
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("depFec", err)
-		}
-		v.DepFec = new(DepFECData)
-		if err := v.DepFec.Decode(&sub); err != nil {
-			return wrapErr("depFec", err)
-		}
-	case 12:
-		v.Choice = DataTypeChoiceFec
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("fec", err)
-		}
-		v.Fec = new(FECData)
-		if err := v.Fec.Decode(&sub); err != nil {
-			return wrapErr("fec", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("h235Control", err)
+		}
+		keep := v.H235Control
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = DataType{Choice: DataTypeChoiceH235Control, H235Control: keep}
+		if err := v.H235Control.Decode(d); err != nil {
+			return wrapErr("h235Control", err)
+		}
+		d.LeaveOpenType(ot)
+	case 7:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("h235Media", err)
+		}
+		keep := v.H235Media
+		if keep == nil {
+			keep = new(H235Media)
+		}
+		*v = DataType{Choice: DataTypeChoiceH235Media, H235Media: keep}
+		if err := v.H235Media.Decode(d); err != nil {
+			return wrapErr("h235Media", err)
+		}
+		d.LeaveOpenType(ot)
+	case 8:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("multiplexedStream", err)
+		}
+		keep := v.MultiplexedStream
+		if keep == nil {
+			keep = new(MultiplexedStreamParameter)
+		}
+		*v = DataType{Choice: DataTypeChoiceMultiplexedStream, MultiplexedStream: keep}
+		if err := v.MultiplexedStream.Decode(d); err != nil {
+			return wrapErr("multiplexedStream", err)
+		}
+		d.LeaveOpenType(ot)
+	case 9:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("redundancyEncoding", err)
+		}
+		keep := v.RedundancyEncoding
+		if keep == nil {
+			keep = new(RedundancyEncoding)
+		}
+		*v = DataType{Choice: DataTypeChoiceRedundancyEncoding, RedundancyEncoding: keep}
+		if err := v.RedundancyEncoding.Decode(d); err != nil {
+			return wrapErr("redundancyEncoding", err)
+		}
+		d.LeaveOpenType(ot)
+	case 10:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("multiplePayloadStream", err)
+		}
+		keep := v.MultiplePayloadStream
+		if keep == nil {
+			keep = new(MultiplePayloadStream)
+		}
+		*v = DataType{Choice: DataTypeChoiceMultiplePayloadStream, MultiplePayloadStream: keep}
+		if err := v.MultiplePayloadStream.Decode(d); err != nil {
+			return wrapErr("multiplePayloadStream", err)
+		}
+		d.LeaveOpenType(ot)
+	case 11:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("depFec", err)
+		}
+		keep := v.DepFec
+		if keep == nil {
+			keep = new(DepFECData)
+		}
+		*v = DataType{Choice: DataTypeChoiceDepFec, DepFec: keep}
+		if err := v.DepFec.Decode(d); err != nil {
+			return wrapErr("depFec", err)
+		}
+		d.LeaveOpenType(ot)
+	case 12:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("fec", err)
+		}
+		keep := v.Fec
+		if keep == nil {
+			keep = new(FECData)
+		}
+		*v = DataType{Choice: DataTypeChoiceFec, Fec: keep}
+		if err := v.Fec.Decode(d); err != nil {
+			return wrapErr("fec", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = DataType{Choice: DataTypeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = DataTypeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -16617,9 +18785,7 @@ func (c EncryptionModeChoice) String() string {
 func (v *EncryptionMode) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case EncryptionModeChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -16627,9 +18793,7 @@ func (v *EncryptionMode) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case EncryptionModeChoiceH233Encryption:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	default:
 		if int(v.Choice) > 2 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
@@ -16642,32 +18806,33 @@ func (v *EncryptionMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *EncryptionMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EncryptionMode{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = EncryptionModeChoiceNonStandard
-		v.NonStandard = new(NonStandardParameter)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = EncryptionMode{Choice: EncryptionModeChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = EncryptionModeChoiceH233Encryption
+		*v = EncryptionMode{Choice: EncryptionModeChoiceH233Encryption}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = EncryptionMode{Choice: EncryptionModeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = EncryptionModeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -16710,40 +18875,50 @@ func (v *H235Media) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H235Media) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H235Media{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.EncryptionAuthenticationAndIntegrity.Decode(d); err != nil {
 		return wrapErr("encryptionAuthenticationAndIntegrity", err)
 	}
 	if err := v.MediaType.Decode(d); err != nil {
 		return wrapErr("mediaType", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -16768,8 +18943,16 @@ func (v *RedundancyEncoding) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.SecondaryEncoding != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.SecondaryEncoding != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if err := v.RedundancyEncodingMethod.Encode(e); err != nil {
 		return wrapErr("redundancyEncodingMethod", err)
 	}
@@ -16785,11 +18968,11 @@ func (v *RedundancyEncoding) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.RTPRedundancyEncoding != nil {
-		sub := e.BeginOpenType()
-		if err := v.RTPRedundancyEncoding.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.RTPRedundancyEncoding.Encode(e); err != nil {
 			return wrapErr("rtpRedundancyEncoding", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("rtpRedundancyEncoding", err)
 		}
 	}
@@ -16801,57 +18984,72 @@ func (v *RedundancyEncoding) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RedundancyEncoding) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RedundancyEncoding{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if err := v.RedundancyEncodingMethod.Decode(d); err != nil {
 		return wrapErr("redundancyEncodingMethod", err)
 	}
 	if opt0&(1<<0) != 0 {
-		v.SecondaryEncoding = new(DataType)
+		if v.SecondaryEncoding == nil {
+			v.SecondaryEncoding = new(DataType)
+		}
 		if err := v.SecondaryEncoding.Decode(d); err != nil {
 			return wrapErr("secondaryEncoding", err)
 		}
+	} else {
+		v.SecondaryEncoding = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("rtpRedundancyEncoding", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("rtpRedundancyEncoding", err)
-			}
+		if v.RTPRedundancyEncoding == nil {
 			v.RTPRedundancyEncoding = new(RedundancyEncodingRTPRedundancyEncoding)
-			if err := v.RTPRedundancyEncoding.Decode(&sub); err != nil {
-				return wrapErr("rtpRedundancyEncoding", err)
-			}
 		}
+		if err := v.RTPRedundancyEncoding.Decode(d); err != nil {
+			return wrapErr("rtpRedundancyEncoding", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.RTPRedundancyEncoding = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 1; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -16873,13 +19071,21 @@ func (v *RedundancyEncodingElement) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.PayloadType != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.PayloadType != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if err := v.DataType.Encode(e); err != nil {
 		return wrapErr("dataType", err)
 	}
 	if v.PayloadType != nil {
-		if err := e.WriteInteger(int64((*v.PayloadType)), per.IntRange(0, 127)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.PayloadType)), 0, 127); err != nil {
 			return wrapErr("payloadType", err)
 		}
 	}
@@ -16897,50 +19103,61 @@ func (v *RedundancyEncodingElement) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RedundancyEncodingElement) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RedundancyEncodingElement{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if err := v.DataType.Decode(d); err != nil {
 		return wrapErr("dataType", err)
 	}
 	if opt0&(1<<0) != 0 {
+		if v.PayloadType == nil {
+			v.PayloadType = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 127))
+			x, err := d.ReadConstrainedWholeNumber(0, 127)
 			if err != nil {
 				return wrapErr("payloadType", err)
 			}
-			v.PayloadType = new(uint8(x))
+			*v.PayloadType = uint8(x)
 		}
+	} else {
+		v.PayloadType = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -16995,29 +19212,31 @@ func (v *MultiplePayloadStream) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MultiplePayloadStream) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplePayloadStream{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		n0, more0, err := d.ReadLength(per.SizeConstraint{}, 6)
 		if err != nil {
 			return wrapErr("elements", err)
 		}
-		var items0 []MultiplePayloadStreamElement
-		if n0 > 0 {
+		items0 := v.Elements[:0]
+		if cap(items0) < n0 {
 			items0 = make([]MultiplePayloadStreamElement, 0, n0)
 		}
 		for {
 			for range n0 {
-				items0 = append(items0, MultiplePayloadStreamElement{})
-				if err := items0[len(items0)-1].Decode(d); err != nil {
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if err := it0.Decode(d); err != nil {
 					return wrapErr("elements", err)
 				}
 			}
@@ -17028,26 +19247,38 @@ func (v *MultiplePayloadStream) Decode(d *per.Decoder) error {
 				return wrapErr("elements", err)
 			}
 		}
-		v.Elements = []MultiplePayloadStreamElement(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.Elements = items0
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -17069,13 +19300,21 @@ func (v *MultiplePayloadStreamElement) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.PayloadType != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.PayloadType != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if err := v.DataType.Encode(e); err != nil {
 		return wrapErr("dataType", err)
 	}
 	if v.PayloadType != nil {
-		if err := e.WriteInteger(int64((*v.PayloadType)), per.IntRange(0, 127)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.PayloadType)), 0, 127); err != nil {
 			return wrapErr("payloadType", err)
 		}
 	}
@@ -17093,50 +19332,61 @@ func (v *MultiplePayloadStreamElement) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MultiplePayloadStreamElement) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplePayloadStreamElement{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if err := v.DataType.Decode(d); err != nil {
 		return wrapErr("dataType", err)
 	}
 	if opt0&(1<<0) != 0 {
+		if v.PayloadType == nil {
+			v.PayloadType = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 127))
+			x, err := d.ReadConstrainedWholeNumber(0, 127)
 			if err != nil {
 				return wrapErr("payloadType", err)
 			}
-			v.PayloadType = new(uint8(x))
+			*v.PayloadType = uint8(x)
 		}
+	} else {
+		v.PayloadType = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -17155,9 +19405,6 @@ func (c DepFECDataChoice) String() string {
 func (v *DepFECData) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case DepFECDataChoiceRfc2733:
-		if err := e.WriteChoiceIndex(0, 1, false); err != nil {
-			return err
-		}
 		if v.Rfc2733 == nil {
 			return errNoValue("rfc2733")
 		}
@@ -17170,20 +19417,23 @@ func (v *DepFECData) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *DepFECData) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECData{}
 	i, err := d.ReadChoiceIndex(1, false)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = DepFECDataChoiceRfc2733
-		v.Rfc2733 = new(DepFECDataRfc2733)
+		keep := v.Rfc2733
+		if keep == nil {
+			keep = new(DepFECDataRfc2733)
+		}
+		*v = DepFECData{Choice: DepFECDataChoiceRfc2733, Rfc2733: keep}
 		if err := v.Rfc2733.Decode(d); err != nil {
 			return wrapErr("rfc2733", err)
 		}
@@ -17207,9 +19457,7 @@ func (c FECDataChoice) String() string {
 func (v *FECData) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case FECDataChoiceRfc2733:
-		if err := e.WriteChoiceIndex(0, 1, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 1)
 		if v.Rfc2733 == nil {
 			return errNoValue("rfc2733")
 		}
@@ -17228,30 +19476,31 @@ func (v *FECData) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *FECData) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FECData{}
 	i, err := d.ReadChoiceIndex(1, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = FECDataChoiceRfc2733
-		v.Rfc2733 = new(FECDataRfc2733)
+		keep := v.Rfc2733
+		if keep == nil {
+			keep = new(FECDataRfc2733)
+		}
+		*v = FECData{Choice: FECDataChoiceRfc2733, Rfc2733: keep}
 		if err := v.Rfc2733.Decode(d); err != nil {
 			return wrapErr("rfc2733", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = FECData{Choice: FECDataChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = FECDataChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -17292,16 +19541,17 @@ func (v *MultiplexedStreamParameter) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MultiplexedStreamParameter) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexedStreamParameter{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.MultiplexFormat.Decode(d); err != nil {
 		return wrapErr("multiplexFormat", err)
 	}
@@ -17312,24 +19562,33 @@ func (v *MultiplexedStreamParameter) Decode(d *per.Decoder) error {
 		}
 		v.ControlOnMuxStream = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -17351,18 +19610,30 @@ func (v *H222LogicalChannelParameters) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.PcrPid != nil)
-	e.WriteBit(v.ProgramDescriptors != nil)
-	e.WriteBit(v.StreamDescriptors != nil)
-	if err := e.WriteInteger(int64(v.ResourceID), per.IntRange(0, 65535)); err != nil {
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 3
+		}
+		if v.PcrPid != nil {
+			pre |= 1 << 2
+		}
+		if v.ProgramDescriptors != nil {
+			pre |= 1 << 1
+		}
+		if v.StreamDescriptors != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 4)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.ResourceID), 0, 65535); err != nil {
 		return wrapErr("resourceID", err)
 	}
-	if err := e.WriteInteger(int64(v.SubChannelID), per.IntRange(0, 8191)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SubChannelID), 0, 8191); err != nil {
 		return wrapErr("subChannelID", err)
 	}
 	if v.PcrPid != nil {
-		if err := e.WriteInteger(int64((*v.PcrPid)), per.IntRange(0, 8191)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.PcrPid)), 0, 8191); err != nil {
 			return wrapErr("pcr-pid", err)
 		}
 	}
@@ -17390,79 +19661,92 @@ func (v *H222LogicalChannelParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H222LogicalChannelParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H222LogicalChannelParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(4)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(3)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<3) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 65535))
+		x, err := d.ReadConstrainedWholeNumber(0, 65535)
 		if err != nil {
 			return wrapErr("resourceID", err)
 		}
 		v.ResourceID = uint16(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 8191))
+		x, err := d.ReadConstrainedWholeNumber(0, 8191)
 		if err != nil {
 			return wrapErr("subChannelID", err)
 		}
 		v.SubChannelID = uint16(x)
 	}
 	if opt0&(1<<2) != 0 {
+		if v.PcrPid == nil {
+			v.PcrPid = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 8191))
+			x, err := d.ReadConstrainedWholeNumber(0, 8191)
 			if err != nil {
 				return wrapErr("pcr-pid", err)
 			}
-			v.PcrPid = new(uint16(x))
+			*v.PcrPid = uint16(x)
 		}
+	} else {
+		v.PcrPid = nil
 	}
 	if opt0&(1<<1) != 0 {
-		{
-			x, err := d.ReadOctetString(per.SizeConstraint{})
-			if err != nil {
-				return wrapErr("programDescriptors", err)
-			}
-			v.ProgramDescriptors = new([]byte(x))
+		if v.ProgramDescriptors == nil {
+			v.ProgramDescriptors = new([]byte)
 		}
+		if err := d.ReadOctetStringInto(v.ProgramDescriptors, per.SizeConstraint{}); err != nil {
+			return wrapErr("programDescriptors", err)
+		}
+	} else {
+		v.ProgramDescriptors = nil
 	}
 	if opt0&(1<<0) != 0 {
-		{
-			x, err := d.ReadOctetString(per.SizeConstraint{})
-			if err != nil {
-				return wrapErr("streamDescriptors", err)
-			}
-			v.StreamDescriptors = new([]byte(x))
+		if v.StreamDescriptors == nil {
+			v.StreamDescriptors = new([]byte)
 		}
+		if err := d.ReadOctetStringInto(v.StreamDescriptors, per.SizeConstraint{}); err != nil {
+			return wrapErr("streamDescriptors", err)
+		}
+	} else {
+		v.StreamDescriptors = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -17503,16 +19787,17 @@ func (v *H223LogicalChannelParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H223LogicalChannelParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223LogicalChannelParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.AdaptationLayerType.Decode(d); err != nil {
 		return wrapErr("adaptationLayerType", err)
 	}
@@ -17523,24 +19808,33 @@ func (v *H223LogicalChannelParameters) Decode(d *per.Decoder) error {
 		}
 		v.SegmentableFlag = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -17575,7 +19869,7 @@ func (v *H223AL1MParameters) Encode(e *per.Encoder) error {
 	if err := v.CrcLength.Encode(e); err != nil {
 		return wrapErr("crcLength", err)
 	}
-	if err := e.WriteInteger(int64(v.RcpcCodeRate), per.IntRange(8, 32)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.RcpcCodeRate), 8, 32); err != nil {
 		return wrapErr("rcpcCodeRate", err)
 	}
 	if err := v.ArqType.Encode(e); err != nil {
@@ -17590,11 +19884,11 @@ func (v *H223AL1MParameters) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.RsCodeCorrection != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64((*v.RsCodeCorrection)), per.IntRange(0, 127)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.RsCodeCorrection)), 0, 127); err != nil {
 			return wrapErr("rsCodeCorrection", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("rsCodeCorrection", err)
 		}
 	}
@@ -17606,16 +19900,17 @@ func (v *H223AL1MParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H223AL1MParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AL1MParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.TransferMode.Decode(d); err != nil {
 		return wrapErr("transferMode", err)
 	}
@@ -17626,7 +19921,7 @@ func (v *H223AL1MParameters) Decode(d *per.Decoder) error {
 		return wrapErr("crcLength", err)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(8, 32))
+		x, err := d.ReadConstrainedWholeNumber(8, 32)
 		if err != nil {
 			return wrapErr("rcpcCodeRate", err)
 		}
@@ -17649,37 +19944,52 @@ func (v *H223AL1MParameters) Decode(d *per.Decoder) error {
 		}
 		v.AlsduSplitting = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("rsCodeCorrection", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.RsCodeCorrection == nil {
+			v.RsCodeCorrection = new(uint8)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(0, 127)
+			if err != nil {
 				return wrapErr("rsCodeCorrection", err)
 			}
-			{
-				x, err := sub.ReadInteger(per.IntRange(0, 127))
-				if err != nil {
-					return wrapErr("rsCodeCorrection", err)
-				}
-				v.RsCodeCorrection = new(uint8(x))
-			}
+			*v.RsCodeCorrection = uint8(x)
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.RsCodeCorrection = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 1; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -17705,7 +20015,7 @@ func (v *H223AnnexCArqParameters) Encode(e *per.Encoder) error {
 	if err := v.NumberOfRetransmissions.Encode(e); err != nil {
 		return wrapErr("numberOfRetransmissions", err)
 	}
-	if err := e.WriteInteger(int64(v.SendBufferSize), per.IntRange(0, 16777215)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SendBufferSize), 0, 16777215); err != nil {
 		return wrapErr("sendBufferSize", err)
 	}
 	if !ext.Any() {
@@ -17722,44 +20032,54 @@ func (v *H223AnnexCArqParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H223AnnexCArqParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AnnexCArqParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.NumberOfRetransmissions.Decode(d); err != nil {
 		return wrapErr("numberOfRetransmissions", err)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 16777215))
+		x, err := d.ReadConstrainedWholeNumber(0, 16777215)
 		if err != nil {
 			return wrapErr("sendBufferSize", err)
 		}
 		v.SendBufferSize = uint32(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -17800,16 +20120,17 @@ func (v *H223AL2MParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H223AL2MParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AL2MParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.HeaderFEC.Decode(d); err != nil {
 		return wrapErr("headerFEC", err)
 	}
@@ -17820,24 +20141,33 @@ func (v *H223AL2MParameters) Decode(d *per.Decoder) error {
 		}
 		v.AlpduInterleaving = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -17869,7 +20199,7 @@ func (v *H223AL3MParameters) Encode(e *per.Encoder) error {
 	if err := v.CrcLength.Encode(e); err != nil {
 		return wrapErr("crcLength", err)
 	}
-	if err := e.WriteInteger(int64(v.RcpcCodeRate), per.IntRange(8, 32)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.RcpcCodeRate), 8, 32); err != nil {
 		return wrapErr("rcpcCodeRate", err)
 	}
 	if err := v.ArqType.Encode(e); err != nil {
@@ -17883,11 +20213,11 @@ func (v *H223AL3MParameters) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.RsCodeCorrection != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64((*v.RsCodeCorrection)), per.IntRange(0, 127)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.RsCodeCorrection)), 0, 127); err != nil {
 			return wrapErr("rsCodeCorrection", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("rsCodeCorrection", err)
 		}
 	}
@@ -17899,16 +20229,17 @@ func (v *H223AL3MParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H223AL3MParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AL3MParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.HeaderFormat.Decode(d); err != nil {
 		return wrapErr("headerFormat", err)
 	}
@@ -17916,7 +20247,7 @@ func (v *H223AL3MParameters) Decode(d *per.Decoder) error {
 		return wrapErr("crcLength", err)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(8, 32))
+		x, err := d.ReadConstrainedWholeNumber(8, 32)
 		if err != nil {
 			return wrapErr("rcpcCodeRate", err)
 		}
@@ -17932,37 +20263,52 @@ func (v *H223AL3MParameters) Decode(d *per.Decoder) error {
 		}
 		v.AlpduInterleaving = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("rsCodeCorrection", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.RsCodeCorrection == nil {
+			v.RsCodeCorrection = new(uint8)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(0, 127)
+			if err != nil {
 				return wrapErr("rsCodeCorrection", err)
 			}
-			{
-				x, err := sub.ReadInteger(per.IntRange(0, 127))
-				if err != nil {
-					return wrapErr("rsCodeCorrection", err)
-				}
-				v.RsCodeCorrection = new(uint8(x))
-			}
+			*v.RsCodeCorrection = uint8(x)
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.RsCodeCorrection = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 1; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -18012,16 +20358,17 @@ func (v *V76LogicalChannelParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *V76LogicalChannelParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = V76LogicalChannelParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.HdlcParameters.Decode(d); err != nil {
 		return wrapErr("hdlcParameters", err)
 	}
@@ -18041,24 +20388,33 @@ func (v *V76LogicalChannelParameters) Decode(d *per.Decoder) error {
 	if err := v.V75Parameters.Decode(d); err != nil {
 		return wrapErr("v75Parameters", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -18084,7 +20440,7 @@ func (v *V76HDLCParameters) Encode(e *per.Encoder) error {
 	if err := v.CrcLength.Encode(e); err != nil {
 		return wrapErr("crcLength", err)
 	}
-	if err := e.WriteInteger(int64(v.N401), per.IntRange(1, 4095)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.N401), 1, 4095); err != nil {
 		return wrapErr("n401", err)
 	}
 	e.WriteBool(bool(v.LoopbackTestProcedure))
@@ -18102,21 +20458,22 @@ func (v *V76HDLCParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *V76HDLCParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = V76HDLCParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.CrcLength.Decode(d); err != nil {
 		return wrapErr("crcLength", err)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 4095))
+		x, err := d.ReadConstrainedWholeNumber(1, 4095)
 		if err != nil {
 			return wrapErr("n401", err)
 		}
@@ -18129,24 +20486,33 @@ func (v *V76HDLCParameters) Decode(d *per.Decoder) error {
 		}
 		v.LoopbackTestProcedure = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -18169,17 +20535,11 @@ func (c CRCLengthChoice) String() string {
 func (v *CRCLength) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case CRCLengthChoiceCrc8bit:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case CRCLengthChoiceCrc16bit:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case CRCLengthChoiceCrc32bit:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	default:
 		if int(v.Choice) > 3 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 3, true); err != nil {
@@ -18192,30 +20552,28 @@ func (v *CRCLength) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *CRCLength) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CRCLength{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = CRCLengthChoiceCrc8bit
+		*v = CRCLength{Choice: CRCLengthChoiceCrc8bit}
 	case 1:
-		v.Choice = CRCLengthChoiceCrc16bit
+		*v = CRCLength{Choice: CRCLengthChoiceCrc16bit}
 	case 2:
-		v.Choice = CRCLengthChoiceCrc32bit
+		*v = CRCLength{Choice: CRCLengthChoiceCrc32bit}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = CRCLength{Choice: CRCLengthChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = CRCLengthChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -18253,16 +20611,17 @@ func (v *V75Parameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *V75Parameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = V75Parameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -18270,24 +20629,33 @@ func (v *V75Parameters) Decode(d *per.Decoder) error {
 		}
 		v.AudioHeaderPresent = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -18321,17 +20689,43 @@ func (v *H2250LogicalChannelParameters) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.NonStandard != nil)
-	e.WriteBit(v.AssociatedSessionID != nil)
-	e.WriteBit(v.MediaChannel != nil)
-	e.WriteBit(v.MediaGuaranteedDelivery != nil)
-	e.WriteBit(v.MediaControlChannel != nil)
-	e.WriteBit(v.MediaControlGuaranteedDelivery != nil)
-	e.WriteBit(v.SilenceSuppression != nil)
-	e.WriteBit(v.Destination != nil)
-	e.WriteBit(v.DynamicRTPPayloadType != nil)
-	e.WriteBit(v.MediaPacketization != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 10
+		}
+		if v.NonStandard != nil {
+			pre |= 1 << 9
+		}
+		if v.AssociatedSessionID != nil {
+			pre |= 1 << 8
+		}
+		if v.MediaChannel != nil {
+			pre |= 1 << 7
+		}
+		if v.MediaGuaranteedDelivery != nil {
+			pre |= 1 << 6
+		}
+		if v.MediaControlChannel != nil {
+			pre |= 1 << 5
+		}
+		if v.MediaControlGuaranteedDelivery != nil {
+			pre |= 1 << 4
+		}
+		if v.SilenceSuppression != nil {
+			pre |= 1 << 3
+		}
+		if v.Destination != nil {
+			pre |= 1 << 2
+		}
+		if v.DynamicRTPPayloadType != nil {
+			pre |= 1 << 1
+		}
+		if v.MediaPacketization != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 11)
+	}
 	if v.NonStandard != nil {
 		{
 			items0 := (*v.NonStandard)
@@ -18352,11 +20746,11 @@ func (v *H2250LogicalChannelParameters) Encode(e *per.Encoder) error {
 			}
 		}
 	}
-	if err := e.WriteInteger(int64(v.SessionID), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SessionID), 0, 255); err != nil {
 		return wrapErr("sessionID", err)
 	}
 	if v.AssociatedSessionID != nil {
-		if err := e.WriteInteger(int64((*v.AssociatedSessionID)), per.IntRange(1, 255)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.AssociatedSessionID)), 1, 255); err != nil {
 			return wrapErr("associatedSessionID", err)
 		}
 	}
@@ -18385,7 +20779,7 @@ func (v *H2250LogicalChannelParameters) Encode(e *per.Encoder) error {
 		}
 	}
 	if v.DynamicRTPPayloadType != nil {
-		if err := e.WriteInteger(int64((*v.DynamicRTPPayloadType)), per.IntRange(96, 127)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.DynamicRTPPayloadType)), 96, 127); err != nil {
 			return wrapErr("dynamicRTPPayloadType", err)
 		}
 	}
@@ -18401,38 +20795,38 @@ func (v *H2250LogicalChannelParameters) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.TransportCapability != nil {
-		sub := e.BeginOpenType()
-		if err := v.TransportCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.TransportCapability.Encode(e); err != nil {
 			return wrapErr("transportCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("transportCapability", err)
 		}
 	}
 	if v.RedundancyEncoding != nil {
-		sub := e.BeginOpenType()
-		if err := v.RedundancyEncoding.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.RedundancyEncoding.Encode(e); err != nil {
 			return wrapErr("redundancyEncoding", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("redundancyEncoding", err)
 		}
 	}
 	if v.Source != nil {
-		sub := e.BeginOpenType()
-		if err := v.Source.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.Source.Encode(e); err != nil {
 			return wrapErr("source", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("source", err)
 		}
 	}
 	if v.NominalAudioLevel != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64((*v.NominalAudioLevel)), per.IntRange(0, 63)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.NominalAudioLevel)), 0, 63); err != nil {
 			return wrapErr("nominalAudioLevel", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("nominalAudioLevel", err)
 		}
 	}
@@ -18444,34 +20838,35 @@ func (v *H2250LogicalChannelParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H2250LogicalChannelParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H2250LogicalChannelParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(11)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(10)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<10) != 0
 	if opt0&(1<<9) != 0 {
+		if v.NonStandard == nil {
+			v.NonStandard = new([]NonStandardParameter)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 9)
 			if err != nil {
 				return wrapErr("nonStandard", err)
 			}
-			var items0 []NonStandardParameter
-			if n0 > 0 {
+			items0 := (*v.NonStandard)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]NonStandardParameter, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, NonStandardParameter{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("nonStandard", err)
 					}
 				}
@@ -18482,146 +20877,222 @@ func (v *H2250LogicalChannelParameters) Decode(d *per.Decoder) error {
 					return wrapErr("nonStandard", err)
 				}
 			}
-			v.NonStandard = new([]NonStandardParameter(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.NonStandard = items0
 		}
+	} else {
+		v.NonStandard = nil
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return wrapErr("sessionID", err)
 		}
 		v.SessionID = uint8(x)
 	}
 	if opt0&(1<<8) != 0 {
+		if v.AssociatedSessionID == nil {
+			v.AssociatedSessionID = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 255))
+			x, err := d.ReadConstrainedWholeNumber(1, 255)
 			if err != nil {
 				return wrapErr("associatedSessionID", err)
 			}
-			v.AssociatedSessionID = new(uint8(x))
+			*v.AssociatedSessionID = uint8(x)
 		}
+	} else {
+		v.AssociatedSessionID = nil
 	}
 	if opt0&(1<<7) != 0 {
-		v.MediaChannel = new(TransportAddress)
+		if v.MediaChannel == nil {
+			v.MediaChannel = new(TransportAddress)
+		}
 		if err := v.MediaChannel.Decode(d); err != nil {
 			return wrapErr("mediaChannel", err)
 		}
+	} else {
+		v.MediaChannel = nil
 	}
 	if opt0&(1<<6) != 0 {
+		if v.MediaGuaranteedDelivery == nil {
+			v.MediaGuaranteedDelivery = new(bool)
+		}
 		{
 			x, err := d.ReadBool()
 			if err != nil {
 				return wrapErr("mediaGuaranteedDelivery", err)
 			}
-			v.MediaGuaranteedDelivery = new(bool(x))
+			*v.MediaGuaranteedDelivery = bool(x)
 		}
+	} else {
+		v.MediaGuaranteedDelivery = nil
 	}
 	if opt0&(1<<5) != 0 {
-		v.MediaControlChannel = new(TransportAddress)
+		if v.MediaControlChannel == nil {
+			v.MediaControlChannel = new(TransportAddress)
+		}
 		if err := v.MediaControlChannel.Decode(d); err != nil {
 			return wrapErr("mediaControlChannel", err)
 		}
+	} else {
+		v.MediaControlChannel = nil
 	}
 	if opt0&(1<<4) != 0 {
+		if v.MediaControlGuaranteedDelivery == nil {
+			v.MediaControlGuaranteedDelivery = new(bool)
+		}
 		{
 			x, err := d.ReadBool()
 			if err != nil {
 				return wrapErr("mediaControlGuaranteedDelivery", err)
 			}
-			v.MediaControlGuaranteedDelivery = new(bool(x))
+			*v.MediaControlGuaranteedDelivery = bool(x)
 		}
+	} else {
+		v.MediaControlGuaranteedDelivery = nil
 	}
 	if opt0&(1<<3) != 0 {
+		if v.SilenceSuppression == nil {
+			v.SilenceSuppression = new(bool)
+		}
 		{
 			x, err := d.ReadBool()
 			if err != nil {
 				return wrapErr("silenceSuppression", err)
 			}
-			v.SilenceSuppression = new(bool(x))
+			*v.SilenceSuppression = bool(x)
 		}
+	} else {
+		v.SilenceSuppression = nil
 	}
 	if opt0&(1<<2) != 0 {
-		v.Destination = new(TerminalLabel)
+		if v.Destination == nil {
+			v.Destination = new(TerminalLabel)
+		}
 		if err := v.Destination.Decode(d); err != nil {
 			return wrapErr("destination", err)
 		}
+	} else {
+		v.Destination = nil
 	}
 	if opt0&(1<<1) != 0 {
+		if v.DynamicRTPPayloadType == nil {
+			v.DynamicRTPPayloadType = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(96, 127))
+			x, err := d.ReadConstrainedWholeNumber(96, 127)
 			if err != nil {
 				return wrapErr("dynamicRTPPayloadType", err)
 			}
-			v.DynamicRTPPayloadType = new(uint8(x))
+			*v.DynamicRTPPayloadType = uint8(x)
 		}
+	} else {
+		v.DynamicRTPPayloadType = nil
 	}
 	if opt0&(1<<0) != 0 {
-		v.MediaPacketization = new(H2250LogicalChannelParametersMediaPacketization)
+		if v.MediaPacketization == nil {
+			v.MediaPacketization = new(H2250LogicalChannelParametersMediaPacketization)
+		}
 		if err := v.MediaPacketization.Decode(d); err != nil {
 			return wrapErr("mediaPacketization", err)
 		}
+	} else {
+		v.MediaPacketization = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 4 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 4 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("transportCapability", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("transportCapability", err)
-			}
+		if v.TransportCapability == nil {
 			v.TransportCapability = new(TransportCapability)
-			if err := v.TransportCapability.Decode(&sub); err != nil {
-				return wrapErr("transportCapability", err)
-			}
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("redundancyEncoding", err)
-			}
+		if err := v.TransportCapability.Decode(d); err != nil {
+			return wrapErr("transportCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.TransportCapability = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("redundancyEncoding", err)
+		}
+		if v.RedundancyEncoding == nil {
 			v.RedundancyEncoding = new(RedundancyEncoding)
-			if err := v.RedundancyEncoding.Decode(&sub); err != nil {
-				return wrapErr("redundancyEncoding", err)
-			}
 		}
-		if ext.Has(2) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("source", err)
-			}
+		if err := v.RedundancyEncoding.Decode(d); err != nil {
+			return wrapErr("redundancyEncoding", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.RedundancyEncoding = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("source", err)
+		}
+		if v.Source == nil {
 			v.Source = new(TerminalLabel)
-			if err := v.Source.Decode(&sub); err != nil {
-				return wrapErr("source", err)
-			}
 		}
-		if ext.Has(3) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.Source.Decode(d); err != nil {
+			return wrapErr("source", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.Source = nil
+	}
+	if ext.Has(3) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("nominalAudioLevel", err)
+		}
+		if v.NominalAudioLevel == nil {
+			v.NominalAudioLevel = new(uint8)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(0, 63)
+			if err != nil {
 				return wrapErr("nominalAudioLevel", err)
 			}
-			{
-				x, err := sub.ReadInteger(per.IntRange(0, 63))
-				if err != nil {
-					return wrapErr("nominalAudioLevel", err)
-				}
-				v.NominalAudioLevel = new(uint8(x))
-			}
+			*v.NominalAudioLevel = uint8(x)
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.NominalAudioLevel = nil
+	}
+	if ext.Len() > 4 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 4; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -18642,9 +21113,7 @@ func (c TransportAddressChoice) String() string {
 func (v *TransportAddress) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case TransportAddressChoiceUnicastAddress:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 		if v.UnicastAddress == nil {
 			return errNoValue("unicastAddress")
 		}
@@ -18652,9 +21121,7 @@ func (v *TransportAddress) Encode(e *per.Encoder) error {
 			return wrapErr("unicastAddress", err)
 		}
 	case TransportAddressChoiceMulticastAddress:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 		if v.MulticastAddress == nil {
 			return errNoValue("multicastAddress")
 		}
@@ -18673,36 +21140,40 @@ func (v *TransportAddress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *TransportAddress) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TransportAddress{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = TransportAddressChoiceUnicastAddress
-		v.UnicastAddress = new(UnicastAddress)
+		keep := v.UnicastAddress
+		if keep == nil {
+			keep = new(UnicastAddress)
+		}
+		*v = TransportAddress{Choice: TransportAddressChoiceUnicastAddress, UnicastAddress: keep}
 		if err := v.UnicastAddress.Decode(d); err != nil {
 			return wrapErr("unicastAddress", err)
 		}
 	case 1:
-		v.Choice = TransportAddressChoiceMulticastAddress
-		v.MulticastAddress = new(MulticastAddress)
+		keep := v.MulticastAddress
+		if keep == nil {
+			keep = new(MulticastAddress)
+		}
+		*v = TransportAddress{Choice: TransportAddressChoiceMulticastAddress, MulticastAddress: keep}
 		if err := v.MulticastAddress.Decode(d); err != nil {
 			return wrapErr("multicastAddress", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = TransportAddress{Choice: TransportAddressChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = TransportAddressChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -18717,8 +21188,8 @@ func (v *TransportAddress) MarshalPER() ([]byte, error) {
 	return append([]byte(nil), e.Bytes()...), nil
 }
 
-// UnmarshalPER decodes the aligned PER encoding b into v. Padding after
-// the value is ignored.
+// UnmarshalPER decodes the aligned PER encoding b into v, as Decode
+// does. Padding after the value is ignored.
 func (v *TransportAddress) UnmarshalPER(b []byte) error {
 	var d per.Decoder
 	d.Reset(b)
@@ -18753,9 +21224,7 @@ func (c UnicastAddressChoice) String() string {
 func (v *UnicastAddress) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case UnicastAddressChoiceIPAddress:
-		if err := e.WriteChoiceIndex(0, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 4)
 		if v.IPAddress == nil {
 			return errNoValue("iPAddress")
 		}
@@ -18763,9 +21232,7 @@ func (v *UnicastAddress) Encode(e *per.Encoder) error {
 			return wrapErr("iPAddress", err)
 		}
 	case UnicastAddressChoiceIPXAddress:
-		if err := e.WriteChoiceIndex(1, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 4)
 		if v.IPXAddress == nil {
 			return errNoValue("iPXAddress")
 		}
@@ -18773,9 +21240,7 @@ func (v *UnicastAddress) Encode(e *per.Encoder) error {
 			return wrapErr("iPXAddress", err)
 		}
 	case UnicastAddressChoiceIP6Address:
-		if err := e.WriteChoiceIndex(2, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 4)
 		if v.IP6Address == nil {
 			return errNoValue("iP6Address")
 		}
@@ -18783,16 +21248,12 @@ func (v *UnicastAddress) Encode(e *per.Encoder) error {
 			return wrapErr("iP6Address", err)
 		}
 	case UnicastAddressChoiceNetBios:
-		if err := e.WriteChoiceIndex(3, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 4)
 		if err := e.WriteOctetString([]byte(v.NetBios), per.FixedSize(16)); err != nil {
 			return wrapErr("netBios", err)
 		}
 	case UnicastAddressChoiceIPSourceRouteAddress:
-		if err := e.WriteChoiceIndex(4, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 4)
 		if v.IPSourceRouteAddress == nil {
 			return errNoValue("iPSourceRouteAddress")
 		}
@@ -18803,11 +21264,11 @@ func (v *UnicastAddress) Encode(e *per.Encoder) error {
 		if err := e.WriteChoiceIndex(5, 5, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := sub.WriteOctetString([]byte(v.Nsap), per.Size(1, 20)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteOctetString([]byte(v.Nsap), per.Size(1, 20)); err != nil {
 			return wrapErr("nsap", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("nsap", err)
 		}
 	case UnicastAddressChoiceNonStandardAddress:
@@ -18817,11 +21278,11 @@ func (v *UnicastAddress) Encode(e *per.Encoder) error {
 		if v.NonStandardAddress == nil {
 			return errNoValue("nonStandardAddress")
 		}
-		sub := e.BeginOpenType()
-		if err := v.NonStandardAddress.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.NonStandardAddress.Encode(e); err != nil {
 			return wrapErr("nonStandardAddress", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("nonStandardAddress", err)
 		}
 	default:
@@ -18836,80 +21297,87 @@ func (v *UnicastAddress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *UnicastAddress) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UnicastAddress{}
 	i, err := d.ReadChoiceIndex(5, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = UnicastAddressChoiceIPAddress
-		v.IPAddress = new(UnicastAddressIPAddress)
+		keep := v.IPAddress
+		if keep == nil {
+			keep = new(UnicastAddressIPAddress)
+		}
+		*v = UnicastAddress{Choice: UnicastAddressChoiceIPAddress, IPAddress: keep}
 		if err := v.IPAddress.Decode(d); err != nil {
 			return wrapErr("iPAddress", err)
 		}
 	case 1:
-		v.Choice = UnicastAddressChoiceIPXAddress
-		v.IPXAddress = new(UnicastAddressIPXAddress)
+		keep := v.IPXAddress
+		if keep == nil {
+			keep = new(UnicastAddressIPXAddress)
+		}
+		*v = UnicastAddress{Choice: UnicastAddressChoiceIPXAddress, IPXAddress: keep}
 		if err := v.IPXAddress.Decode(d); err != nil {
 			return wrapErr("iPXAddress", err)
 		}
 	case 2:
-		v.Choice = UnicastAddressChoiceIP6Address
-		v.IP6Address = new(UnicastAddressIP6Address)
+		keep := v.IP6Address
+		if keep == nil {
+			keep = new(UnicastAddressIP6Address)
+		}
+		*v = UnicastAddress{Choice: UnicastAddressChoiceIP6Address, IP6Address: keep}
 		if err := v.IP6Address.Decode(d); err != nil {
 			return wrapErr("iP6Address", err)
 		}
 	case 3:
-		v.Choice = UnicastAddressChoiceNetBios
-		{
-			x, err := d.ReadOctetString(per.FixedSize(16))
-			if err != nil {
-				return wrapErr("netBios", err)
-			}
-			v.NetBios = []byte(x)
+		*v = UnicastAddress{Choice: UnicastAddressChoiceNetBios, NetBios: v.NetBios}
+		if err := d.ReadOctetStringInto(&v.NetBios, per.FixedSize(16)); err != nil {
+			return wrapErr("netBios", err)
 		}
 	case 4:
-		v.Choice = UnicastAddressChoiceIPSourceRouteAddress
-		v.IPSourceRouteAddress = new(UnicastAddressIPSourceRouteAddress)
+		keep := v.IPSourceRouteAddress
+		if keep == nil {
+			keep = new(UnicastAddressIPSourceRouteAddress)
+		}
+		*v = UnicastAddress{Choice: UnicastAddressChoiceIPSourceRouteAddress, IPSourceRouteAddress: keep}
 		if err := v.IPSourceRouteAddress.Decode(d); err != nil {
 			return wrapErr("iPSourceRouteAddress", err)
 		}
 	case 5:
-		v.Choice = UnicastAddressChoiceNsap
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("nsap", err)
 		}
-		{
-			x, err := sub.ReadOctetString(per.Size(1, 20))
-			if err != nil {
-				return wrapErr("nsap", err)
-			}
-			v.Nsap = []byte(x)
+		*v = UnicastAddress{Choice: UnicastAddressChoiceNsap, Nsap: v.Nsap}
+		if err := d.ReadOctetStringInto(&v.Nsap, per.Size(1, 20)); err != nil {
+			return wrapErr("nsap", err)
 		}
+		d.LeaveOpenType(ot)
 	case 6:
-		v.Choice = UnicastAddressChoiceNonStandardAddress
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("nonStandardAddress", err)
-		}
-		v.NonStandardAddress = new(NonStandardParameter)
-		if err := v.NonStandardAddress.Decode(&sub); err != nil {
-			return wrapErr("nonStandardAddress", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("nonStandardAddress", err)
+		}
+		keep := v.NonStandardAddress
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = UnicastAddress{Choice: UnicastAddressChoiceNonStandardAddress, NonStandardAddress: keep}
+		if err := v.NonStandardAddress.Decode(d); err != nil {
+			return wrapErr("nonStandardAddress", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = UnicastAddress{Choice: UnicastAddressChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = UnicastAddressChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -18934,9 +21402,7 @@ func (c MulticastAddressChoice) String() string {
 func (v *MulticastAddress) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case MulticastAddressChoiceIPAddress:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 		if v.IPAddress == nil {
 			return errNoValue("iPAddress")
 		}
@@ -18944,9 +21410,7 @@ func (v *MulticastAddress) Encode(e *per.Encoder) error {
 			return wrapErr("iPAddress", err)
 		}
 	case MulticastAddressChoiceIP6Address:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 		if v.IP6Address == nil {
 			return errNoValue("iP6Address")
 		}
@@ -18957,11 +21421,11 @@ func (v *MulticastAddress) Encode(e *per.Encoder) error {
 		if err := e.WriteChoiceIndex(2, 2, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := sub.WriteOctetString([]byte(v.Nsap), per.Size(1, 20)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteOctetString([]byte(v.Nsap), per.Size(1, 20)); err != nil {
 			return wrapErr("nsap", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("nsap", err)
 		}
 	case MulticastAddressChoiceNonStandardAddress:
@@ -18971,11 +21435,11 @@ func (v *MulticastAddress) Encode(e *per.Encoder) error {
 		if v.NonStandardAddress == nil {
 			return errNoValue("nonStandardAddress")
 		}
-		sub := e.BeginOpenType()
-		if err := v.NonStandardAddress.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.NonStandardAddress.Encode(e); err != nil {
 			return wrapErr("nonStandardAddress", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("nonStandardAddress", err)
 		}
 	default:
@@ -18990,59 +21454,64 @@ func (v *MulticastAddress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *MulticastAddress) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MulticastAddress{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = MulticastAddressChoiceIPAddress
-		v.IPAddress = new(MulticastAddressIPAddress)
+		keep := v.IPAddress
+		if keep == nil {
+			keep = new(MulticastAddressIPAddress)
+		}
+		*v = MulticastAddress{Choice: MulticastAddressChoiceIPAddress, IPAddress: keep}
 		if err := v.IPAddress.Decode(d); err != nil {
 			return wrapErr("iPAddress", err)
 		}
 	case 1:
-		v.Choice = MulticastAddressChoiceIP6Address
-		v.IP6Address = new(MulticastAddressIP6Address)
+		keep := v.IP6Address
+		if keep == nil {
+			keep = new(MulticastAddressIP6Address)
+		}
+		*v = MulticastAddress{Choice: MulticastAddressChoiceIP6Address, IP6Address: keep}
 		if err := v.IP6Address.Decode(d); err != nil {
 			return wrapErr("iP6Address", err)
 		}
 	case 2:
-		v.Choice = MulticastAddressChoiceNsap
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("nsap", err)
 		}
-		{
-			x, err := sub.ReadOctetString(per.Size(1, 20))
-			if err != nil {
-				return wrapErr("nsap", err)
-			}
-			v.Nsap = []byte(x)
+		*v = MulticastAddress{Choice: MulticastAddressChoiceNsap, Nsap: v.Nsap}
+		if err := d.ReadOctetStringInto(&v.Nsap, per.Size(1, 20)); err != nil {
+			return wrapErr("nsap", err)
 		}
+		d.LeaveOpenType(ot)
 	case 3:
-		v.Choice = MulticastAddressChoiceNonStandardAddress
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("nonStandardAddress", err)
-		}
-		v.NonStandardAddress = new(NonStandardParameter)
-		if err := v.NonStandardAddress.Decode(&sub); err != nil {
-			return wrapErr("nonStandardAddress", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("nonStandardAddress", err)
+		}
+		keep := v.NonStandardAddress
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = MulticastAddress{Choice: MulticastAddressChoiceNonStandardAddress, NonStandardAddress: keep}
+		if err := v.NonStandardAddress.Decode(d); err != nil {
+			return wrapErr("nonStandardAddress", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = MulticastAddress{Choice: MulticastAddressChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = MulticastAddressChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -19065,10 +21534,10 @@ func (v *TerminalLabel) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.McuNumber), per.IntRange(0, 192)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.McuNumber), 0, 192); err != nil {
 		return wrapErr("mcuNumber", err)
 	}
-	if err := e.WriteInteger(int64(v.TerminalNumber), per.IntRange(0, 192)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.TerminalNumber), 0, 192); err != nil {
 		return wrapErr("terminalNumber", err)
 	}
 	if !ext.Any() {
@@ -19085,48 +21554,58 @@ func (v *TerminalLabel) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *TerminalLabel) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TerminalLabel{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 192))
+		x, err := d.ReadConstrainedWholeNumber(0, 192)
 		if err != nil {
 			return wrapErr("mcuNumber", err)
 		}
 		v.McuNumber = McuNumber(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 192))
+		x, err := d.ReadConstrainedWholeNumber(0, 192)
 		if err != nil {
 			return wrapErr("terminalNumber", err)
 		}
 		v.TerminalNumber = TerminalNumber(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -19134,7 +21613,7 @@ func (v *TerminalLabel) Decode(d *per.Decoder) error {
 
 // Encode writes v to e in aligned PER.
 func (v *McuNumber) Encode(e *per.Encoder) error {
-	if err := e.WriteInteger(int64((*v)), per.IntRange(0, 192)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64((*v)), 0, 192); err != nil {
 		return err
 	}
 	return nil
@@ -19143,7 +21622,7 @@ func (v *McuNumber) Encode(e *per.Encoder) error {
 // Decode reads v from d.
 func (v *McuNumber) Decode(d *per.Decoder) error {
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 192))
+		x, err := d.ReadConstrainedWholeNumber(0, 192)
 		if err != nil {
 			return err
 		}
@@ -19154,7 +21633,7 @@ func (v *McuNumber) Decode(d *per.Decoder) error {
 
 // Encode writes v to e in aligned PER.
 func (v *TerminalNumber) Encode(e *per.Encoder) error {
-	if err := e.WriteInteger(int64((*v)), per.IntRange(0, 192)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64((*v)), 0, 192); err != nil {
 		return err
 	}
 	return nil
@@ -19163,7 +21642,7 @@ func (v *TerminalNumber) Encode(e *per.Encoder) error {
 // Decode reads v from d.
 func (v *TerminalNumber) Decode(d *per.Decoder) error {
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 192))
+		x, err := d.ReadConstrainedWholeNumber(0, 192)
 		if err != nil {
 			return err
 		}
@@ -19191,9 +21670,19 @@ func (v *NetworkAccessParameters) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.Distribution != nil)
-	e.WriteBit(v.ExternalReference != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.Distribution != nil {
+			pre |= 1 << 1
+		}
+		if v.ExternalReference != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
 	if v.Distribution != nil {
 		if err := v.Distribution.Encode(e); err != nil {
 			return wrapErr("distribution", err)
@@ -19215,11 +21704,11 @@ func (v *NetworkAccessParameters) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.T120SetupProcedure != nil {
-		sub := e.BeginOpenType()
-		if err := v.T120SetupProcedure.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.T120SetupProcedure.Encode(e); err != nil {
 			return wrapErr("t120SetupProcedure", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("t120SetupProcedure", err)
 		}
 	}
@@ -19231,25 +21720,26 @@ func (v *NetworkAccessParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *NetworkAccessParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NetworkAccessParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(3)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(2)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<2) != 0
 	if opt0&(1<<1) != 0 {
-		v.Distribution = new(NetworkAccessParametersDistribution)
+		if v.Distribution == nil {
+			v.Distribution = new(NetworkAccessParametersDistribution)
+		}
 		if err := v.Distribution.Decode(d); err != nil {
 			return wrapErr("distribution", err)
 		}
+	} else {
+		v.Distribution = nil
 	}
 	if err := v.NetworkAddress.Decode(d); err != nil {
 		return wrapErr("networkAddress", err)
@@ -19262,42 +21752,57 @@ func (v *NetworkAccessParameters) Decode(d *per.Decoder) error {
 		v.AssociateConference = bool(x)
 	}
 	if opt0&(1<<0) != 0 {
-		{
-			x, err := d.ReadOctetString(per.Size(1, 255))
-			if err != nil {
-				return wrapErr("externalReference", err)
-			}
-			v.ExternalReference = new([]byte(x))
+		if v.ExternalReference == nil {
+			v.ExternalReference = new([]byte)
 		}
+		if err := d.ReadOctetStringInto(v.ExternalReference, per.Size(1, 255)); err != nil {
+			return wrapErr("externalReference", err)
+		}
+	} else {
+		v.ExternalReference = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("t120SetupProcedure", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("t120SetupProcedure", err)
-			}
+		if v.T120SetupProcedure == nil {
 			v.T120SetupProcedure = new(NetworkAccessParametersT120SetupProcedure)
-			if err := v.T120SetupProcedure.Decode(&sub); err != nil {
-				return wrapErr("t120SetupProcedure", err)
-			}
 		}
+		if err := v.T120SetupProcedure.Decode(d); err != nil {
+			return wrapErr("t120SetupProcedure", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.T120SetupProcedure = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 1; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -19322,15 +21827,25 @@ func (v *EncryptionSync) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.NonStandard != nil)
-	e.WriteBit(v.Escrowentry != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.NonStandard != nil {
+			pre |= 1 << 1
+		}
+		if v.Escrowentry != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
 	if v.NonStandard != nil {
 		if err := v.NonStandard.Encode(e); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	}
-	if err := e.WriteInteger(int64(v.SynchFlag), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SynchFlag), 0, 255); err != nil {
 		return wrapErr("synchFlag", err)
 	}
 	if err := e.WriteOctetString([]byte(v.H235Key), per.Size(1, 65535)); err != nil {
@@ -19363,11 +21878,11 @@ func (v *EncryptionSync) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.GenericParameter != nil {
-		sub := e.BeginOpenType()
-		if err := v.GenericParameter.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.GenericParameter.Encode(e); err != nil {
 			return wrapErr("genericParameter", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericParameter", err)
 		}
 	}
@@ -19379,54 +21894,55 @@ func (v *EncryptionSync) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *EncryptionSync) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EncryptionSync{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(3)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(2)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<2) != 0
 	if opt0&(1<<1) != 0 {
-		v.NonStandard = new(NonStandardParameter)
+		if v.NonStandard == nil {
+			v.NonStandard = new(NonStandardParameter)
+		}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
+	} else {
+		v.NonStandard = nil
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return wrapErr("synchFlag", err)
 		}
 		v.SynchFlag = uint8(x)
 	}
-	{
-		x, err := d.ReadOctetString(per.Size(1, 65535))
-		if err != nil {
-			return wrapErr("h235Key", err)
-		}
-		v.H235Key = []byte(x)
+	if err := d.ReadOctetStringInto(&v.H235Key, per.Size(1, 65535)); err != nil {
+		return wrapErr("h235Key", err)
 	}
 	if opt0&(1<<0) != 0 {
+		if v.Escrowentry == nil {
+			v.Escrowentry = new([]EscrowData)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.Size(1, 256), 10)
 			if err != nil {
 				return wrapErr("escrowentry", err)
 			}
-			var items0 []EscrowData
-			if n0 > 0 {
+			items0 := (*v.Escrowentry)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]EscrowData, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, EscrowData{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("escrowentry", err)
 					}
 				}
@@ -19437,37 +21953,56 @@ func (v *EncryptionSync) Decode(d *per.Decoder) error {
 					return wrapErr("escrowentry", err)
 				}
 			}
-			v.Escrowentry = new([]EscrowData(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.Escrowentry = items0
 		}
+	} else {
+		v.Escrowentry = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericParameter", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("genericParameter", err)
-			}
+		if v.GenericParameter == nil {
 			v.GenericParameter = new(GenericParameter)
-			if err := v.GenericParameter.Decode(&sub); err != nil {
-				return wrapErr("genericParameter", err)
-			}
 		}
+		if err := v.GenericParameter.Decode(d); err != nil {
+			return wrapErr("genericParameter", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.GenericParameter = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 1; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -19510,48 +22045,50 @@ func (v *EscrowData) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *EscrowData) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EscrowData{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
-	{
-		x, err := d.ReadOID()
-		if err != nil {
-			return wrapErr("escrowID", err)
-		}
-		v.EscrowID = per.OID(x)
+	extBit := opt0&(1<<0) != 0
+	if err := d.ReadOIDInto(&v.EscrowID); err != nil {
+		return wrapErr("escrowID", err)
 	}
-	{
-		x, err := d.ReadBitString(per.Size(1, 65535))
-		if err != nil {
-			return wrapErr("escrowValue", err)
-		}
-		v.EscrowValue = per.BitString(x)
+	if err := d.ReadBitStringInto(&v.EscrowValue, per.Size(1, 65535)); err != nil {
+		return wrapErr("escrowValue", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -19577,7 +22114,7 @@ func (v *CloseLogicalChannel) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.ForwardLogicalChannelNumber), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.ForwardLogicalChannelNumber), 1, 65535); err != nil {
 		return wrapErr("forwardLogicalChannelNumber", err)
 	}
 	if err := v.Source.Encode(e); err != nil {
@@ -19590,11 +22127,11 @@ func (v *CloseLogicalChannel) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.Reason != nil {
-		sub := e.BeginOpenType()
-		if err := v.Reason.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.Reason.Encode(e); err != nil {
 			return wrapErr("reason", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("reason", err)
 		}
 	}
@@ -19606,18 +22143,19 @@ func (v *CloseLogicalChannel) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *CloseLogicalChannel) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CloseLogicalChannel{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("forwardLogicalChannelNumber", err)
 		}
@@ -19626,34 +22164,48 @@ func (v *CloseLogicalChannel) Decode(d *per.Decoder) error {
 	if err := v.Source.Decode(d); err != nil {
 		return wrapErr("source", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("reason", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("reason", err)
-			}
+		if v.Reason == nil {
 			v.Reason = new(CloseLogicalChannelReason)
-			if err := v.Reason.Decode(&sub); err != nil {
-				return wrapErr("reason", err)
-			}
 		}
+		if err := v.Reason.Decode(d); err != nil {
+			return wrapErr("reason", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.Reason = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 1; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -19682,7 +22234,7 @@ func (v *RequestChannelClose) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.ForwardLogicalChannelNumber), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.ForwardLogicalChannelNumber), 1, 65535); err != nil {
 		return wrapErr("forwardLogicalChannelNumber", err)
 	}
 	if !ext.Any() {
@@ -19692,20 +22244,20 @@ func (v *RequestChannelClose) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.QosCapability != nil {
-		sub := e.BeginOpenType()
-		if err := v.QosCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.QosCapability.Encode(e); err != nil {
 			return wrapErr("qosCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("qosCapability", err)
 		}
 	}
 	if v.Reason != nil {
-		sub := e.BeginOpenType()
-		if err := v.Reason.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.Reason.Encode(e); err != nil {
 			return wrapErr("reason", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("reason", err)
 		}
 	}
@@ -19717,61 +22269,81 @@ func (v *RequestChannelClose) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RequestChannelClose) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestChannelClose{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("forwardLogicalChannelNumber", err)
 		}
 		v.ForwardLogicalChannelNumber = LogicalChannelNumber(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 2 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 2 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("qosCapability", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("qosCapability", err)
-			}
+		if v.QosCapability == nil {
 			v.QosCapability = new(QOSCapability)
-			if err := v.QosCapability.Decode(&sub); err != nil {
-				return wrapErr("qosCapability", err)
-			}
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("reason", err)
-			}
+		if err := v.QosCapability.Decode(d); err != nil {
+			return wrapErr("qosCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.QosCapability = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("reason", err)
+		}
+		if v.Reason == nil {
 			v.Reason = new(RequestChannelCloseReason)
-			if err := v.Reason.Decode(&sub); err != nil {
-				return wrapErr("reason", err)
-			}
 		}
+		if err := v.Reason.Decode(d); err != nil {
+			return wrapErr("reason", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.Reason = nil
+	}
+	if ext.Len() > 2 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 2; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -19794,7 +22366,7 @@ func (v *MultiplexEntrySend) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.SequenceNumber), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SequenceNumber), 0, 255); err != nil {
 		return wrapErr("sequenceNumber", err)
 	}
 	{
@@ -19829,18 +22401,19 @@ func (v *MultiplexEntrySend) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MultiplexEntrySend) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexEntrySend{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return wrapErr("sequenceNumber", err)
 		}
@@ -19851,14 +22424,15 @@ func (v *MultiplexEntrySend) Decode(d *per.Decoder) error {
 		if err != nil {
 			return wrapErr("multiplexEntryDescriptors", err)
 		}
-		var items0 []MultiplexEntryDescriptor
-		if n0 > 0 {
+		items0 := v.MultiplexEntryDescriptors[:0]
+		if cap(items0) < n0 {
 			items0 = make([]MultiplexEntryDescriptor, 0, n0)
 		}
 		for {
 			for range n0 {
-				items0 = append(items0, MultiplexEntryDescriptor{})
-				if err := items0[len(items0)-1].Decode(d); err != nil {
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if err := it0.Decode(d); err != nil {
 					return wrapErr("multiplexEntryDescriptors", err)
 				}
 			}
@@ -19869,26 +22443,38 @@ func (v *MultiplexEntrySend) Decode(d *per.Decoder) error {
 				return wrapErr("multiplexEntryDescriptors", err)
 			}
 		}
-		v.MultiplexEntryDescriptors = []MultiplexEntryDescriptor(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.MultiplexEntryDescriptors = items0
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -19897,7 +22483,7 @@ func (v *MultiplexEntrySend) Decode(d *per.Decoder) error {
 // Encode writes v to e in aligned PER.
 func (v *MultiplexEntryDescriptor) Encode(e *per.Encoder) error {
 	e.WriteBit(v.ElementList != nil)
-	if err := e.WriteInteger(int64(v.MultiplexTableEntryNumber), per.IntRange(1, 15)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MultiplexTableEntryNumber), 1, 15); err != nil {
 		return wrapErr("multiplexTableEntryNumber", err)
 	}
 	if v.ElementList != nil {
@@ -19923,37 +22509,41 @@ func (v *MultiplexEntryDescriptor) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MultiplexEntryDescriptor) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexEntryDescriptor{}
 	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 15))
+		x, err := d.ReadConstrainedWholeNumber(1, 15)
 		if err != nil {
 			return wrapErr("multiplexTableEntryNumber", err)
 		}
 		v.MultiplexTableEntryNumber = MultiplexTableEntryNumber(x)
 	}
 	if opt0&(1<<0) != 0 {
+		if v.ElementList == nil {
+			v.ElementList = new([]MultiplexElement)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.Size(1, 256), 4)
 			if err != nil {
 				return wrapErr("elementList", err)
 			}
-			var items0 []MultiplexElement
-			if n0 > 0 {
+			items0 := (*v.ElementList)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]MultiplexElement, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, MultiplexElement{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("elementList", err)
 					}
 				}
@@ -19964,8 +22554,13 @@ func (v *MultiplexEntryDescriptor) Decode(d *per.Decoder) error {
 					return wrapErr("elementList", err)
 				}
 			}
-			v.ElementList = new([]MultiplexElement(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.ElementList = items0
 		}
+	} else {
+		v.ElementList = nil
 	}
 	d.Leave()
 	return nil
@@ -19973,7 +22568,7 @@ func (v *MultiplexEntryDescriptor) Decode(d *per.Decoder) error {
 
 // Encode writes v to e in aligned PER.
 func (v *MultiplexTableEntryNumber) Encode(e *per.Encoder) error {
-	if err := e.WriteInteger(int64((*v)), per.IntRange(1, 15)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64((*v)), 1, 15); err != nil {
 		return err
 	}
 	return nil
@@ -19982,7 +22577,7 @@ func (v *MultiplexTableEntryNumber) Encode(e *per.Encoder) error {
 // Decode reads v from d.
 func (v *MultiplexTableEntryNumber) Decode(d *per.Decoder) error {
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 15))
+		x, err := d.ReadConstrainedWholeNumber(1, 15)
 		if err != nil {
 			return err
 		}
@@ -20002,12 +22597,12 @@ func (v *MultiplexElement) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MultiplexElement) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexElement{}
 	if err := v.Type.Decode(d); err != nil {
 		return wrapErr("type", err)
 	}
@@ -20043,7 +22638,7 @@ func (v *RequestMultiplexEntry) Encode(e *per.Encoder) error {
 		}
 		for i0 := 0; ; {
 			for end := i0 + k0; i0 < end; i0++ {
-				if err := e.WriteInteger(int64(items0[i0]), per.IntRange(1, 15)); err != nil {
+				if err := e.WriteConstrainedWholeNumber(int64(items0[i0]), 1, 15); err != nil {
 					return wrapErr("entryNumbers", err)
 				}
 			}
@@ -20067,36 +22662,37 @@ func (v *RequestMultiplexEntry) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RequestMultiplexEntry) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestMultiplexEntry{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		n0, more0, err := d.ReadLength(per.Size(1, 15), 4)
 		if err != nil {
 			return wrapErr("entryNumbers", err)
 		}
-		var items0 []MultiplexTableEntryNumber
-		if n0 > 0 {
+		items0 := v.EntryNumbers[:0]
+		if cap(items0) < n0 {
 			items0 = make([]MultiplexTableEntryNumber, 0, n0)
 		}
 		for {
 			for range n0 {
-				var item MultiplexTableEntryNumber
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
 				{
-					x, err := d.ReadInteger(per.IntRange(1, 15))
+					x, err := d.ReadConstrainedWholeNumber(1, 15)
 					if err != nil {
 						return wrapErr("entryNumbers", err)
 					}
-					item = MultiplexTableEntryNumber(x)
+					*it0 = MultiplexTableEntryNumber(x)
 				}
-				items0 = append(items0, item)
 			}
 			if !more0 {
 				break
@@ -20105,26 +22701,38 @@ func (v *RequestMultiplexEntry) Decode(d *per.Decoder) error {
 				return wrapErr("entryNumbers", err)
 			}
 		}
-		v.EntryNumbers = []MultiplexTableEntryNumber(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.EntryNumbers = items0
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -20147,7 +22755,7 @@ func (v *RequestMode) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.SequenceNumber), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SequenceNumber), 0, 255); err != nil {
 		return wrapErr("sequenceNumber", err)
 	}
 	{
@@ -20182,18 +22790,19 @@ func (v *RequestMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RequestMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestMode{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return wrapErr("sequenceNumber", err)
 		}
@@ -20204,14 +22813,15 @@ func (v *RequestMode) Decode(d *per.Decoder) error {
 		if err != nil {
 			return wrapErr("requestedModes", err)
 		}
-		var items0 []ModeDescription
-		if n0 > 0 {
+		items0 := v.RequestedModes[:0]
+		if cap(items0) < n0 {
 			items0 = make([]ModeDescription, 0, n0)
 		}
 		for {
 			for range n0 {
-				items0 = append(items0, ModeDescription{})
-				if err := items0[len(items0)-1].Decode(d); err != nil {
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if err := it0.Decode(d); err != nil {
 					return wrapErr("requestedModes", err)
 				}
 			}
@@ -20222,26 +22832,38 @@ func (v *RequestMode) Decode(d *per.Decoder) error {
 				return wrapErr("requestedModes", err)
 			}
 		}
-		v.RequestedModes = []ModeDescription(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.RequestedModes = items0
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -20280,14 +22902,15 @@ func (v *ModeDescription) Decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		var items0 []ModeElement
-		if n0 > 0 {
+		items0 := []ModeElement((*v))[:0]
+		if cap(items0) < n0 {
 			items0 = make([]ModeElement, 0, n0)
 		}
 		for {
 			for range n0 {
-				items0 = append(items0, ModeElement{})
-				if err := items0[len(items0)-1].Decode(d); err != nil {
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if err := it0.Decode(d); err != nil {
 					return err
 				}
 			}
@@ -20297,6 +22920,9 @@ func (v *ModeDescription) Decode(d *per.Decoder) error {
 			if n0, more0, err = d.ReadLengthNext(8); err != nil {
 				return err
 			}
+		}
+		if len(items0) == 0 {
+			items0 = nil
 		}
 		*v = ModeDescription(items0)
 	}
@@ -20335,8 +22961,16 @@ func (v *ModeElement) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.H223ModeParameters != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.H223ModeParameters != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if err := v.Type.Encode(e); err != nil {
 		return wrapErr("type", err)
 	}
@@ -20352,47 +22986,47 @@ func (v *ModeElement) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.V76ModeParameters != nil {
-		sub := e.BeginOpenType()
-		if err := v.V76ModeParameters.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.V76ModeParameters.Encode(e); err != nil {
 			return wrapErr("v76ModeParameters", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("v76ModeParameters", err)
 		}
 	}
 	if v.H2250ModeParameters != nil {
-		sub := e.BeginOpenType()
-		if err := v.H2250ModeParameters.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.H2250ModeParameters.Encode(e); err != nil {
 			return wrapErr("h2250ModeParameters", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("h2250ModeParameters", err)
 		}
 	}
 	if v.GenericModeParameters != nil {
-		sub := e.BeginOpenType()
-		if err := v.GenericModeParameters.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.GenericModeParameters.Encode(e); err != nil {
 			return wrapErr("genericModeParameters", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericModeParameters", err)
 		}
 	}
 	if v.MultiplexedStreamModeParameters != nil {
-		sub := e.BeginOpenType()
-		if err := v.MultiplexedStreamModeParameters.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.MultiplexedStreamModeParameters.Encode(e); err != nil {
 			return wrapErr("multiplexedStreamModeParameters", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("multiplexedStreamModeParameters", err)
 		}
 	}
 	if v.LogicalChannelNumber != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64((*v.LogicalChannelNumber)), per.IntRange(1, 65535)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.LogicalChannelNumber)), 1, 65535); err != nil {
 			return wrapErr("logicalChannelNumber", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("logicalChannelNumber", err)
 		}
 	}
@@ -20404,100 +23038,136 @@ func (v *ModeElement) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ModeElement) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ModeElement{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if err := v.Type.Decode(d); err != nil {
 		return wrapErr("type", err)
 	}
 	if opt0&(1<<0) != 0 {
-		v.H223ModeParameters = new(H223ModeParameters)
+		if v.H223ModeParameters == nil {
+			v.H223ModeParameters = new(H223ModeParameters)
+		}
 		if err := v.H223ModeParameters.Decode(d); err != nil {
 			return wrapErr("h223ModeParameters", err)
 		}
+	} else {
+		v.H223ModeParameters = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 5 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 5 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("v76ModeParameters", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("v76ModeParameters", err)
-			}
+		if v.V76ModeParameters == nil {
 			v.V76ModeParameters = new(V76ModeParameters)
-			if err := v.V76ModeParameters.Decode(&sub); err != nil {
-				return wrapErr("v76ModeParameters", err)
-			}
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("h2250ModeParameters", err)
-			}
+		if err := v.V76ModeParameters.Decode(d); err != nil {
+			return wrapErr("v76ModeParameters", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.V76ModeParameters = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("h2250ModeParameters", err)
+		}
+		if v.H2250ModeParameters == nil {
 			v.H2250ModeParameters = new(H2250ModeParameters)
-			if err := v.H2250ModeParameters.Decode(&sub); err != nil {
-				return wrapErr("h2250ModeParameters", err)
-			}
 		}
-		if ext.Has(2) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("genericModeParameters", err)
-			}
+		if err := v.H2250ModeParameters.Decode(d); err != nil {
+			return wrapErr("h2250ModeParameters", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.H2250ModeParameters = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericModeParameters", err)
+		}
+		if v.GenericModeParameters == nil {
 			v.GenericModeParameters = new(GenericCapability)
-			if err := v.GenericModeParameters.Decode(&sub); err != nil {
-				return wrapErr("genericModeParameters", err)
-			}
 		}
-		if ext.Has(3) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("multiplexedStreamModeParameters", err)
-			}
+		if err := v.GenericModeParameters.Decode(d); err != nil {
+			return wrapErr("genericModeParameters", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.GenericModeParameters = nil
+	}
+	if ext.Has(3) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("multiplexedStreamModeParameters", err)
+		}
+		if v.MultiplexedStreamModeParameters == nil {
 			v.MultiplexedStreamModeParameters = new(MultiplexedStreamModeParameters)
-			if err := v.MultiplexedStreamModeParameters.Decode(&sub); err != nil {
-				return wrapErr("multiplexedStreamModeParameters", err)
-			}
 		}
-		if ext.Has(4) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.MultiplexedStreamModeParameters.Decode(d); err != nil {
+			return wrapErr("multiplexedStreamModeParameters", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.MultiplexedStreamModeParameters = nil
+	}
+	if ext.Has(4) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("logicalChannelNumber", err)
+		}
+		if v.LogicalChannelNumber == nil {
+			v.LogicalChannelNumber = new(LogicalChannelNumber)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(1, 65535)
+			if err != nil {
 				return wrapErr("logicalChannelNumber", err)
 			}
-			{
-				x, err := sub.ReadInteger(per.IntRange(1, 65535))
-				if err != nil {
-					return wrapErr("logicalChannelNumber", err)
-				}
-				v.LogicalChannelNumber = new(LogicalChannelNumber(x))
-			}
+			*v.LogicalChannelNumber = LogicalChannelNumber(x)
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.LogicalChannelNumber = nil
+	}
+	if ext.Len() > 5 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 5; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -20536,9 +23206,7 @@ func (c ModeElementTypeChoice) String() string {
 func (v *ModeElementType) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case ModeElementTypeChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 4)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -20546,9 +23214,7 @@ func (v *ModeElementType) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case ModeElementTypeChoiceVideoMode:
-		if err := e.WriteChoiceIndex(1, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 4)
 		if v.VideoMode == nil {
 			return errNoValue("videoMode")
 		}
@@ -20556,9 +23222,7 @@ func (v *ModeElementType) Encode(e *per.Encoder) error {
 			return wrapErr("videoMode", err)
 		}
 	case ModeElementTypeChoiceAudioMode:
-		if err := e.WriteChoiceIndex(2, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 4)
 		if v.AudioMode == nil {
 			return errNoValue("audioMode")
 		}
@@ -20566,9 +23230,7 @@ func (v *ModeElementType) Encode(e *per.Encoder) error {
 			return wrapErr("audioMode", err)
 		}
 	case ModeElementTypeChoiceDataMode:
-		if err := e.WriteChoiceIndex(3, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 4)
 		if v.DataMode == nil {
 			return errNoValue("dataMode")
 		}
@@ -20576,9 +23238,7 @@ func (v *ModeElementType) Encode(e *per.Encoder) error {
 			return wrapErr("dataMode", err)
 		}
 	case ModeElementTypeChoiceEncryptionMode:
-		if err := e.WriteChoiceIndex(4, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 4)
 		if v.EncryptionMode == nil {
 			return errNoValue("encryptionMode")
 		}
@@ -20592,11 +23252,11 @@ func (v *ModeElementType) Encode(e *per.Encoder) error {
 		if v.H235Mode == nil {
 			return errNoValue("h235Mode")
 		}
-		sub := e.BeginOpenType()
-		if err := v.H235Mode.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.H235Mode.Encode(e); err != nil {
 			return wrapErr("h235Mode", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("h235Mode", err)
 		}
 	case ModeElementTypeChoiceMultiplexedStreamMode:
@@ -20606,11 +23266,11 @@ func (v *ModeElementType) Encode(e *per.Encoder) error {
 		if v.MultiplexedStreamMode == nil {
 			return errNoValue("multiplexedStreamMode")
 		}
-		sub := e.BeginOpenType()
-		if err := v.MultiplexedStreamMode.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.MultiplexedStreamMode.Encode(e); err != nil {
 			return wrapErr("multiplexedStreamMode", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("multiplexedStreamMode", err)
 		}
 	case ModeElementTypeChoiceRedundancyEncodingDTMode:
@@ -20620,11 +23280,11 @@ func (v *ModeElementType) Encode(e *per.Encoder) error {
 		if v.RedundancyEncodingDTMode == nil {
 			return errNoValue("redundancyEncodingDTMode")
 		}
-		sub := e.BeginOpenType()
-		if err := v.RedundancyEncodingDTMode.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.RedundancyEncodingDTMode.Encode(e); err != nil {
 			return wrapErr("redundancyEncodingDTMode", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("redundancyEncodingDTMode", err)
 		}
 	case ModeElementTypeChoiceMultiplePayloadStreamMode:
@@ -20634,11 +23294,11 @@ func (v *ModeElementType) Encode(e *per.Encoder) error {
 		if v.MultiplePayloadStreamMode == nil {
 			return errNoValue("multiplePayloadStreamMode")
 		}
-		sub := e.BeginOpenType()
-		if err := v.MultiplePayloadStreamMode.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.MultiplePayloadStreamMode.Encode(e); err != nil {
 			return wrapErr("multiplePayloadStreamMode", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("multiplePayloadStreamMode", err)
 		}
 	case ModeElementTypeChoiceDepFecMode:
@@ -20648,11 +23308,11 @@ func (v *ModeElementType) Encode(e *per.Encoder) error {
 		if v.DepFecMode == nil {
 			return errNoValue("depFecMode")
 		}
-		sub := e.BeginOpenType()
-		if err := v.DepFecMode.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.DepFecMode.Encode(e); err != nil {
 			return wrapErr("depFecMode", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("depFecMode", err)
 		}
 	case ModeElementTypeChoiceFecMode:
@@ -20662,11 +23322,11 @@ func (v *ModeElementType) Encode(e *per.Encoder) error {
 		if v.FecMode == nil {
 			return errNoValue("fecMode")
 		}
-		sub := e.BeginOpenType()
-		if err := v.FecMode.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.FecMode.Encode(e); err != nil {
 			return wrapErr("fecMode", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("fecMode", err)
 		}
 	default:
@@ -20681,114 +23341,151 @@ func (v *ModeElementType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *ModeElementType) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ModeElementType{}
 	i, err := d.ReadChoiceIndex(5, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = ModeElementTypeChoiceNonStandard
-		v.NonStandard = new(NonStandardParameter)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = ModeElementType{Choice: ModeElementTypeChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = ModeElementTypeChoiceVideoMode
-		v.VideoMode = new(VideoMode)
+		keep := v.VideoMode
+		if keep == nil {
+			keep = new(VideoMode)
+		}
+		*v = ModeElementType{Choice: ModeElementTypeChoiceVideoMode, VideoMode: keep}
 		if err := v.VideoMode.Decode(d); err != nil {
 			return wrapErr("videoMode", err)
 		}
 	case 2:
-		v.Choice = ModeElementTypeChoiceAudioMode
-		v.AudioMode = new(AudioMode)
+		keep := v.AudioMode
+		if keep == nil {
+			keep = new(AudioMode)
+		}
+		*v = ModeElementType{Choice: ModeElementTypeChoiceAudioMode, AudioMode: keep}
 		if err := v.AudioMode.Decode(d); err != nil {
 			return wrapErr("audioMode", err)
 		}
 	case 3:
-		v.Choice = ModeElementTypeChoiceDataMode
-		v.DataMode = new(DataMode)
+		keep := v.DataMode
+		if keep == nil {
+			keep = new(DataMode)
+		}
+		*v = ModeElementType{Choice: ModeElementTypeChoiceDataMode, DataMode: keep}
 		if err := v.DataMode.Decode(d); err != nil {
 			return wrapErr("dataMode", err)
 		}
 	case 4:
-		v.Choice = ModeElementTypeChoiceEncryptionMode
-		v.EncryptionMode = new(EncryptionMode)
+		keep := v.EncryptionMode
+		if keep == nil {
+			keep = new(EncryptionMode)
+		}
+		*v = ModeElementType{Choice: ModeElementTypeChoiceEncryptionMode, EncryptionMode: keep}
 		if err := v.EncryptionMode.Decode(d); err != nil {
 			return wrapErr("encryptionMode", err)
 		}
 	case 5:
-		v.Choice = ModeElementTypeChoiceH235Mode
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("h235Mode", err)
-		}
-		v.H235Mode = new(H235Mode)
-		if err := v.H235Mode.Decode(&sub); err != nil {
-			return wrapErr("h235Mode", err)
-		}
-	case 6:
-		v.Choice = ModeElementTypeChoiceMultiplexedStreamMode
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("multiplexedStreamMode", err)
-		}
-		v.MultiplexedStreamMode = new(MultiplexedStreamParameter)
-		if err := v.MultiplexedStreamMode.Decode(&sub); err != nil {
-			return wrapErr("multiplexedStreamMode", err)
-		}
-	case 7:
-		v.Choice = ModeElementTypeChoiceRedundancyEncodingDTMode
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("redundancyEncodingDTMode", err)
-		}
-		v.RedundancyEncodingDTMode = new(RedundancyEncodingDTMode)
-		if err := v.RedundancyEncodingDTMode.Decode(&sub); err != nil {
-			return wrapErr("redundancyEncodingDTMode", err)
-		}
-	case 8:
-		v.Choice = ModeElementTypeChoiceMultiplePayloadStreamMode
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("multiplePayloadStreamMode", err)
-		}
-		v.MultiplePayloadStreamMode = new(MultiplePayloadStreamMode)
-		if err := v.MultiplePayloadStreamMode.Decode(&sub); err != nil {
-			return wrapErr("multiplePayloadStreamMode", err)
-		}
-	case 9:
-		v.Choice = ModeElementTypeChoiceDepFecMode
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("depFecMode", err)
-		}
-		v.DepFecMode = new(DepFECMode)
-		if err := v.DepFecMode.Decode(&sub); err != nil {
-			return wrapErr("depFecMode", err)
-		}
-	case 10:
-		v.Choice = ModeElementTypeChoiceFecMode
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("fecMode", err)
-		}
-		v.FecMode = new(FECMode)
-		if err := v.FecMode.Decode(&sub); err != nil {
-			return wrapErr("fecMode", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("h235Mode", err)
+		}
+		keep := v.H235Mode
+		if keep == nil {
+			keep = new(H235Mode)
+		}
+		*v = ModeElementType{Choice: ModeElementTypeChoiceH235Mode, H235Mode: keep}
+		if err := v.H235Mode.Decode(d); err != nil {
+			return wrapErr("h235Mode", err)
+		}
+		d.LeaveOpenType(ot)
+	case 6:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("multiplexedStreamMode", err)
+		}
+		keep := v.MultiplexedStreamMode
+		if keep == nil {
+			keep = new(MultiplexedStreamParameter)
+		}
+		*v = ModeElementType{Choice: ModeElementTypeChoiceMultiplexedStreamMode, MultiplexedStreamMode: keep}
+		if err := v.MultiplexedStreamMode.Decode(d); err != nil {
+			return wrapErr("multiplexedStreamMode", err)
+		}
+		d.LeaveOpenType(ot)
+	case 7:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("redundancyEncodingDTMode", err)
+		}
+		keep := v.RedundancyEncodingDTMode
+		if keep == nil {
+			keep = new(RedundancyEncodingDTMode)
+		}
+		*v = ModeElementType{Choice: ModeElementTypeChoiceRedundancyEncodingDTMode, RedundancyEncodingDTMode: keep}
+		if err := v.RedundancyEncodingDTMode.Decode(d); err != nil {
+			return wrapErr("redundancyEncodingDTMode", err)
+		}
+		d.LeaveOpenType(ot)
+	case 8:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("multiplePayloadStreamMode", err)
+		}
+		keep := v.MultiplePayloadStreamMode
+		if keep == nil {
+			keep = new(MultiplePayloadStreamMode)
+		}
+		*v = ModeElementType{Choice: ModeElementTypeChoiceMultiplePayloadStreamMode, MultiplePayloadStreamMode: keep}
+		if err := v.MultiplePayloadStreamMode.Decode(d); err != nil {
+			return wrapErr("multiplePayloadStreamMode", err)
+		}
+		d.LeaveOpenType(ot)
+	case 9:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("depFecMode", err)
+		}
+		keep := v.DepFecMode
+		if keep == nil {
+			keep = new(DepFECMode)
+		}
+		*v = ModeElementType{Choice: ModeElementTypeChoiceDepFecMode, DepFecMode: keep}
+		if err := v.DepFecMode.Decode(d); err != nil {
+			return wrapErr("depFecMode", err)
+		}
+		d.LeaveOpenType(ot)
+	case 10:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("fecMode", err)
+		}
+		keep := v.FecMode
+		if keep == nil {
+			keep = new(FECMode)
+		}
+		*v = ModeElementType{Choice: ModeElementTypeChoiceFecMode, FecMode: keep}
+		if err := v.FecMode.Decode(d); err != nil {
+			return wrapErr("fecMode", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = ModeElementType{Choice: ModeElementTypeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = ModeElementTypeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -20817,9 +23514,7 @@ func (c VideoModeChoice) String() string {
 func (v *VideoMode) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case VideoModeChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 4)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -20827,9 +23522,7 @@ func (v *VideoMode) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case VideoModeChoiceH261VideoMode:
-		if err := e.WriteChoiceIndex(1, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 4)
 		if v.H261VideoMode == nil {
 			return errNoValue("h261VideoMode")
 		}
@@ -20837,9 +23530,7 @@ func (v *VideoMode) Encode(e *per.Encoder) error {
 			return wrapErr("h261VideoMode", err)
 		}
 	case VideoModeChoiceH262VideoMode:
-		if err := e.WriteChoiceIndex(2, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 4)
 		if v.H262VideoMode == nil {
 			return errNoValue("h262VideoMode")
 		}
@@ -20847,9 +23538,7 @@ func (v *VideoMode) Encode(e *per.Encoder) error {
 			return wrapErr("h262VideoMode", err)
 		}
 	case VideoModeChoiceH263VideoMode:
-		if err := e.WriteChoiceIndex(3, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 4)
 		if v.H263VideoMode == nil {
 			return errNoValue("h263VideoMode")
 		}
@@ -20857,9 +23546,7 @@ func (v *VideoMode) Encode(e *per.Encoder) error {
 			return wrapErr("h263VideoMode", err)
 		}
 	case VideoModeChoiceIs11172VideoMode:
-		if err := e.WriteChoiceIndex(4, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 4)
 		if v.Is11172VideoMode == nil {
 			return errNoValue("is11172VideoMode")
 		}
@@ -20873,11 +23560,11 @@ func (v *VideoMode) Encode(e *per.Encoder) error {
 		if v.GenericVideoMode == nil {
 			return errNoValue("genericVideoMode")
 		}
-		sub := e.BeginOpenType()
-		if err := v.GenericVideoMode.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.GenericVideoMode.Encode(e); err != nil {
 			return wrapErr("genericVideoMode", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericVideoMode", err)
 		}
 	default:
@@ -20892,64 +23579,81 @@ func (v *VideoMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *VideoMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VideoMode{}
 	i, err := d.ReadChoiceIndex(5, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = VideoModeChoiceNonStandard
-		v.NonStandard = new(NonStandardParameter)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = VideoMode{Choice: VideoModeChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = VideoModeChoiceH261VideoMode
-		v.H261VideoMode = new(H261VideoMode)
+		keep := v.H261VideoMode
+		if keep == nil {
+			keep = new(H261VideoMode)
+		}
+		*v = VideoMode{Choice: VideoModeChoiceH261VideoMode, H261VideoMode: keep}
 		if err := v.H261VideoMode.Decode(d); err != nil {
 			return wrapErr("h261VideoMode", err)
 		}
 	case 2:
-		v.Choice = VideoModeChoiceH262VideoMode
-		v.H262VideoMode = new(H262VideoMode)
+		keep := v.H262VideoMode
+		if keep == nil {
+			keep = new(H262VideoMode)
+		}
+		*v = VideoMode{Choice: VideoModeChoiceH262VideoMode, H262VideoMode: keep}
 		if err := v.H262VideoMode.Decode(d); err != nil {
 			return wrapErr("h262VideoMode", err)
 		}
 	case 3:
-		v.Choice = VideoModeChoiceH263VideoMode
-		v.H263VideoMode = new(H263VideoMode)
+		keep := v.H263VideoMode
+		if keep == nil {
+			keep = new(H263VideoMode)
+		}
+		*v = VideoMode{Choice: VideoModeChoiceH263VideoMode, H263VideoMode: keep}
 		if err := v.H263VideoMode.Decode(d); err != nil {
 			return wrapErr("h263VideoMode", err)
 		}
 	case 4:
-		v.Choice = VideoModeChoiceIs11172VideoMode
-		v.Is11172VideoMode = new(IS11172VideoMode)
+		keep := v.Is11172VideoMode
+		if keep == nil {
+			keep = new(IS11172VideoMode)
+		}
+		*v = VideoMode{Choice: VideoModeChoiceIs11172VideoMode, Is11172VideoMode: keep}
 		if err := v.Is11172VideoMode.Decode(d); err != nil {
 			return wrapErr("is11172VideoMode", err)
 		}
 	case 5:
-		v.Choice = VideoModeChoiceGenericVideoMode
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("genericVideoMode", err)
-		}
-		v.GenericVideoMode = new(GenericCapability)
-		if err := v.GenericVideoMode.Decode(&sub); err != nil {
-			return wrapErr("genericVideoMode", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("genericVideoMode", err)
+		}
+		keep := v.GenericVideoMode
+		if keep == nil {
+			keep = new(GenericCapability)
+		}
+		*v = VideoMode{Choice: VideoModeChoiceGenericVideoMode, GenericVideoMode: keep}
+		if err := v.GenericVideoMode.Decode(d); err != nil {
+			return wrapErr("genericVideoMode", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = VideoMode{Choice: VideoModeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = VideoModeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -20975,7 +23679,7 @@ func (v *H261VideoMode) Encode(e *per.Encoder) error {
 	if err := v.Resolution.Encode(e); err != nil {
 		return wrapErr("resolution", err)
 	}
-	if err := e.WriteInteger(int64(v.BitRate), per.IntRange(1, 19200)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.BitRate), 1, 19200); err != nil {
 		return wrapErr("bitRate", err)
 	}
 	e.WriteBool(bool(v.StillImageTransmission))
@@ -20993,21 +23697,22 @@ func (v *H261VideoMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H261VideoMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H261VideoMode{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.Resolution.Decode(d); err != nil {
 		return wrapErr("resolution", err)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 19200))
+		x, err := d.ReadConstrainedWholeNumber(1, 19200)
 		if err != nil {
 			return wrapErr("bitRate", err)
 		}
@@ -21020,24 +23725,33 @@ func (v *H261VideoMode) Decode(d *per.Decoder) error {
 		}
 		v.StillImageTransmission = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -21059,43 +23773,61 @@ func (v *H262VideoMode) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.VideoBitRate != nil)
-	e.WriteBit(v.VbvBufferSize != nil)
-	e.WriteBit(v.SamplesPerLine != nil)
-	e.WriteBit(v.LinesPerFrame != nil)
-	e.WriteBit(v.FramesPerSecond != nil)
-	e.WriteBit(v.LuminanceSampleRate != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 6
+		}
+		if v.VideoBitRate != nil {
+			pre |= 1 << 5
+		}
+		if v.VbvBufferSize != nil {
+			pre |= 1 << 4
+		}
+		if v.SamplesPerLine != nil {
+			pre |= 1 << 3
+		}
+		if v.LinesPerFrame != nil {
+			pre |= 1 << 2
+		}
+		if v.FramesPerSecond != nil {
+			pre |= 1 << 1
+		}
+		if v.LuminanceSampleRate != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 7)
+	}
 	if err := v.ProfileAndLevel.Encode(e); err != nil {
 		return wrapErr("profileAndLevel", err)
 	}
 	if v.VideoBitRate != nil {
-		if err := e.WriteInteger(int64((*v.VideoBitRate)), per.IntRange(0, 1073741823)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.VideoBitRate)), 0, 1073741823); err != nil {
 			return wrapErr("videoBitRate", err)
 		}
 	}
 	if v.VbvBufferSize != nil {
-		if err := e.WriteInteger(int64((*v.VbvBufferSize)), per.IntRange(0, 262143)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.VbvBufferSize)), 0, 262143); err != nil {
 			return wrapErr("vbvBufferSize", err)
 		}
 	}
 	if v.SamplesPerLine != nil {
-		if err := e.WriteInteger(int64((*v.SamplesPerLine)), per.IntRange(0, 16383)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.SamplesPerLine)), 0, 16383); err != nil {
 			return wrapErr("samplesPerLine", err)
 		}
 	}
 	if v.LinesPerFrame != nil {
-		if err := e.WriteInteger(int64((*v.LinesPerFrame)), per.IntRange(0, 16383)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.LinesPerFrame)), 0, 16383); err != nil {
 			return wrapErr("linesPerFrame", err)
 		}
 	}
 	if v.FramesPerSecond != nil {
-		if err := e.WriteInteger(int64((*v.FramesPerSecond)), per.IntRange(0, 15)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.FramesPerSecond)), 0, 15); err != nil {
 			return wrapErr("framesPerSecond", err)
 		}
 	}
 	if v.LuminanceSampleRate != nil {
-		if err := e.WriteInteger(int64((*v.LuminanceSampleRate)), per.IntRange(0, 4294967295)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.LuminanceSampleRate)), 0, 4294967295); err != nil {
 			return wrapErr("luminanceSampleRate", err)
 		}
 	}
@@ -21113,95 +23845,131 @@ func (v *H262VideoMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H262VideoMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H262VideoMode{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(7)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(6)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<6) != 0
 	if err := v.ProfileAndLevel.Decode(d); err != nil {
 		return wrapErr("profileAndLevel", err)
 	}
 	if opt0&(1<<5) != 0 {
+		if v.VideoBitRate == nil {
+			v.VideoBitRate = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 1073741823))
+			x, err := d.ReadConstrainedWholeNumber(0, 1073741823)
 			if err != nil {
 				return wrapErr("videoBitRate", err)
 			}
-			v.VideoBitRate = new(uint32(x))
+			*v.VideoBitRate = uint32(x)
 		}
+	} else {
+		v.VideoBitRate = nil
 	}
 	if opt0&(1<<4) != 0 {
+		if v.VbvBufferSize == nil {
+			v.VbvBufferSize = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 262143))
+			x, err := d.ReadConstrainedWholeNumber(0, 262143)
 			if err != nil {
 				return wrapErr("vbvBufferSize", err)
 			}
-			v.VbvBufferSize = new(uint32(x))
+			*v.VbvBufferSize = uint32(x)
 		}
+	} else {
+		v.VbvBufferSize = nil
 	}
 	if opt0&(1<<3) != 0 {
+		if v.SamplesPerLine == nil {
+			v.SamplesPerLine = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 16383))
+			x, err := d.ReadConstrainedWholeNumber(0, 16383)
 			if err != nil {
 				return wrapErr("samplesPerLine", err)
 			}
-			v.SamplesPerLine = new(uint16(x))
+			*v.SamplesPerLine = uint16(x)
 		}
+	} else {
+		v.SamplesPerLine = nil
 	}
 	if opt0&(1<<2) != 0 {
+		if v.LinesPerFrame == nil {
+			v.LinesPerFrame = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 16383))
+			x, err := d.ReadConstrainedWholeNumber(0, 16383)
 			if err != nil {
 				return wrapErr("linesPerFrame", err)
 			}
-			v.LinesPerFrame = new(uint16(x))
+			*v.LinesPerFrame = uint16(x)
 		}
+	} else {
+		v.LinesPerFrame = nil
 	}
 	if opt0&(1<<1) != 0 {
+		if v.FramesPerSecond == nil {
+			v.FramesPerSecond = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 15))
+			x, err := d.ReadConstrainedWholeNumber(0, 15)
 			if err != nil {
 				return wrapErr("framesPerSecond", err)
 			}
-			v.FramesPerSecond = new(uint8(x))
+			*v.FramesPerSecond = uint8(x)
 		}
+	} else {
+		v.FramesPerSecond = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.LuminanceSampleRate == nil {
+			v.LuminanceSampleRate = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 4294967295))
+			x, err := d.ReadConstrainedWholeNumber(0, 4294967295)
 			if err != nil {
 				return wrapErr("luminanceSampleRate", err)
 			}
-			v.LuminanceSampleRate = new(uint32(x))
+			*v.LuminanceSampleRate = uint32(x)
 		}
+	} else {
+		v.LuminanceSampleRate = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -21236,7 +24004,7 @@ func (v *H263VideoMode) Encode(e *per.Encoder) error {
 	if err := v.Resolution.Encode(e); err != nil {
 		return wrapErr("resolution", err)
 	}
-	if err := e.WriteInteger(int64(v.BitRate), per.IntRange(1, 19200)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.BitRate), 1, 19200); err != nil {
 		return wrapErr("bitRate", err)
 	}
 	e.WriteBool(bool(v.UnrestrictedVector))
@@ -21250,27 +24018,27 @@ func (v *H263VideoMode) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.ErrorCompensation != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.ErrorCompensation)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.ErrorCompensation)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("errorCompensation", err)
 		}
 	}
 	if v.EnhancementLayerInfo != nil {
-		sub := e.BeginOpenType()
-		if err := v.EnhancementLayerInfo.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.EnhancementLayerInfo.Encode(e); err != nil {
 			return wrapErr("enhancementLayerInfo", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("enhancementLayerInfo", err)
 		}
 	}
 	if v.H263Options != nil {
-		sub := e.BeginOpenType()
-		if err := v.H263Options.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.H263Options.Encode(e); err != nil {
 			return wrapErr("h263Options", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("h263Options", err)
 		}
 	}
@@ -21282,21 +24050,22 @@ func (v *H263VideoMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H263VideoMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H263VideoMode{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.Resolution.Decode(d); err != nil {
 		return wrapErr("resolution", err)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 19200))
+		x, err := d.ReadConstrainedWholeNumber(1, 19200)
 		if err != nil {
 			return wrapErr("bitRate", err)
 		}
@@ -21330,57 +24099,82 @@ func (v *H263VideoMode) Decode(d *per.Decoder) error {
 		}
 		v.PbFrames = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 3 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 3 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("errorCompensation", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.ErrorCompensation == nil {
+			v.ErrorCompensation = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
 				return wrapErr("errorCompensation", err)
 			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("errorCompensation", err)
-				}
-				v.ErrorCompensation = new(bool(x))
-			}
+			*v.ErrorCompensation = bool(x)
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("enhancementLayerInfo", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.ErrorCompensation = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("enhancementLayerInfo", err)
+		}
+		if v.EnhancementLayerInfo == nil {
 			v.EnhancementLayerInfo = new(EnhancementLayerInfo)
-			if err := v.EnhancementLayerInfo.Decode(&sub); err != nil {
-				return wrapErr("enhancementLayerInfo", err)
-			}
 		}
-		if ext.Has(2) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("h263Options", err)
-			}
+		if err := v.EnhancementLayerInfo.Decode(d); err != nil {
+			return wrapErr("enhancementLayerInfo", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.EnhancementLayerInfo = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("h263Options", err)
+		}
+		if v.H263Options == nil {
 			v.H263Options = new(H263Options)
-			if err := v.H263Options.Decode(&sub); err != nil {
-				return wrapErr("h263Options", err)
-			}
 		}
+		if err := v.H263Options.Decode(d); err != nil {
+			return wrapErr("h263Options", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.H263Options = nil
+	}
+	if ext.Len() > 3 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 3; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -21402,41 +24196,59 @@ func (v *IS11172VideoMode) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.VideoBitRate != nil)
-	e.WriteBit(v.VbvBufferSize != nil)
-	e.WriteBit(v.SamplesPerLine != nil)
-	e.WriteBit(v.LinesPerFrame != nil)
-	e.WriteBit(v.PictureRate != nil)
-	e.WriteBit(v.LuminanceSampleRate != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 6
+		}
+		if v.VideoBitRate != nil {
+			pre |= 1 << 5
+		}
+		if v.VbvBufferSize != nil {
+			pre |= 1 << 4
+		}
+		if v.SamplesPerLine != nil {
+			pre |= 1 << 3
+		}
+		if v.LinesPerFrame != nil {
+			pre |= 1 << 2
+		}
+		if v.PictureRate != nil {
+			pre |= 1 << 1
+		}
+		if v.LuminanceSampleRate != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 7)
+	}
 	e.WriteBool(bool(v.ConstrainedBitstream))
 	if v.VideoBitRate != nil {
-		if err := e.WriteInteger(int64((*v.VideoBitRate)), per.IntRange(0, 1073741823)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.VideoBitRate)), 0, 1073741823); err != nil {
 			return wrapErr("videoBitRate", err)
 		}
 	}
 	if v.VbvBufferSize != nil {
-		if err := e.WriteInteger(int64((*v.VbvBufferSize)), per.IntRange(0, 262143)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.VbvBufferSize)), 0, 262143); err != nil {
 			return wrapErr("vbvBufferSize", err)
 		}
 	}
 	if v.SamplesPerLine != nil {
-		if err := e.WriteInteger(int64((*v.SamplesPerLine)), per.IntRange(0, 16383)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.SamplesPerLine)), 0, 16383); err != nil {
 			return wrapErr("samplesPerLine", err)
 		}
 	}
 	if v.LinesPerFrame != nil {
-		if err := e.WriteInteger(int64((*v.LinesPerFrame)), per.IntRange(0, 16383)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.LinesPerFrame)), 0, 16383); err != nil {
 			return wrapErr("linesPerFrame", err)
 		}
 	}
 	if v.PictureRate != nil {
-		if err := e.WriteInteger(int64((*v.PictureRate)), per.IntRange(0, 15)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.PictureRate)), 0, 15); err != nil {
 			return wrapErr("pictureRate", err)
 		}
 	}
 	if v.LuminanceSampleRate != nil {
-		if err := e.WriteInteger(int64((*v.LuminanceSampleRate)), per.IntRange(0, 4294967295)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.LuminanceSampleRate)), 0, 4294967295); err != nil {
 			return wrapErr("luminanceSampleRate", err)
 		}
 	}
@@ -21454,20 +24266,17 @@ func (v *IS11172VideoMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *IS11172VideoMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IS11172VideoMode{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(7)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(6)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<6) != 0
 	{
 		x, err := d.ReadBool()
 		if err != nil {
@@ -21476,77 +24285,116 @@ func (v *IS11172VideoMode) Decode(d *per.Decoder) error {
 		v.ConstrainedBitstream = bool(x)
 	}
 	if opt0&(1<<5) != 0 {
+		if v.VideoBitRate == nil {
+			v.VideoBitRate = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 1073741823))
+			x, err := d.ReadConstrainedWholeNumber(0, 1073741823)
 			if err != nil {
 				return wrapErr("videoBitRate", err)
 			}
-			v.VideoBitRate = new(uint32(x))
+			*v.VideoBitRate = uint32(x)
 		}
+	} else {
+		v.VideoBitRate = nil
 	}
 	if opt0&(1<<4) != 0 {
+		if v.VbvBufferSize == nil {
+			v.VbvBufferSize = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 262143))
+			x, err := d.ReadConstrainedWholeNumber(0, 262143)
 			if err != nil {
 				return wrapErr("vbvBufferSize", err)
 			}
-			v.VbvBufferSize = new(uint32(x))
+			*v.VbvBufferSize = uint32(x)
 		}
+	} else {
+		v.VbvBufferSize = nil
 	}
 	if opt0&(1<<3) != 0 {
+		if v.SamplesPerLine == nil {
+			v.SamplesPerLine = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 16383))
+			x, err := d.ReadConstrainedWholeNumber(0, 16383)
 			if err != nil {
 				return wrapErr("samplesPerLine", err)
 			}
-			v.SamplesPerLine = new(uint16(x))
+			*v.SamplesPerLine = uint16(x)
 		}
+	} else {
+		v.SamplesPerLine = nil
 	}
 	if opt0&(1<<2) != 0 {
+		if v.LinesPerFrame == nil {
+			v.LinesPerFrame = new(uint16)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 16383))
+			x, err := d.ReadConstrainedWholeNumber(0, 16383)
 			if err != nil {
 				return wrapErr("linesPerFrame", err)
 			}
-			v.LinesPerFrame = new(uint16(x))
+			*v.LinesPerFrame = uint16(x)
 		}
+	} else {
+		v.LinesPerFrame = nil
 	}
 	if opt0&(1<<1) != 0 {
+		if v.PictureRate == nil {
+			v.PictureRate = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 15))
+			x, err := d.ReadConstrainedWholeNumber(0, 15)
 			if err != nil {
 				return wrapErr("pictureRate", err)
 			}
-			v.PictureRate = new(uint8(x))
+			*v.PictureRate = uint8(x)
 		}
+	} else {
+		v.PictureRate = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.LuminanceSampleRate == nil {
+			v.LuminanceSampleRate = new(uint32)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 4294967295))
+			x, err := d.ReadConstrainedWholeNumber(0, 4294967295)
 			if err != nil {
 				return wrapErr("luminanceSampleRate", err)
 			}
-			v.LuminanceSampleRate = new(uint32(x))
+			*v.LuminanceSampleRate = uint32(x)
 		}
+	} else {
+		v.LuminanceSampleRate = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -21609,9 +24457,7 @@ func (c AudioModeChoice) String() string {
 func (v *AudioMode) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case AudioModeChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 5)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -21619,49 +24465,27 @@ func (v *AudioMode) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case AudioModeChoiceG711Alaw64k:
-		if err := e.WriteChoiceIndex(1, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 5)
 	case AudioModeChoiceG711Alaw56k:
-		if err := e.WriteChoiceIndex(2, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 5)
 	case AudioModeChoiceG711Ulaw64k:
-		if err := e.WriteChoiceIndex(3, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 5)
 	case AudioModeChoiceG711Ulaw56k:
-		if err := e.WriteChoiceIndex(4, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 5)
 	case AudioModeChoiceG72264k:
-		if err := e.WriteChoiceIndex(5, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(5, 5)
 	case AudioModeChoiceG72256k:
-		if err := e.WriteChoiceIndex(6, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(6, 5)
 	case AudioModeChoiceG72248k:
-		if err := e.WriteChoiceIndex(7, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(7, 5)
 	case AudioModeChoiceG728:
-		if err := e.WriteChoiceIndex(8, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(8, 5)
 	case AudioModeChoiceG729:
-		if err := e.WriteChoiceIndex(9, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(9, 5)
 	case AudioModeChoiceG729AnnexA:
-		if err := e.WriteChoiceIndex(10, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(10, 5)
 	case AudioModeChoiceG7231:
-		if err := e.WriteChoiceIndex(11, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(11, 5)
 		if v.G7231 == nil {
 			return errNoValue("g7231")
 		}
@@ -21669,9 +24493,7 @@ func (v *AudioMode) Encode(e *per.Encoder) error {
 			return wrapErr("g7231", err)
 		}
 	case AudioModeChoiceIs11172AudioMode:
-		if err := e.WriteChoiceIndex(12, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(12, 5)
 		if v.Is11172AudioMode == nil {
 			return errNoValue("is11172AudioMode")
 		}
@@ -21679,9 +24501,7 @@ func (v *AudioMode) Encode(e *per.Encoder) error {
 			return wrapErr("is11172AudioMode", err)
 		}
 	case AudioModeChoiceIs13818AudioMode:
-		if err := e.WriteChoiceIndex(13, 14, true); err != nil {
-			return err
-		}
+		e.WriteBits(13, 5)
 		if v.Is13818AudioMode == nil {
 			return errNoValue("is13818AudioMode")
 		}
@@ -21692,22 +24512,22 @@ func (v *AudioMode) Encode(e *per.Encoder) error {
 		if err := e.WriteChoiceIndex(14, 14, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64(v.G729wAnnexB), per.IntRange(1, 256)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64(v.G729wAnnexB), 1, 256); err != nil {
 			return wrapErr("g729wAnnexB", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("g729wAnnexB", err)
 		}
 	case AudioModeChoiceG729AnnexAwAnnexB:
 		if err := e.WriteChoiceIndex(15, 14, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64(v.G729AnnexAwAnnexB), per.IntRange(1, 256)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64(v.G729AnnexAwAnnexB), 1, 256); err != nil {
 			return wrapErr("g729AnnexAwAnnexB", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("g729AnnexAwAnnexB", err)
 		}
 	case AudioModeChoiceG7231AnnexCMode:
@@ -21717,11 +24537,11 @@ func (v *AudioMode) Encode(e *per.Encoder) error {
 		if v.G7231AnnexCMode == nil {
 			return errNoValue("g7231AnnexCMode")
 		}
-		sub := e.BeginOpenType()
-		if err := v.G7231AnnexCMode.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.G7231AnnexCMode.Encode(e); err != nil {
 			return wrapErr("g7231AnnexCMode", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("g7231AnnexCMode", err)
 		}
 	case AudioModeChoiceGsmFullRate:
@@ -21731,11 +24551,11 @@ func (v *AudioMode) Encode(e *per.Encoder) error {
 		if v.GsmFullRate == nil {
 			return errNoValue("gsmFullRate")
 		}
-		sub := e.BeginOpenType()
-		if err := v.GsmFullRate.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.GsmFullRate.Encode(e); err != nil {
 			return wrapErr("gsmFullRate", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("gsmFullRate", err)
 		}
 	case AudioModeChoiceGsmHalfRate:
@@ -21745,11 +24565,11 @@ func (v *AudioMode) Encode(e *per.Encoder) error {
 		if v.GsmHalfRate == nil {
 			return errNoValue("gsmHalfRate")
 		}
-		sub := e.BeginOpenType()
-		if err := v.GsmHalfRate.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.GsmHalfRate.Encode(e); err != nil {
 			return wrapErr("gsmHalfRate", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("gsmHalfRate", err)
 		}
 	case AudioModeChoiceGsmEnhancedFullRate:
@@ -21759,11 +24579,11 @@ func (v *AudioMode) Encode(e *per.Encoder) error {
 		if v.GsmEnhancedFullRate == nil {
 			return errNoValue("gsmEnhancedFullRate")
 		}
-		sub := e.BeginOpenType()
-		if err := v.GsmEnhancedFullRate.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.GsmEnhancedFullRate.Encode(e); err != nil {
 			return wrapErr("gsmEnhancedFullRate", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("gsmEnhancedFullRate", err)
 		}
 	case AudioModeChoiceGenericAudioMode:
@@ -21773,11 +24593,11 @@ func (v *AudioMode) Encode(e *per.Encoder) error {
 		if v.GenericAudioMode == nil {
 			return errNoValue("genericAudioMode")
 		}
-		sub := e.BeginOpenType()
-		if err := v.GenericAudioMode.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.GenericAudioMode.Encode(e); err != nil {
 			return wrapErr("genericAudioMode", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericAudioMode", err)
 		}
 	case AudioModeChoiceG729Extensions:
@@ -21787,11 +24607,11 @@ func (v *AudioMode) Encode(e *per.Encoder) error {
 		if v.G729Extensions == nil {
 			return errNoValue("g729Extensions")
 		}
-		sub := e.BeginOpenType()
-		if err := v.G729Extensions.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.G729Extensions.Encode(e); err != nil {
 			return wrapErr("g729Extensions", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("g729Extensions", err)
 		}
 	case AudioModeChoiceVbd:
@@ -21801,11 +24621,11 @@ func (v *AudioMode) Encode(e *per.Encoder) error {
 		if v.Vbd == nil {
 			return errNoValue("vbd")
 		}
-		sub := e.BeginOpenType()
-		if err := v.Vbd.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.Vbd.Encode(e); err != nil {
 			return wrapErr("vbd", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("vbd", err)
 		}
 	default:
@@ -21820,164 +24640,204 @@ func (v *AudioMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *AudioMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AudioMode{}
 	i, err := d.ReadChoiceIndex(14, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = AudioModeChoiceNonStandard
-		v.NonStandard = new(NonStandardParameter)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardParameter)
+		}
+		*v = AudioMode{Choice: AudioModeChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = AudioModeChoiceG711Alaw64k
+		*v = AudioMode{Choice: AudioModeChoiceG711Alaw64k}
 	case 2:
-		v.Choice = AudioModeChoiceG711Alaw56k
+		*v = AudioMode{Choice: AudioModeChoiceG711Alaw56k}
 	case 3:
-		v.Choice = AudioModeChoiceG711Ulaw64k
+		*v = AudioMode{Choice: AudioModeChoiceG711Ulaw64k}
 	case 4:
-		v.Choice = AudioModeChoiceG711Ulaw56k
+		*v = AudioMode{Choice: AudioModeChoiceG711Ulaw56k}
 	case 5:
-		v.Choice = AudioModeChoiceG72264k
+		*v = AudioMode{Choice: AudioModeChoiceG72264k}
 	case 6:
-		v.Choice = AudioModeChoiceG72256k
+		*v = AudioMode{Choice: AudioModeChoiceG72256k}
 	case 7:
-		v.Choice = AudioModeChoiceG72248k
+		*v = AudioMode{Choice: AudioModeChoiceG72248k}
 	case 8:
-		v.Choice = AudioModeChoiceG728
+		*v = AudioMode{Choice: AudioModeChoiceG728}
 	case 9:
-		v.Choice = AudioModeChoiceG729
+		*v = AudioMode{Choice: AudioModeChoiceG729}
 	case 10:
-		v.Choice = AudioModeChoiceG729AnnexA
+		*v = AudioMode{Choice: AudioModeChoiceG729AnnexA}
 	case 11:
-		v.Choice = AudioModeChoiceG7231
-		v.G7231 = new(AudioModeG7231)
+		keep := v.G7231
+		if keep == nil {
+			keep = new(AudioModeG7231)
+		}
+		*v = AudioMode{Choice: AudioModeChoiceG7231, G7231: keep}
 		if err := v.G7231.Decode(d); err != nil {
 			return wrapErr("g7231", err)
 		}
 	case 12:
-		v.Choice = AudioModeChoiceIs11172AudioMode
-		v.Is11172AudioMode = new(IS11172AudioMode)
+		keep := v.Is11172AudioMode
+		if keep == nil {
+			keep = new(IS11172AudioMode)
+		}
+		*v = AudioMode{Choice: AudioModeChoiceIs11172AudioMode, Is11172AudioMode: keep}
 		if err := v.Is11172AudioMode.Decode(d); err != nil {
 			return wrapErr("is11172AudioMode", err)
 		}
 	case 13:
-		v.Choice = AudioModeChoiceIs13818AudioMode
-		v.Is13818AudioMode = new(IS13818AudioMode)
+		keep := v.Is13818AudioMode
+		if keep == nil {
+			keep = new(IS13818AudioMode)
+		}
+		*v = AudioMode{Choice: AudioModeChoiceIs13818AudioMode, Is13818AudioMode: keep}
 		if err := v.Is13818AudioMode.Decode(d); err != nil {
 			return wrapErr("is13818AudioMode", err)
 		}
 	case 14:
-		v.Choice = AudioModeChoiceG729wAnnexB
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("g729wAnnexB", err)
 		}
+		*v = AudioMode{Choice: AudioModeChoiceG729wAnnexB}
 		{
-			x, err := sub.ReadInteger(per.IntRange(1, 256))
+			x, err := d.ReadConstrainedWholeNumber(1, 256)
 			if err != nil {
 				return wrapErr("g729wAnnexB", err)
 			}
 			v.G729wAnnexB = uint16(x)
 		}
+		d.LeaveOpenType(ot)
 	case 15:
-		v.Choice = AudioModeChoiceG729AnnexAwAnnexB
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("g729AnnexAwAnnexB", err)
 		}
+		*v = AudioMode{Choice: AudioModeChoiceG729AnnexAwAnnexB}
 		{
-			x, err := sub.ReadInteger(per.IntRange(1, 256))
+			x, err := d.ReadConstrainedWholeNumber(1, 256)
 			if err != nil {
 				return wrapErr("g729AnnexAwAnnexB", err)
 			}
 			v.G729AnnexAwAnnexB = uint16(x)
 		}
+		d.LeaveOpenType(ot)
 	case 16:
-		v.Choice = AudioModeChoiceG7231AnnexCMode
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("g7231AnnexCMode", err)
-		}
-		v.G7231AnnexCMode = new(G7231AnnexCMode)
-		if err := v.G7231AnnexCMode.Decode(&sub); err != nil {
-			return wrapErr("g7231AnnexCMode", err)
-		}
-	case 17:
-		v.Choice = AudioModeChoiceGsmFullRate
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("gsmFullRate", err)
-		}
-		v.GsmFullRate = new(GSMAudioCapability)
-		if err := v.GsmFullRate.Decode(&sub); err != nil {
-			return wrapErr("gsmFullRate", err)
-		}
-	case 18:
-		v.Choice = AudioModeChoiceGsmHalfRate
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("gsmHalfRate", err)
-		}
-		v.GsmHalfRate = new(GSMAudioCapability)
-		if err := v.GsmHalfRate.Decode(&sub); err != nil {
-			return wrapErr("gsmHalfRate", err)
-		}
-	case 19:
-		v.Choice = AudioModeChoiceGsmEnhancedFullRate
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("gsmEnhancedFullRate", err)
-		}
-		v.GsmEnhancedFullRate = new(GSMAudioCapability)
-		if err := v.GsmEnhancedFullRate.Decode(&sub); err != nil {
-			return wrapErr("gsmEnhancedFullRate", err)
-		}
-	case 20:
-		v.Choice = AudioModeChoiceGenericAudioMode
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("genericAudioMode", err)
-		}
-		v.GenericAudioMode = new(GenericCapability)
-		if err := v.GenericAudioMode.Decode(&sub); err != nil {
-			return wrapErr("genericAudioMode", err)
-		}
-	case 21:
-		v.Choice = AudioModeChoiceG729Extensions
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("g729Extensions", err)
-		}
-		v.G729Extensions = new(G729Extensions)
-		if err := v.G729Extensions.Decode(&sub); err != nil {
-			return wrapErr("g729Extensions", err)
-		}
-	case 22:
-		v.Choice = AudioModeChoiceVbd
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("vbd", err)
-		}
-		v.Vbd = new(VBDMode)
-		if err := v.Vbd.Decode(&sub); err != nil {
-			return wrapErr("vbd", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("g7231AnnexCMode", err)
+		}
+		keep := v.G7231AnnexCMode
+		if keep == nil {
+			keep = new(G7231AnnexCMode)
+		}
+		*v = AudioMode{Choice: AudioModeChoiceG7231AnnexCMode, G7231AnnexCMode: keep}
+		if err := v.G7231AnnexCMode.Decode(d); err != nil {
+			return wrapErr("g7231AnnexCMode", err)
+		}
+		d.LeaveOpenType(ot)
+	case 17:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("gsmFullRate", err)
+		}
+		keep := v.GsmFullRate
+		if keep == nil {
+			keep = new(GSMAudioCapability)
+		}
+		*v = AudioMode{Choice: AudioModeChoiceGsmFullRate, GsmFullRate: keep}
+		if err := v.GsmFullRate.Decode(d); err != nil {
+			return wrapErr("gsmFullRate", err)
+		}
+		d.LeaveOpenType(ot)
+	case 18:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("gsmHalfRate", err)
+		}
+		keep := v.GsmHalfRate
+		if keep == nil {
+			keep = new(GSMAudioCapability)
+		}
+		*v = AudioMode{Choice: AudioModeChoiceGsmHalfRate, GsmHalfRate: keep}
+		if err := v.GsmHalfRate.Decode(d); err != nil {
+			return wrapErr("gsmHalfRate", err)
+		}
+		d.LeaveOpenType(ot)
+	case 19:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("gsmEnhancedFullRate", err)
+		}
+		keep := v.GsmEnhancedFullRate
+		if keep == nil {
+			keep = new(GSMAudioCapability)
+		}
+		*v = AudioMode{Choice: AudioModeChoiceGsmEnhancedFullRate, GsmEnhancedFullRate: keep}
+		if err := v.GsmEnhancedFullRate.Decode(d); err != nil {
+			return wrapErr("gsmEnhancedFullRate", err)
+		}
+		d.LeaveOpenType(ot)
+	case 20:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericAudioMode", err)
+		}
+		keep := v.GenericAudioMode
+		if keep == nil {
+			keep = new(GenericCapability)
+		}
+		*v = AudioMode{Choice: AudioModeChoiceGenericAudioMode, GenericAudioMode: keep}
+		if err := v.GenericAudioMode.Decode(d); err != nil {
+			return wrapErr("genericAudioMode", err)
+		}
+		d.LeaveOpenType(ot)
+	case 21:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("g729Extensions", err)
+		}
+		keep := v.G729Extensions
+		if keep == nil {
+			keep = new(G729Extensions)
+		}
+		*v = AudioMode{Choice: AudioModeChoiceG729Extensions, G729Extensions: keep}
+		if err := v.G729Extensions.Decode(d); err != nil {
+			return wrapErr("g729Extensions", err)
+		}
+		d.LeaveOpenType(ot)
+	case 22:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("vbd", err)
+		}
+		keep := v.Vbd
+		if keep == nil {
+			keep = new(VBDMode)
+		}
+		*v = AudioMode{Choice: AudioModeChoiceVbd, Vbd: keep}
+		if err := v.Vbd.Decode(d); err != nil {
+			return wrapErr("vbd", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = AudioMode{Choice: AudioModeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = AudioModeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -22009,7 +24869,7 @@ func (v *IS11172AudioMode) Encode(e *per.Encoder) error {
 	if err := v.MultichannelType.Encode(e); err != nil {
 		return wrapErr("multichannelType", err)
 	}
-	if err := e.WriteInteger(int64(v.BitRate), per.IntRange(1, 448)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.BitRate), 1, 448); err != nil {
 		return wrapErr("bitRate", err)
 	}
 	if !ext.Any() {
@@ -22026,16 +24886,17 @@ func (v *IS11172AudioMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *IS11172AudioMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IS11172AudioMode{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.AudioLayer.Decode(d); err != nil {
 		return wrapErr("audioLayer", err)
 	}
@@ -22046,30 +24907,39 @@ func (v *IS11172AudioMode) Decode(d *per.Decoder) error {
 		return wrapErr("multichannelType", err)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 448))
+		x, err := d.ReadConstrainedWholeNumber(1, 448)
 		if err != nil {
 			return wrapErr("bitRate", err)
 		}
 		v.BitRate = uint16(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -22103,7 +24973,7 @@ func (v *IS13818AudioMode) Encode(e *per.Encoder) error {
 	}
 	e.WriteBool(bool(v.LowFrequencyEnhancement))
 	e.WriteBool(bool(v.Multilingual))
-	if err := e.WriteInteger(int64(v.BitRate), per.IntRange(1, 1130)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.BitRate), 1, 1130); err != nil {
 		return wrapErr("bitRate", err)
 	}
 	if !ext.Any() {
@@ -22120,16 +24990,17 @@ func (v *IS13818AudioMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *IS13818AudioMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IS13818AudioMode{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.AudioLayer.Decode(d); err != nil {
 		return wrapErr("audioLayer", err)
 	}
@@ -22154,30 +25025,39 @@ func (v *IS13818AudioMode) Decode(d *per.Decoder) error {
 		v.Multilingual = bool(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 1130))
+		x, err := d.ReadConstrainedWholeNumber(1, 1130)
 		if err != nil {
 			return wrapErr("bitRate", err)
 		}
 		v.BitRate = uint16(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -22200,7 +25080,7 @@ func (v *G7231AnnexCMode) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.MaxAlSduAudioFrames), per.IntRange(1, 256)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaxAlSduAudioFrames), 1, 256); err != nil {
 		return wrapErr("maxAl-sduAudioFrames", err)
 	}
 	e.WriteBool(bool(v.SilenceSuppression))
@@ -22221,18 +25101,19 @@ func (v *G7231AnnexCMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *G7231AnnexCMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = G7231AnnexCMode{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 256))
+		x, err := d.ReadConstrainedWholeNumber(1, 256)
 		if err != nil {
 			return wrapErr("maxAl-sduAudioFrames", err)
 		}
@@ -22248,24 +25129,33 @@ func (v *G7231AnnexCMode) Decode(d *per.Decoder) error {
 	if err := v.G723AnnexCAudioMode.Decode(d); err != nil {
 		return wrapErr("g723AnnexCAudioMode", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -22305,37 +25195,47 @@ func (v *VBDMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *VBDMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VBDMode{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.Type.Decode(d); err != nil {
 		return wrapErr("type", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -22361,7 +25261,7 @@ func (v *DataMode) Encode(e *per.Encoder) error {
 	if err := v.Application.Encode(e); err != nil {
 		return wrapErr("application", err)
 	}
-	if err := e.WriteInteger(int64(v.BitRate), per.IntRange(0, 4294967295)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.BitRate), 0, 4294967295); err != nil {
 		return wrapErr("bitRate", err)
 	}
 	if !ext.Any() {
@@ -22378,44 +25278,54 @@ func (v *DataMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *DataMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataMode{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.Application.Decode(d); err != nil {
 		return wrapErr("application", err)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 4294967295))
+		x, err := d.ReadConstrainedWholeNumber(0, 4294967295)
 		if err != nil {
 			return wrapErr("bitRate", err)
 		}
 		v.BitRate = uint32(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -22458,40 +25368,50 @@ func (v *H235Mode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H235Mode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H235Mode{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.EncryptionAuthenticationAndIntegrity.Decode(d); err != nil {
 		return wrapErr("encryptionAuthenticationAndIntegrity", err)
 	}
 	if err := v.MediaMode.Decode(d); err != nil {
 		return wrapErr("mediaMode", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -22552,16 +25472,17 @@ func (v *RedundancyEncodingDTMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RedundancyEncodingDTMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RedundancyEncodingDTMode{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.RedundancyEncodingMethod.Decode(d); err != nil {
 		return wrapErr("redundancyEncodingMethod", err)
 	}
@@ -22573,14 +25494,15 @@ func (v *RedundancyEncodingDTMode) Decode(d *per.Decoder) error {
 		if err != nil {
 			return wrapErr("secondary", err)
 		}
-		var items0 []RedundancyEncodingDTModeElement
-		if n0 > 0 {
+		items0 := v.Secondary[:0]
+		if cap(items0) < n0 {
 			items0 = make([]RedundancyEncodingDTModeElement, 0, n0)
 		}
 		for {
 			for range n0 {
-				items0 = append(items0, RedundancyEncodingDTModeElement{})
-				if err := items0[len(items0)-1].Decode(d); err != nil {
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if err := it0.Decode(d); err != nil {
 					return wrapErr("secondary", err)
 				}
 			}
@@ -22591,26 +25513,38 @@ func (v *RedundancyEncodingDTMode) Decode(d *per.Decoder) error {
 				return wrapErr("secondary", err)
 			}
 		}
-		v.Secondary = []RedundancyEncodingDTModeElement(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.Secondary = items0
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -22650,37 +25584,47 @@ func (v *RedundancyEncodingDTModeElement) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RedundancyEncodingDTModeElement) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RedundancyEncodingDTModeElement{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.Type.Decode(d); err != nil {
 		return wrapErr("type", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -22702,9 +25646,19 @@ func (v *FECMode) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.FecScheme != nil)
-	e.WriteBit(v.Rfc2733Format != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 2
+		}
+		if v.FecScheme != nil {
+			pre |= 1 << 1
+		}
+		if v.Rfc2733Format != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 3)
+	}
 	if err := v.ProtectedElement.Encode(e); err != nil {
 		return wrapErr("protectedElement", err)
 	}
@@ -22732,56 +25686,67 @@ func (v *FECMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *FECMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FECMode{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(3)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(2)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<2) != 0
 	if err := v.ProtectedElement.Decode(d); err != nil {
 		return wrapErr("protectedElement", err)
 	}
 	if opt0&(1<<1) != 0 {
-		{
-			x, err := d.ReadOID()
-			if err != nil {
-				return wrapErr("fecScheme", err)
-			}
-			v.FecScheme = new(per.OID(x))
+		if v.FecScheme == nil {
+			v.FecScheme = new(per.OID)
 		}
+		if err := d.ReadOIDInto(v.FecScheme); err != nil {
+			return wrapErr("fecScheme", err)
+		}
+	} else {
+		v.FecScheme = nil
 	}
 	if opt0&(1<<0) != 0 {
-		v.Rfc2733Format = new(FECModeRfc2733Format)
+		if v.Rfc2733Format == nil {
+			v.Rfc2733Format = new(FECModeRfc2733Format)
+		}
 		if err := v.Rfc2733Format.Decode(d); err != nil {
 			return wrapErr("rfc2733Format", err)
 		}
+	} else {
+		v.Rfc2733Format = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -22836,29 +25801,31 @@ func (v *MultiplePayloadStreamMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MultiplePayloadStreamMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplePayloadStreamMode{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		n0, more0, err := d.ReadLength(per.SizeConstraint{}, 7)
 		if err != nil {
 			return wrapErr("elements", err)
 		}
-		var items0 []MultiplePayloadStreamElementMode
-		if n0 > 0 {
+		items0 := v.Elements[:0]
+		if cap(items0) < n0 {
 			items0 = make([]MultiplePayloadStreamElementMode, 0, n0)
 		}
 		for {
 			for range n0 {
-				items0 = append(items0, MultiplePayloadStreamElementMode{})
-				if err := items0[len(items0)-1].Decode(d); err != nil {
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if err := it0.Decode(d); err != nil {
 					return wrapErr("elements", err)
 				}
 			}
@@ -22869,26 +25836,38 @@ func (v *MultiplePayloadStreamMode) Decode(d *per.Decoder) error {
 				return wrapErr("elements", err)
 			}
 		}
-		v.Elements = []MultiplePayloadStreamElementMode(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.Elements = items0
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -22928,37 +25907,47 @@ func (v *MultiplePayloadStreamElementMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MultiplePayloadStreamElementMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplePayloadStreamElementMode{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.Type.Decode(d); err != nil {
 		return wrapErr("type", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -22977,9 +25966,7 @@ func (c DepFECModeChoice) String() string {
 func (v *DepFECMode) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case DepFECModeChoiceRfc2733Mode:
-		if err := e.WriteChoiceIndex(0, 1, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 1)
 		if v.Rfc2733Mode == nil {
 			return errNoValue("rfc2733Mode")
 		}
@@ -22998,30 +25985,31 @@ func (v *DepFECMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *DepFECMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECMode{}
 	i, err := d.ReadChoiceIndex(1, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = DepFECModeChoiceRfc2733Mode
-		v.Rfc2733Mode = new(DepFECModeRfc2733Mode)
+		keep := v.Rfc2733Mode
+		if keep == nil {
+			keep = new(DepFECModeRfc2733Mode)
+		}
+		*v = DepFECMode{Choice: DepFECModeChoiceRfc2733Mode, Rfc2733Mode: keep}
 		if err := v.Rfc2733Mode.Decode(d); err != nil {
 			return wrapErr("rfc2733Mode", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = DepFECMode{Choice: DepFECModeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = DepFECModeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -23062,16 +26050,17 @@ func (v *H223ModeParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H223ModeParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223ModeParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.AdaptationLayerType.Decode(d); err != nil {
 		return wrapErr("adaptationLayerType", err)
 	}
@@ -23082,24 +26071,33 @@ func (v *H223ModeParameters) Decode(d *per.Decoder) error {
 		}
 		v.SegmentableFlag = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -23120,13 +26118,9 @@ func (c V76ModeParametersChoice) String() string {
 func (v *V76ModeParameters) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case V76ModeParametersChoiceSuspendResumewAddress:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 	case V76ModeParametersChoiceSuspendResumewoAddress:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 	default:
 		if int(v.Choice) > 2 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
@@ -23139,28 +26133,26 @@ func (v *V76ModeParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *V76ModeParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = V76ModeParameters{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = V76ModeParametersChoiceSuspendResumewAddress
+		*v = V76ModeParameters{Choice: V76ModeParametersChoiceSuspendResumewAddress}
 	case 1:
-		v.Choice = V76ModeParametersChoiceSuspendResumewoAddress
+		*v = V76ModeParameters{Choice: V76ModeParametersChoiceSuspendResumewoAddress}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = V76ModeParameters{Choice: V76ModeParametersChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = V76ModeParametersChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -23182,8 +26174,16 @@ func (v *H2250ModeParameters) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.RedundancyEncodingMode != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.RedundancyEncodingMode != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if v.RedundancyEncodingMode != nil {
 		if err := v.RedundancyEncodingMode.Encode(e); err != nil {
 			return wrapErr("redundancyEncodingMode", err)
@@ -23203,44 +26203,54 @@ func (v *H2250ModeParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H2250ModeParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H2250ModeParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if opt0&(1<<0) != 0 {
-		v.RedundancyEncodingMode = new(RedundancyEncodingMode)
+		if v.RedundancyEncodingMode == nil {
+			v.RedundancyEncodingMode = new(RedundancyEncodingMode)
+		}
 		if err := v.RedundancyEncodingMode.Decode(d); err != nil {
 			return wrapErr("redundancyEncodingMode", err)
 		}
+	} else {
+		v.RedundancyEncodingMode = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -23262,8 +26272,16 @@ func (v *RedundancyEncodingMode) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.SecondaryEncoding != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.SecondaryEncoding != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if err := v.RedundancyEncodingMethod.Encode(e); err != nil {
 		return wrapErr("redundancyEncodingMethod", err)
 	}
@@ -23286,47 +26304,57 @@ func (v *RedundancyEncodingMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RedundancyEncodingMode) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RedundancyEncodingMode{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	if err := v.RedundancyEncodingMethod.Decode(d); err != nil {
 		return wrapErr("redundancyEncodingMethod", err)
 	}
 	if opt0&(1<<0) != 0 {
-		v.SecondaryEncoding = new(RedundancyEncodingModeSecondaryEncoding)
+		if v.SecondaryEncoding == nil {
+			v.SecondaryEncoding = new(RedundancyEncodingModeSecondaryEncoding)
+		}
 		if err := v.SecondaryEncoding.Decode(d); err != nil {
 			return wrapErr("secondaryEncoding", err)
 		}
+	} else {
+		v.SecondaryEncoding = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -23349,7 +26377,7 @@ func (v *MultiplexedStreamModeParameters) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.LogicalChannelNumber), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.LogicalChannelNumber), 1, 65535); err != nil {
 		return wrapErr("logicalChannelNumber", err)
 	}
 	if !ext.Any() {
@@ -23366,41 +26394,51 @@ func (v *MultiplexedStreamModeParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MultiplexedStreamModeParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexedStreamModeParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("logicalChannelNumber", err)
 		}
 		v.LogicalChannelNumber = LogicalChannelNumber(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -23423,7 +26461,7 @@ func (v *RoundTripDelayRequest) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.SequenceNumber), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SequenceNumber), 0, 255); err != nil {
 		return wrapErr("sequenceNumber", err)
 	}
 	if !ext.Any() {
@@ -23440,41 +26478,51 @@ func (v *RoundTripDelayRequest) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RoundTripDelayRequest) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RoundTripDelayRequest{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return wrapErr("sequenceNumber", err)
 		}
 		v.SequenceNumber = SequenceNumber(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -23514,37 +26562,47 @@ func (v *MaintenanceLoopRequest) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MaintenanceLoopRequest) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MaintenanceLoopRequest{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.Type.Decode(d); err != nil {
 		return wrapErr("type", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -23581,34 +26639,44 @@ func (v *CommunicationModeRequest) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *CommunicationModeRequest) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CommunicationModeRequest{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -23657,21 +26725,13 @@ func (c ConferenceRequestChoice) String() string {
 func (v *ConferenceRequest) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case ConferenceRequestChoiceTerminalListRequest:
-		if err := e.WriteChoiceIndex(0, 8, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 4)
 	case ConferenceRequestChoiceMakeMeChair:
-		if err := e.WriteChoiceIndex(1, 8, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 4)
 	case ConferenceRequestChoiceCancelMakeMeChair:
-		if err := e.WriteChoiceIndex(2, 8, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 4)
 	case ConferenceRequestChoiceDropTerminal:
-		if err := e.WriteChoiceIndex(3, 8, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 4)
 		if v.DropTerminal == nil {
 			return errNoValue("dropTerminal")
 		}
@@ -23679,9 +26739,7 @@ func (v *ConferenceRequest) Encode(e *per.Encoder) error {
 			return wrapErr("dropTerminal", err)
 		}
 	case ConferenceRequestChoiceRequestTerminalID:
-		if err := e.WriteChoiceIndex(4, 8, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 4)
 		if v.RequestTerminalID == nil {
 			return errNoValue("requestTerminalID")
 		}
@@ -23689,31 +26747,25 @@ func (v *ConferenceRequest) Encode(e *per.Encoder) error {
 			return wrapErr("requestTerminalID", err)
 		}
 	case ConferenceRequestChoiceEnterH243Password:
-		if err := e.WriteChoiceIndex(5, 8, true); err != nil {
-			return err
-		}
+		e.WriteBits(5, 4)
 	case ConferenceRequestChoiceEnterH243TerminalID:
-		if err := e.WriteChoiceIndex(6, 8, true); err != nil {
-			return err
-		}
+		e.WriteBits(6, 4)
 	case ConferenceRequestChoiceEnterH243ConferenceID:
-		if err := e.WriteChoiceIndex(7, 8, true); err != nil {
-			return err
-		}
+		e.WriteBits(7, 4)
 	case ConferenceRequestChoiceEnterExtensionAddress:
 		if err := e.WriteChoiceIndex(8, 8, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("enterExtensionAddress", err)
 		}
 	case ConferenceRequestChoiceRequestChairTokenOwner:
 		if err := e.WriteChoiceIndex(9, 8, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("requestChairTokenOwner", err)
 		}
 	case ConferenceRequestChoiceRequestTerminalCertificate:
@@ -23723,22 +26775,22 @@ func (v *ConferenceRequest) Encode(e *per.Encoder) error {
 		if v.RequestTerminalCertificate == nil {
 			return errNoValue("requestTerminalCertificate")
 		}
-		sub := e.BeginOpenType()
-		if err := v.RequestTerminalCertificate.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.RequestTerminalCertificate.Encode(e); err != nil {
 			return wrapErr("requestTerminalCertificate", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("requestTerminalCertificate", err)
 		}
 	case ConferenceRequestChoiceBroadcastMyLogicalChannel:
 		if err := e.WriteChoiceIndex(11, 8, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64(v.BroadcastMyLogicalChannel), per.IntRange(1, 65535)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64(v.BroadcastMyLogicalChannel), 1, 65535); err != nil {
 			return wrapErr("broadcastMyLogicalChannel", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("broadcastMyLogicalChannel", err)
 		}
 	case ConferenceRequestChoiceMakeTerminalBroadcaster:
@@ -23748,11 +26800,11 @@ func (v *ConferenceRequest) Encode(e *per.Encoder) error {
 		if v.MakeTerminalBroadcaster == nil {
 			return errNoValue("makeTerminalBroadcaster")
 		}
-		sub := e.BeginOpenType()
-		if err := v.MakeTerminalBroadcaster.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.MakeTerminalBroadcaster.Encode(e); err != nil {
 			return wrapErr("makeTerminalBroadcaster", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("makeTerminalBroadcaster", err)
 		}
 	case ConferenceRequestChoiceSendThisSource:
@@ -23762,19 +26814,19 @@ func (v *ConferenceRequest) Encode(e *per.Encoder) error {
 		if v.SendThisSource == nil {
 			return errNoValue("sendThisSource")
 		}
-		sub := e.BeginOpenType()
-		if err := v.SendThisSource.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.SendThisSource.Encode(e); err != nil {
 			return wrapErr("sendThisSource", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("sendThisSource", err)
 		}
 	case ConferenceRequestChoiceRequestAllTerminalIDs:
 		if err := e.WriteChoiceIndex(14, 8, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("requestAllTerminalIDs", err)
 		}
 	case ConferenceRequestChoiceRemoteMCRequest:
@@ -23784,11 +26836,11 @@ func (v *ConferenceRequest) Encode(e *per.Encoder) error {
 		if v.RemoteMCRequest == nil {
 			return errNoValue("remoteMCRequest")
 		}
-		sub := e.BeginOpenType()
-		if err := v.RemoteMCRequest.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.RemoteMCRequest.Encode(e); err != nil {
 			return wrapErr("remoteMCRequest", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("remoteMCRequest", err)
 		}
 	default:
@@ -23803,119 +26855,143 @@ func (v *ConferenceRequest) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *ConferenceRequest) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceRequest{}
 	i, err := d.ReadChoiceIndex(8, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = ConferenceRequestChoiceTerminalListRequest
+		*v = ConferenceRequest{Choice: ConferenceRequestChoiceTerminalListRequest}
 	case 1:
-		v.Choice = ConferenceRequestChoiceMakeMeChair
+		*v = ConferenceRequest{Choice: ConferenceRequestChoiceMakeMeChair}
 	case 2:
-		v.Choice = ConferenceRequestChoiceCancelMakeMeChair
+		*v = ConferenceRequest{Choice: ConferenceRequestChoiceCancelMakeMeChair}
 	case 3:
-		v.Choice = ConferenceRequestChoiceDropTerminal
-		v.DropTerminal = new(TerminalLabel)
+		keep := v.DropTerminal
+		if keep == nil {
+			keep = new(TerminalLabel)
+		}
+		*v = ConferenceRequest{Choice: ConferenceRequestChoiceDropTerminal, DropTerminal: keep}
 		if err := v.DropTerminal.Decode(d); err != nil {
 			return wrapErr("dropTerminal", err)
 		}
 	case 4:
-		v.Choice = ConferenceRequestChoiceRequestTerminalID
-		v.RequestTerminalID = new(TerminalLabel)
+		keep := v.RequestTerminalID
+		if keep == nil {
+			keep = new(TerminalLabel)
+		}
+		*v = ConferenceRequest{Choice: ConferenceRequestChoiceRequestTerminalID, RequestTerminalID: keep}
 		if err := v.RequestTerminalID.Decode(d); err != nil {
 			return wrapErr("requestTerminalID", err)
 		}
 	case 5:
-		v.Choice = ConferenceRequestChoiceEnterH243Password
+		*v = ConferenceRequest{Choice: ConferenceRequestChoiceEnterH243Password}
 	case 6:
-		v.Choice = ConferenceRequestChoiceEnterH243TerminalID
+		*v = ConferenceRequest{Choice: ConferenceRequestChoiceEnterH243TerminalID}
 	case 7:
-		v.Choice = ConferenceRequestChoiceEnterH243ConferenceID
+		*v = ConferenceRequest{Choice: ConferenceRequestChoiceEnterH243ConferenceID}
 	case 8:
-		v.Choice = ConferenceRequestChoiceEnterExtensionAddress
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("enterExtensionAddress", err)
 		}
+		*v = ConferenceRequest{Choice: ConferenceRequestChoiceEnterExtensionAddress}
+		d.LeaveOpenType(ot)
 	case 9:
-		v.Choice = ConferenceRequestChoiceRequestChairTokenOwner
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("requestChairTokenOwner", err)
 		}
+		*v = ConferenceRequest{Choice: ConferenceRequestChoiceRequestChairTokenOwner}
+		d.LeaveOpenType(ot)
 	case 10:
-		v.Choice = ConferenceRequestChoiceRequestTerminalCertificate
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("requestTerminalCertificate", err)
 		}
-		v.RequestTerminalCertificate = new(ConferenceRequestRequestTerminalCertificate)
-		if err := v.RequestTerminalCertificate.Decode(&sub); err != nil {
+		keep := v.RequestTerminalCertificate
+		if keep == nil {
+			keep = new(ConferenceRequestRequestTerminalCertificate)
+		}
+		*v = ConferenceRequest{Choice: ConferenceRequestChoiceRequestTerminalCertificate, RequestTerminalCertificate: keep}
+		if err := v.RequestTerminalCertificate.Decode(d); err != nil {
 			return wrapErr("requestTerminalCertificate", err)
 		}
+		d.LeaveOpenType(ot)
 	case 11:
-		v.Choice = ConferenceRequestChoiceBroadcastMyLogicalChannel
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("broadcastMyLogicalChannel", err)
 		}
+		*v = ConferenceRequest{Choice: ConferenceRequestChoiceBroadcastMyLogicalChannel}
 		{
-			x, err := sub.ReadInteger(per.IntRange(1, 65535))
+			x, err := d.ReadConstrainedWholeNumber(1, 65535)
 			if err != nil {
 				return wrapErr("broadcastMyLogicalChannel", err)
 			}
 			v.BroadcastMyLogicalChannel = LogicalChannelNumber(x)
 		}
+		d.LeaveOpenType(ot)
 	case 12:
-		v.Choice = ConferenceRequestChoiceMakeTerminalBroadcaster
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("makeTerminalBroadcaster", err)
 		}
-		v.MakeTerminalBroadcaster = new(TerminalLabel)
-		if err := v.MakeTerminalBroadcaster.Decode(&sub); err != nil {
+		keep := v.MakeTerminalBroadcaster
+		if keep == nil {
+			keep = new(TerminalLabel)
+		}
+		*v = ConferenceRequest{Choice: ConferenceRequestChoiceMakeTerminalBroadcaster, MakeTerminalBroadcaster: keep}
+		if err := v.MakeTerminalBroadcaster.Decode(d); err != nil {
 			return wrapErr("makeTerminalBroadcaster", err)
 		}
+		d.LeaveOpenType(ot)
 	case 13:
-		v.Choice = ConferenceRequestChoiceSendThisSource
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("sendThisSource", err)
 		}
-		v.SendThisSource = new(TerminalLabel)
-		if err := v.SendThisSource.Decode(&sub); err != nil {
+		keep := v.SendThisSource
+		if keep == nil {
+			keep = new(TerminalLabel)
+		}
+		*v = ConferenceRequest{Choice: ConferenceRequestChoiceSendThisSource, SendThisSource: keep}
+		if err := v.SendThisSource.Decode(d); err != nil {
 			return wrapErr("sendThisSource", err)
 		}
+		d.LeaveOpenType(ot)
 	case 14:
-		v.Choice = ConferenceRequestChoiceRequestAllTerminalIDs
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("requestAllTerminalIDs", err)
 		}
+		*v = ConferenceRequest{Choice: ConferenceRequestChoiceRequestAllTerminalIDs}
+		d.LeaveOpenType(ot)
 	case 15:
-		v.Choice = ConferenceRequestChoiceRemoteMCRequest
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("remoteMCRequest", err)
-		}
-		v.RemoteMCRequest = new(RemoteMCRequest)
-		if err := v.RemoteMCRequest.Decode(&sub); err != nil {
-			return wrapErr("remoteMCRequest", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("remoteMCRequest", err)
+		}
+		keep := v.RemoteMCRequest
+		if keep == nil {
+			keep = new(RemoteMCRequest)
+		}
+		*v = ConferenceRequest{Choice: ConferenceRequestChoiceRemoteMCRequest, RemoteMCRequest: keep}
+		if err := v.RemoteMCRequest.Decode(d); err != nil {
+			return wrapErr("remoteMCRequest", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = ConferenceRequest{Choice: ConferenceRequestChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = ConferenceRequestChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -23954,14 +27030,15 @@ func (v *CertSelectionCriteria) Decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		var items0 []Criteria
-		if n0 > 0 {
+		items0 := []Criteria((*v))[:0]
+		if cap(items0) < n0 {
 			items0 = make([]Criteria, 0, n0)
 		}
 		for {
 			for range n0 {
-				items0 = append(items0, Criteria{})
-				if err := items0[len(items0)-1].Decode(d); err != nil {
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if err := it0.Decode(d); err != nil {
 					return err
 				}
 			}
@@ -23971,6 +27048,9 @@ func (v *CertSelectionCriteria) Decode(d *per.Decoder) error {
 			if n0, more0, err = d.ReadLengthNext(17); err != nil {
 				return err
 			}
+		}
+		if len(items0) == 0 {
+			items0 = nil
 		}
 		*v = CertSelectionCriteria(items0)
 	}
@@ -24015,48 +27095,50 @@ func (v *Criteria) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *Criteria) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = Criteria{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
-	{
-		x, err := d.ReadOID()
-		if err != nil {
-			return wrapErr("field", err)
-		}
-		v.Field = per.OID(x)
+	extBit := opt0&(1<<0) != 0
+	if err := d.ReadOIDInto(&v.Field); err != nil {
+		return wrapErr("field", err)
 	}
-	{
-		x, err := d.ReadOctetString(per.Size(1, 65535))
-		if err != nil {
-			return wrapErr("value", err)
-		}
-		v.Value = []byte(x)
+	if err := d.ReadOctetStringInto(&v.Value, per.Size(1, 65535)); err != nil {
+		return wrapErr("value", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -24079,17 +27161,11 @@ func (c RemoteMCRequestChoice) String() string {
 func (v *RemoteMCRequest) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case RemoteMCRequestChoiceMasterActivate:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case RemoteMCRequestChoiceSlaveActivate:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case RemoteMCRequestChoiceDeActivate:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	default:
 		if int(v.Choice) > 3 {
 			if err := e.WriteChoiceIndex(int(v.Choice)-1, 3, true); err != nil {
@@ -24102,30 +27178,28 @@ func (v *RemoteMCRequest) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *RemoteMCRequest) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RemoteMCRequest{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = RemoteMCRequestChoiceMasterActivate
+		*v = RemoteMCRequest{Choice: RemoteMCRequestChoiceMasterActivate}
 	case 1:
-		v.Choice = RemoteMCRequestChoiceSlaveActivate
+		*v = RemoteMCRequest{Choice: RemoteMCRequestChoiceSlaveActivate}
 	case 2:
-		v.Choice = RemoteMCRequestChoiceDeActivate
+		*v = RemoteMCRequest{Choice: RemoteMCRequestChoiceDeActivate}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = RemoteMCRequest{Choice: RemoteMCRequestChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = RemoteMCRequestChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -24152,9 +27226,7 @@ func (c MultilinkRequestChoice) String() string {
 func (v *MultilinkRequest) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case MultilinkRequestChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 4)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -24162,9 +27234,7 @@ func (v *MultilinkRequest) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case MultilinkRequestChoiceCallInformation:
-		if err := e.WriteChoiceIndex(1, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 4)
 		if v.CallInformation == nil {
 			return errNoValue("callInformation")
 		}
@@ -24172,9 +27242,7 @@ func (v *MultilinkRequest) Encode(e *per.Encoder) error {
 			return wrapErr("callInformation", err)
 		}
 	case MultilinkRequestChoiceAddConnection:
-		if err := e.WriteChoiceIndex(2, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 4)
 		if v.AddConnection == nil {
 			return errNoValue("addConnection")
 		}
@@ -24182,9 +27250,7 @@ func (v *MultilinkRequest) Encode(e *per.Encoder) error {
 			return wrapErr("addConnection", err)
 		}
 	case MultilinkRequestChoiceRemoveConnection:
-		if err := e.WriteChoiceIndex(3, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 4)
 		if v.RemoveConnection == nil {
 			return errNoValue("removeConnection")
 		}
@@ -24192,9 +27258,7 @@ func (v *MultilinkRequest) Encode(e *per.Encoder) error {
 			return wrapErr("removeConnection", err)
 		}
 	case MultilinkRequestChoiceMaximumHeaderInterval:
-		if err := e.WriteChoiceIndex(4, 5, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 4)
 		if v.MaximumHeaderInterval == nil {
 			return errNoValue("maximumHeaderInterval")
 		}
@@ -24213,54 +27277,67 @@ func (v *MultilinkRequest) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *MultilinkRequest) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkRequest{}
 	i, err := d.ReadChoiceIndex(5, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = MultilinkRequestChoiceNonStandard
-		v.NonStandard = new(NonStandardMessage)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardMessage)
+		}
+		*v = MultilinkRequest{Choice: MultilinkRequestChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = MultilinkRequestChoiceCallInformation
-		v.CallInformation = new(MultilinkRequestCallInformation)
+		keep := v.CallInformation
+		if keep == nil {
+			keep = new(MultilinkRequestCallInformation)
+		}
+		*v = MultilinkRequest{Choice: MultilinkRequestChoiceCallInformation, CallInformation: keep}
 		if err := v.CallInformation.Decode(d); err != nil {
 			return wrapErr("callInformation", err)
 		}
 	case 2:
-		v.Choice = MultilinkRequestChoiceAddConnection
-		v.AddConnection = new(MultilinkRequestAddConnection)
+		keep := v.AddConnection
+		if keep == nil {
+			keep = new(MultilinkRequestAddConnection)
+		}
+		*v = MultilinkRequest{Choice: MultilinkRequestChoiceAddConnection, AddConnection: keep}
 		if err := v.AddConnection.Decode(d); err != nil {
 			return wrapErr("addConnection", err)
 		}
 	case 3:
-		v.Choice = MultilinkRequestChoiceRemoveConnection
-		v.RemoveConnection = new(MultilinkRequestRemoveConnection)
+		keep := v.RemoveConnection
+		if keep == nil {
+			keep = new(MultilinkRequestRemoveConnection)
+		}
+		*v = MultilinkRequest{Choice: MultilinkRequestChoiceRemoveConnection, RemoveConnection: keep}
 		if err := v.RemoveConnection.Decode(d); err != nil {
 			return wrapErr("removeConnection", err)
 		}
 	case 4:
-		v.Choice = MultilinkRequestChoiceMaximumHeaderInterval
-		v.MaximumHeaderInterval = new(MultilinkRequestMaximumHeaderInterval)
+		keep := v.MaximumHeaderInterval
+		if keep == nil {
+			keep = new(MultilinkRequestMaximumHeaderInterval)
+		}
+		*v = MultilinkRequest{Choice: MultilinkRequestChoiceMaximumHeaderInterval, MaximumHeaderInterval: keep}
 		if err := v.MaximumHeaderInterval.Decode(d); err != nil {
 			return wrapErr("maximumHeaderInterval", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = MultilinkRequest{Choice: MultilinkRequestChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = MultilinkRequestChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -24283,9 +27360,7 @@ func (c DialingInformationChoice) String() string {
 func (v *DialingInformation) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case DialingInformationChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -24293,9 +27368,7 @@ func (v *DialingInformation) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case DialingInformationChoiceDifferential:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 		{
 			items0 := v.Differential
 			k0, more0, err := e.WriteLength(len(items0), per.Size(1, 65535))
@@ -24315,10 +27388,8 @@ func (v *DialingInformation) Encode(e *per.Encoder) error {
 			}
 		}
 	case DialingInformationChoiceInfoNotAvailable:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.InfoNotAvailable), per.IntRange(1, 65535)); err != nil {
+		e.WriteBits(2, 3)
+		if err := e.WriteConstrainedWholeNumber(int64(v.InfoNotAvailable), 1, 65535); err != nil {
 			return wrapErr("infoNotAvailable", err)
 		}
 	default:
@@ -24333,38 +27404,42 @@ func (v *DialingInformation) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *DialingInformation) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DialingInformation{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = DialingInformationChoiceNonStandard
-		v.NonStandard = new(NonStandardMessage)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardMessage)
+		}
+		*v = DialingInformation{Choice: DialingInformationChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = DialingInformationChoiceDifferential
+		*v = DialingInformation{Choice: DialingInformationChoiceDifferential, Differential: v.Differential}
 		{
 			n0, more0, err := d.ReadLength(per.Size(1, 65535), 5)
 			if err != nil {
 				return wrapErr("differential", err)
 			}
-			var items0 []DialingInformationNumber
-			if n0 > 0 {
+			items0 := v.Differential[:0]
+			if cap(items0) < n0 {
 				items0 = make([]DialingInformationNumber, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, DialingInformationNumber{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("differential", err)
 					}
 				}
@@ -24375,24 +27450,25 @@ func (v *DialingInformation) Decode(d *per.Decoder) error {
 					return wrapErr("differential", err)
 				}
 			}
-			v.Differential = []DialingInformationNumber(items0)
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			v.Differential = items0
 		}
 	case 2:
-		v.Choice = DialingInformationChoiceInfoNotAvailable
+		*v = DialingInformation{Choice: DialingInformationChoiceInfoNotAvailable}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 65535))
+			x, err := d.ReadConstrainedWholeNumber(1, 65535)
 			if err != nil {
 				return wrapErr("infoNotAvailable", err)
 			}
 			v.InfoNotAvailable = uint16(x)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = DialingInformation{Choice: DialingInformationChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = DialingInformationChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -24414,8 +27490,16 @@ func (v *DialingInformationNumber) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.SubAddress != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.SubAddress != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
 	if err := e.WriteString(string(v.NetworkAddress), alphabet2, per.Size(0, 40)); err != nil {
 		return wrapErr("networkAddress", err)
 	}
@@ -24456,49 +27540,44 @@ func (v *DialingInformationNumber) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *DialingInformationNumber) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DialingInformationNumber{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
-	{
-		x, err := d.ReadString(alphabet2, per.Size(0, 40))
-		if err != nil {
-			return wrapErr("networkAddress", err)
-		}
-		v.NetworkAddress = string(x)
+	extBit := opt0&(1<<1) != 0
+	if err := d.ReadStringInto(&v.NetworkAddress, alphabet2, per.Size(0, 40)); err != nil {
+		return wrapErr("networkAddress", err)
 	}
 	if opt0&(1<<0) != 0 {
-		{
-			x, err := d.ReadString(alphabet1, per.Size(1, 40))
-			if err != nil {
-				return wrapErr("subAddress", err)
-			}
-			v.SubAddress = new(string(x))
+		if v.SubAddress == nil {
+			v.SubAddress = new(string)
 		}
+		if err := d.ReadStringInto(v.SubAddress, alphabet1, per.Size(1, 40)); err != nil {
+			return wrapErr("subAddress", err)
+		}
+	} else {
+		v.SubAddress = nil
 	}
 	{
 		n0, more0, err := d.ReadLength(per.Size(1, 255), 3)
 		if err != nil {
 			return wrapErr("networkType", err)
 		}
-		var items0 []DialingInformationNetworkType
-		if n0 > 0 {
+		items0 := v.NetworkType[:0]
+		if cap(items0) < n0 {
 			items0 = make([]DialingInformationNetworkType, 0, n0)
 		}
 		for {
 			for range n0 {
-				items0 = append(items0, DialingInformationNetworkType{})
-				if err := items0[len(items0)-1].Decode(d); err != nil {
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if err := it0.Decode(d); err != nil {
 					return wrapErr("networkType", err)
 				}
 			}
@@ -24509,26 +27588,38 @@ func (v *DialingInformationNumber) Decode(d *per.Decoder) error {
 				return wrapErr("networkType", err)
 			}
 		}
-		v.NetworkType = []DialingInformationNetworkType(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.NetworkType = items0
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -24553,9 +27644,7 @@ func (c DialingInformationNetworkTypeChoice) String() string {
 func (v *DialingInformationNetworkType) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case DialingInformationNetworkTypeChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -24563,19 +27652,15 @@ func (v *DialingInformationNetworkType) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case DialingInformationNetworkTypeChoiceNIsdn:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 3)
 	case DialingInformationNetworkTypeChoiceGstn:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 	case DialingInformationNetworkTypeChoiceMobile:
 		if err := e.WriteChoiceIndex(3, 3, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("mobile", err)
 		}
 	default:
@@ -24590,40 +27675,42 @@ func (v *DialingInformationNetworkType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *DialingInformationNetworkType) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DialingInformationNetworkType{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = DialingInformationNetworkTypeChoiceNonStandard
-		v.NonStandard = new(NonStandardMessage)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardMessage)
+		}
+		*v = DialingInformationNetworkType{Choice: DialingInformationNetworkTypeChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = DialingInformationNetworkTypeChoiceNIsdn
+		*v = DialingInformationNetworkType{Choice: DialingInformationNetworkTypeChoiceNIsdn}
 	case 2:
-		v.Choice = DialingInformationNetworkTypeChoiceGstn
+		*v = DialingInformationNetworkType{Choice: DialingInformationNetworkTypeChoiceGstn}
 	case 3:
-		v.Choice = DialingInformationNetworkTypeChoiceMobile
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("mobile", err)
 		}
+		*v = DialingInformationNetworkType{Choice: DialingInformationNetworkTypeChoiceMobile}
+		d.LeaveOpenType(ot)
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = DialingInformationNetworkType{Choice: DialingInformationNetworkTypeChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = DialingInformationNetworkTypeChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -24646,10 +27733,10 @@ func (v *ConnectionIdentifier) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.ChannelTag), per.IntRange(0, 4294967295)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.ChannelTag), 0, 4294967295); err != nil {
 		return wrapErr("channelTag", err)
 	}
-	if err := e.WriteInteger(int64(v.SequenceNumber), per.IntRange(0, 4294967295)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SequenceNumber), 0, 4294967295); err != nil {
 		return wrapErr("sequenceNumber", err)
 	}
 	if !ext.Any() {
@@ -24666,48 +27753,58 @@ func (v *ConnectionIdentifier) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *ConnectionIdentifier) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConnectionIdentifier{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 4294967295))
+		x, err := d.ReadConstrainedWholeNumber(0, 4294967295)
 		if err != nil {
 			return wrapErr("channelTag", err)
 		}
 		v.ChannelTag = uint32(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 4294967295))
+		x, err := d.ReadConstrainedWholeNumber(0, 4294967295)
 		if err != nil {
 			return wrapErr("sequenceNumber", err)
 		}
 		v.SequenceNumber = uint32(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -24730,13 +27827,13 @@ func (v *LogicalChannelRateRequest) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.SequenceNumber), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SequenceNumber), 0, 255); err != nil {
 		return wrapErr("sequenceNumber", err)
 	}
-	if err := e.WriteInteger(int64(v.LogicalChannelNumber), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.LogicalChannelNumber), 1, 65535); err != nil {
 		return wrapErr("logicalChannelNumber", err)
 	}
-	if err := e.WriteInteger(int64(v.MaximumBitRate), per.IntRange(0, 4294967295)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MaximumBitRate), 0, 4294967295); err != nil {
 		return wrapErr("maximumBitRate", err)
 	}
 	if !ext.Any() {
@@ -24753,55 +27850,65 @@ func (v *LogicalChannelRateRequest) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *LogicalChannelRateRequest) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = LogicalChannelRateRequest{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return wrapErr("sequenceNumber", err)
 		}
 		v.SequenceNumber = SequenceNumber(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("logicalChannelNumber", err)
 		}
 		v.LogicalChannelNumber = LogicalChannelNumber(x)
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 4294967295))
+		x, err := d.ReadConstrainedWholeNumber(0, 4294967295)
 		if err != nil {
 			return wrapErr("maximumBitRate", err)
 		}
 		v.MaximumBitRate = MaximumBitRate(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -24809,7 +27916,7 @@ func (v *LogicalChannelRateRequest) Decode(d *per.Decoder) error {
 
 // Encode writes v to e in aligned PER.
 func (v *MaximumBitRate) Encode(e *per.Encoder) error {
-	if err := e.WriteInteger(int64((*v)), per.IntRange(0, 4294967295)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64((*v)), 0, 4294967295); err != nil {
 		return err
 	}
 	return nil
@@ -24818,7 +27925,7 @@ func (v *MaximumBitRate) Encode(e *per.Encoder) error {
 // Decode reads v from d.
 func (v *MaximumBitRate) Decode(d *per.Decoder) error {
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 4294967295))
+		x, err := d.ReadConstrainedWholeNumber(0, 4294967295)
 		if err != nil {
 			return err
 		}
@@ -24888,9 +27995,7 @@ func (c ResponseMessageChoice) String() string {
 func (v *ResponseMessage) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case ResponseMessageChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 19, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 6)
 		if v.NonStandard == nil {
 			return errNoValue("nonStandard")
 		}
@@ -24898,9 +28003,7 @@ func (v *ResponseMessage) Encode(e *per.Encoder) error {
 			return wrapErr("nonStandard", err)
 		}
 	case ResponseMessageChoiceMasterSlaveDeterminationAck:
-		if err := e.WriteChoiceIndex(1, 19, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 6)
 		if v.MasterSlaveDeterminationAck == nil {
 			return errNoValue("masterSlaveDeterminationAck")
 		}
@@ -24908,9 +28011,7 @@ func (v *ResponseMessage) Encode(e *per.Encoder) error {
 			return wrapErr("masterSlaveDeterminationAck", err)
 		}
 	case ResponseMessageChoiceMasterSlaveDeterminationReject:
-		if err := e.WriteChoiceIndex(2, 19, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 6)
 		if v.MasterSlaveDeterminationReject == nil {
 			return errNoValue("masterSlaveDeterminationReject")
 		}
@@ -24918,9 +28019,7 @@ func (v *ResponseMessage) Encode(e *per.Encoder) error {
 			return wrapErr("masterSlaveDeterminationReject", err)
 		}
 	case ResponseMessageChoiceTerminalCapabilitySetAck:
-		if err := e.WriteChoiceIndex(3, 19, true); err != nil {
-			return err
-		}
+		e.WriteBits(3, 6)
 		if v.TerminalCapabilitySetAck == nil {
 			return errNoValue("terminalCapabilitySetAck")
 		}
@@ -24928,9 +28027,7 @@ func (v *ResponseMessage) Encode(e *per.Encoder) error {
 			return wrapErr("terminalCapabilitySetAck", err)
 		}
 	case ResponseMessageChoiceTerminalCapabilitySetReject:
-		if err := e.WriteChoiceIndex(4, 19, true); err != nil {
-			return err
-		}
+		e.WriteBits(4, 6)
 		if v.TerminalCapabilitySetReject == nil {
 			return errNoValue("terminalCapabilitySetReject")
 		}
@@ -24938,9 +28035,7 @@ func (v *ResponseMessage) Encode(e *per.Encoder) error {
 			return wrapErr("terminalCapabilitySetReject", err)
 		}
 	case ResponseMessageChoiceOpenLogicalChannelAck:
-		if err := e.WriteChoiceIndex(5, 19, true); err != nil {
-			return err
-		}
+		e.WriteBits(5, 6)
 		if v.OpenLogicalChannelAck == nil {
 			return errNoValue("openLogicalChannelAck")
 		}
@@ -24948,9 +28043,7 @@ func (v *ResponseMessage) Encode(e *per.Encoder) error {
 			return wrapErr("openLogicalChannelAck", err)
 		}
 	case ResponseMessageChoiceOpenLogicalChannelReject:
-		if err := e.WriteChoiceIndex(6, 19, true); err != nil {
-			return err
-		}
+		e.WriteBits(6, 6)
 		if v.OpenLogicalChannelReject == nil {
 			return errNoValue("openLogicalChannelReject")
 		}
@@ -24958,9 +28051,7 @@ func (v *ResponseMessage) Encode(e *per.Encoder) error {
 			return wrapErr("openLogicalChannelReject", err)
 		}
 	case ResponseMessageChoiceCloseLogicalChannelAck:
-		if err := e.WriteChoiceIndex(7, 19, true); err != nil {
-			return err
-		}
+		e.WriteBits(7, 6)
 		if v.CloseLogicalChannelAck == nil {
 			return errNoValue("closeLogicalChannelAck")
 		}
@@ -24968,9 +28059,7 @@ func (v *ResponseMessage) Encode(e *per.Encoder) error {
 			return wrapErr("closeLogicalChannelAck", err)
 		}
 	case ResponseMessageChoiceRequestChannelCloseAck:
-		if err := e.WriteChoiceIndex(8, 19, true); err != nil {
-			return err
-		}
+		e.WriteBits(8, 6)
 		if v.RequestChannelCloseAck == nil {
 			return errNoValue("requestChannelCloseAck")
 		}
@@ -24978,9 +28067,7 @@ func (v *ResponseMessage) Encode(e *per.Encoder) error {
 			return wrapErr("requestChannelCloseAck", err)
 		}
 	case ResponseMessageChoiceRequestChannelCloseReject:
-		if err := e.WriteChoiceIndex(9, 19, true); err != nil {
-			return err
-		}
+		e.WriteBits(9, 6)
 		if v.RequestChannelCloseReject == nil {
 			return errNoValue("requestChannelCloseReject")
 		}
@@ -24988,9 +28075,7 @@ func (v *ResponseMessage) Encode(e *per.Encoder) error {
 			return wrapErr("requestChannelCloseReject", err)
 		}
 	case ResponseMessageChoiceMultiplexEntrySendAck:
-		if err := e.WriteChoiceIndex(10, 19, true); err != nil {
-			return err
-		}
+		e.WriteBits(10, 6)
 		if v.MultiplexEntrySendAck == nil {
 			return errNoValue("multiplexEntrySendAck")
 		}
@@ -24998,9 +28083,7 @@ func (v *ResponseMessage) Encode(e *per.Encoder) error {
 			return wrapErr("multiplexEntrySendAck", err)
 		}
 	case ResponseMessageChoiceMultiplexEntrySendReject:
-		if err := e.WriteChoiceIndex(11, 19, true); err != nil {
-			return err
-		}
+		e.WriteBits(11, 6)
 		if v.MultiplexEntrySendReject == nil {
 			return errNoValue("multiplexEntrySendReject")
 		}
@@ -25008,9 +28091,7 @@ func (v *ResponseMessage) Encode(e *per.Encoder) error {
 			return wrapErr("multiplexEntrySendReject", err)
 		}
 	case ResponseMessageChoiceRequestMultiplexEntryAck:
-		if err := e.WriteChoiceIndex(12, 19, true); err != nil {
-			return err
-		}
+		e.WriteBits(12, 6)
 		if v.RequestMultiplexEntryAck == nil {
 			return errNoValue("requestMultiplexEntryAck")
 		}
@@ -25018,9 +28099,7 @@ func (v *ResponseMessage) Encode(e *per.Encoder) error {
 			return wrapErr("requestMultiplexEntryAck", err)
 		}
 	case ResponseMessageChoiceRequestMultiplexEntryReject:
-		if err := e.WriteChoiceIndex(13, 19, true); err != nil {
-			return err
-		}
+		e.WriteBits(13, 6)
 		if v.RequestMultiplexEntryReject == nil {
 			return errNoValue("requestMultiplexEntryReject")
 		}
@@ -25028,9 +28107,7 @@ func (v *ResponseMessage) Encode(e *per.Encoder) error {
 			return wrapErr("requestMultiplexEntryReject", err)
 		}
 	case ResponseMessageChoiceRequestModeAck:
-		if err := e.WriteChoiceIndex(14, 19, true); err != nil {
-			return err
-		}
+		e.WriteBits(14, 6)
 		if v.RequestModeAck == nil {
 			return errNoValue("requestModeAck")
 		}
@@ -25038,9 +28115,7 @@ func (v *ResponseMessage) Encode(e *per.Encoder) error {
 			return wrapErr("requestModeAck", err)
 		}
 	case ResponseMessageChoiceRequestModeReject:
-		if err := e.WriteChoiceIndex(15, 19, true); err != nil {
-			return err
-		}
+		e.WriteBits(15, 6)
 		if v.RequestModeReject == nil {
 			return errNoValue("requestModeReject")
 		}
@@ -25048,9 +28123,7 @@ func (v *ResponseMessage) Encode(e *per.Encoder) error {
 			return wrapErr("requestModeReject", err)
 		}
 	case ResponseMessageChoiceRoundTripDelayResponse:
-		if err := e.WriteChoiceIndex(16, 19, true); err != nil {
-			return err
-		}
+		e.WriteBits(16, 6)
 		if v.RoundTripDelayResponse == nil {
 			return errNoValue("roundTripDelayResponse")
 		}
@@ -25058,9 +28131,7 @@ func (v *ResponseMessage) Encode(e *per.Encoder) error {
 			return wrapErr("roundTripDelayResponse", err)
 		}
 	case ResponseMessageChoiceMaintenanceLoopAck:
-		if err := e.WriteChoiceIndex(17, 19, true); err != nil {
-			return err
-		}
+		e.WriteBits(17, 6)
 		if v.MaintenanceLoopAck == nil {
 			return errNoValue("maintenanceLoopAck")
 		}
@@ -25068,9 +28139,7 @@ func (v *ResponseMessage) Encode(e *per.Encoder) error {
 			return wrapErr("maintenanceLoopAck", err)
 		}
 	case ResponseMessageChoiceMaintenanceLoopReject:
-		if err := e.WriteChoiceIndex(18, 19, true); err != nil {
-			return err
-		}
+		e.WriteBits(18, 6)
 		if v.MaintenanceLoopReject == nil {
 			return errNoValue("maintenanceLoopReject")
 		}
@@ -25084,11 +28153,11 @@ func (v *ResponseMessage) Encode(e *per.Encoder) error {
 		if v.CommunicationModeResponse == nil {
 			return errNoValue("communicationModeResponse")
 		}
-		sub := e.BeginOpenType()
-		if err := v.CommunicationModeResponse.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.CommunicationModeResponse.Encode(e); err != nil {
 			return wrapErr("communicationModeResponse", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("communicationModeResponse", err)
 		}
 	case ResponseMessageChoiceConferenceResponse:
@@ -25098,11 +28167,11 @@ func (v *ResponseMessage) Encode(e *per.Encoder) error {
 		if v.ConferenceResponse == nil {
 			return errNoValue("conferenceResponse")
 		}
-		sub := e.BeginOpenType()
-		if err := v.ConferenceResponse.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.ConferenceResponse.Encode(e); err != nil {
 			return wrapErr("conferenceResponse", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("conferenceResponse", err)
 		}
 	case ResponseMessageChoiceMultilinkResponse:
@@ -25112,11 +28181,11 @@ func (v *ResponseMessage) Encode(e *per.Encoder) error {
 		if v.MultilinkResponse == nil {
 			return errNoValue("multilinkResponse")
 		}
-		sub := e.BeginOpenType()
-		if err := v.MultilinkResponse.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.MultilinkResponse.Encode(e); err != nil {
 			return wrapErr("multilinkResponse", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("multilinkResponse", err)
 		}
 	case ResponseMessageChoiceLogicalChannelRateAcknowledge:
@@ -25126,11 +28195,11 @@ func (v *ResponseMessage) Encode(e *per.Encoder) error {
 		if v.LogicalChannelRateAcknowledge == nil {
 			return errNoValue("logicalChannelRateAcknowledge")
 		}
-		sub := e.BeginOpenType()
-		if err := v.LogicalChannelRateAcknowledge.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.LogicalChannelRateAcknowledge.Encode(e); err != nil {
 			return wrapErr("logicalChannelRateAcknowledge", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("logicalChannelRateAcknowledge", err)
 		}
 	case ResponseMessageChoiceLogicalChannelRateReject:
@@ -25140,11 +28209,11 @@ func (v *ResponseMessage) Encode(e *per.Encoder) error {
 		if v.LogicalChannelRateReject == nil {
 			return errNoValue("logicalChannelRateReject")
 		}
-		sub := e.BeginOpenType()
-		if err := v.LogicalChannelRateReject.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.LogicalChannelRateReject.Encode(e); err != nil {
 			return wrapErr("logicalChannelRateReject", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("logicalChannelRateReject", err)
 		}
 	case ResponseMessageChoiceGenericResponse:
@@ -25154,11 +28223,11 @@ func (v *ResponseMessage) Encode(e *per.Encoder) error {
 		if v.GenericResponse == nil {
 			return errNoValue("genericResponse")
 		}
-		sub := e.BeginOpenType()
-		if err := v.GenericResponse.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.GenericResponse.Encode(e); err != nil {
 			return wrapErr("genericResponse", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericResponse", err)
 		}
 	default:
@@ -25173,198 +28242,277 @@ func (v *ResponseMessage) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *ResponseMessage) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ResponseMessage{}
 	i, err := d.ReadChoiceIndex(19, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = ResponseMessageChoiceNonStandard
-		v.NonStandard = new(NonStandardMessage)
+		keep := v.NonStandard
+		if keep == nil {
+			keep = new(NonStandardMessage)
+		}
+		*v = ResponseMessage{Choice: ResponseMessageChoiceNonStandard, NonStandard: keep}
 		if err := v.NonStandard.Decode(d); err != nil {
 			return wrapErr("nonStandard", err)
 		}
 	case 1:
-		v.Choice = ResponseMessageChoiceMasterSlaveDeterminationAck
-		v.MasterSlaveDeterminationAck = new(MasterSlaveDeterminationAck)
+		keep := v.MasterSlaveDeterminationAck
+		if keep == nil {
+			keep = new(MasterSlaveDeterminationAck)
+		}
+		*v = ResponseMessage{Choice: ResponseMessageChoiceMasterSlaveDeterminationAck, MasterSlaveDeterminationAck: keep}
 		if err := v.MasterSlaveDeterminationAck.Decode(d); err != nil {
 			return wrapErr("masterSlaveDeterminationAck", err)
 		}
 	case 2:
-		v.Choice = ResponseMessageChoiceMasterSlaveDeterminationReject
-		v.MasterSlaveDeterminationReject = new(MasterSlaveDeterminationReject)
+		keep := v.MasterSlaveDeterminationReject
+		if keep == nil {
+			keep = new(MasterSlaveDeterminationReject)
+		}
+		*v = ResponseMessage{Choice: ResponseMessageChoiceMasterSlaveDeterminationReject, MasterSlaveDeterminationReject: keep}
 		if err := v.MasterSlaveDeterminationReject.Decode(d); err != nil {
 			return wrapErr("masterSlaveDeterminationReject", err)
 		}
 	case 3:
-		v.Choice = ResponseMessageChoiceTerminalCapabilitySetAck
-		v.TerminalCapabilitySetAck = new(TerminalCapabilitySetAck)
+		keep := v.TerminalCapabilitySetAck
+		if keep == nil {
+			keep = new(TerminalCapabilitySetAck)
+		}
+		*v = ResponseMessage{Choice: ResponseMessageChoiceTerminalCapabilitySetAck, TerminalCapabilitySetAck: keep}
 		if err := v.TerminalCapabilitySetAck.Decode(d); err != nil {
 			return wrapErr("terminalCapabilitySetAck", err)
 		}
 	case 4:
-		v.Choice = ResponseMessageChoiceTerminalCapabilitySetReject
-		v.TerminalCapabilitySetReject = new(TerminalCapabilitySetReject)
+		keep := v.TerminalCapabilitySetReject
+		if keep == nil {
+			keep = new(TerminalCapabilitySetReject)
+		}
+		*v = ResponseMessage{Choice: ResponseMessageChoiceTerminalCapabilitySetReject, TerminalCapabilitySetReject: keep}
 		if err := v.TerminalCapabilitySetReject.Decode(d); err != nil {
 			return wrapErr("terminalCapabilitySetReject", err)
 		}
 	case 5:
-		v.Choice = ResponseMessageChoiceOpenLogicalChannelAck
-		v.OpenLogicalChannelAck = new(OpenLogicalChannelAck)
+		keep := v.OpenLogicalChannelAck
+		if keep == nil {
+			keep = new(OpenLogicalChannelAck)
+		}
+		*v = ResponseMessage{Choice: ResponseMessageChoiceOpenLogicalChannelAck, OpenLogicalChannelAck: keep}
 		if err := v.OpenLogicalChannelAck.Decode(d); err != nil {
 			return wrapErr("openLogicalChannelAck", err)
 		}
 	case 6:
-		v.Choice = ResponseMessageChoiceOpenLogicalChannelReject
-		v.OpenLogicalChannelReject = new(OpenLogicalChannelReject)
+		keep := v.OpenLogicalChannelReject
+		if keep == nil {
+			keep = new(OpenLogicalChannelReject)
+		}
+		*v = ResponseMessage{Choice: ResponseMessageChoiceOpenLogicalChannelReject, OpenLogicalChannelReject: keep}
 		if err := v.OpenLogicalChannelReject.Decode(d); err != nil {
 			return wrapErr("openLogicalChannelReject", err)
 		}
 	case 7:
-		v.Choice = ResponseMessageChoiceCloseLogicalChannelAck
-		v.CloseLogicalChannelAck = new(CloseLogicalChannelAck)
+		keep := v.CloseLogicalChannelAck
+		if keep == nil {
+			keep = new(CloseLogicalChannelAck)
+		}
+		*v = ResponseMessage{Choice: ResponseMessageChoiceCloseLogicalChannelAck, CloseLogicalChannelAck: keep}
 		if err := v.CloseLogicalChannelAck.Decode(d); err != nil {
 			return wrapErr("closeLogicalChannelAck", err)
 		}
 	case 8:
-		v.Choice = ResponseMessageChoiceRequestChannelCloseAck
-		v.RequestChannelCloseAck = new(RequestChannelCloseAck)
+		keep := v.RequestChannelCloseAck
+		if keep == nil {
+			keep = new(RequestChannelCloseAck)
+		}
+		*v = ResponseMessage{Choice: ResponseMessageChoiceRequestChannelCloseAck, RequestChannelCloseAck: keep}
 		if err := v.RequestChannelCloseAck.Decode(d); err != nil {
 			return wrapErr("requestChannelCloseAck", err)
 		}
 	case 9:
-		v.Choice = ResponseMessageChoiceRequestChannelCloseReject
-		v.RequestChannelCloseReject = new(RequestChannelCloseReject)
+		keep := v.RequestChannelCloseReject
+		if keep == nil {
+			keep = new(RequestChannelCloseReject)
+		}
+		*v = ResponseMessage{Choice: ResponseMessageChoiceRequestChannelCloseReject, RequestChannelCloseReject: keep}
 		if err := v.RequestChannelCloseReject.Decode(d); err != nil {
 			return wrapErr("requestChannelCloseReject", err)
 		}
 	case 10:
-		v.Choice = ResponseMessageChoiceMultiplexEntrySendAck
-		v.MultiplexEntrySendAck = new(MultiplexEntrySendAck)
+		keep := v.MultiplexEntrySendAck
+		if keep == nil {
+			keep = new(MultiplexEntrySendAck)
+		}
+		*v = ResponseMessage{Choice: ResponseMessageChoiceMultiplexEntrySendAck, MultiplexEntrySendAck: keep}
 		if err := v.MultiplexEntrySendAck.Decode(d); err != nil {
 			return wrapErr("multiplexEntrySendAck", err)
 		}
 	case 11:
-		v.Choice = ResponseMessageChoiceMultiplexEntrySendReject
-		v.MultiplexEntrySendReject = new(MultiplexEntrySendReject)
+		keep := v.MultiplexEntrySendReject
+		if keep == nil {
+			keep = new(MultiplexEntrySendReject)
+		}
+		*v = ResponseMessage{Choice: ResponseMessageChoiceMultiplexEntrySendReject, MultiplexEntrySendReject: keep}
 		if err := v.MultiplexEntrySendReject.Decode(d); err != nil {
 			return wrapErr("multiplexEntrySendReject", err)
 		}
 	case 12:
-		v.Choice = ResponseMessageChoiceRequestMultiplexEntryAck
-		v.RequestMultiplexEntryAck = new(RequestMultiplexEntryAck)
+		keep := v.RequestMultiplexEntryAck
+		if keep == nil {
+			keep = new(RequestMultiplexEntryAck)
+		}
+		*v = ResponseMessage{Choice: ResponseMessageChoiceRequestMultiplexEntryAck, RequestMultiplexEntryAck: keep}
 		if err := v.RequestMultiplexEntryAck.Decode(d); err != nil {
 			return wrapErr("requestMultiplexEntryAck", err)
 		}
 	case 13:
-		v.Choice = ResponseMessageChoiceRequestMultiplexEntryReject
-		v.RequestMultiplexEntryReject = new(RequestMultiplexEntryReject)
+		keep := v.RequestMultiplexEntryReject
+		if keep == nil {
+			keep = new(RequestMultiplexEntryReject)
+		}
+		*v = ResponseMessage{Choice: ResponseMessageChoiceRequestMultiplexEntryReject, RequestMultiplexEntryReject: keep}
 		if err := v.RequestMultiplexEntryReject.Decode(d); err != nil {
 			return wrapErr("requestMultiplexEntryReject", err)
 		}
 	case 14:
-		v.Choice = ResponseMessageChoiceRequestModeAck
-		v.RequestModeAck = new(RequestModeAck)
+		keep := v.RequestModeAck
+		if keep == nil {
+			keep = new(RequestModeAck)
+		}
+		*v = ResponseMessage{Choice: ResponseMessageChoiceRequestModeAck, RequestModeAck: keep}
 		if err := v.RequestModeAck.Decode(d); err != nil {
 			return wrapErr("requestModeAck", err)
 		}
 	case 15:
-		v.Choice = ResponseMessageChoiceRequestModeReject
-		v.RequestModeReject = new(RequestModeReject)
+		keep := v.RequestModeReject
+		if keep == nil {
+			keep = new(RequestModeReject)
+		}
+		*v = ResponseMessage{Choice: ResponseMessageChoiceRequestModeReject, RequestModeReject: keep}
 		if err := v.RequestModeReject.Decode(d); err != nil {
 			return wrapErr("requestModeReject", err)
 		}
 	case 16:
-		v.Choice = ResponseMessageChoiceRoundTripDelayResponse
-		v.RoundTripDelayResponse = new(RoundTripDelayResponse)
+		keep := v.RoundTripDelayResponse
+		if keep == nil {
+			keep = new(RoundTripDelayResponse)
+		}
+		*v = ResponseMessage{Choice: ResponseMessageChoiceRoundTripDelayResponse, RoundTripDelayResponse: keep}
 		if err := v.RoundTripDelayResponse.Decode(d); err != nil {
 			return wrapErr("roundTripDelayResponse", err)
 		}
 	case 17:
-		v.Choice = ResponseMessageChoiceMaintenanceLoopAck
-		v.MaintenanceLoopAck = new(MaintenanceLoopAck)
+		keep := v.MaintenanceLoopAck
+		if keep == nil {
+			keep = new(MaintenanceLoopAck)
+		}
+		*v = ResponseMessage{Choice: ResponseMessageChoiceMaintenanceLoopAck, MaintenanceLoopAck: keep}
 		if err := v.MaintenanceLoopAck.Decode(d); err != nil {
 			return wrapErr("maintenanceLoopAck", err)
 		}
 	case 18:
-		v.Choice = ResponseMessageChoiceMaintenanceLoopReject
-		v.MaintenanceLoopReject = new(MaintenanceLoopReject)
+		keep := v.MaintenanceLoopReject
+		if keep == nil {
+			keep = new(MaintenanceLoopReject)
+		}
+		*v = ResponseMessage{Choice: ResponseMessageChoiceMaintenanceLoopReject, MaintenanceLoopReject: keep}
 		if err := v.MaintenanceLoopReject.Decode(d); err != nil {
 			return wrapErr("maintenanceLoopReject", err)
 		}
 	case 19:
-		v.Choice = ResponseMessageChoiceCommunicationModeResponse
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("communicationModeResponse", err)
-		}
-		v.CommunicationModeResponse = new(CommunicationModeResponse)
-		if err := v.CommunicationModeResponse.Decode(&sub); err != nil {
-			return wrapErr("communicationModeResponse", err)
-		}
-	case 20:
-		v.Choice = ResponseMessageChoiceConferenceResponse
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("conferenceResponse", err)
-		}
-		v.ConferenceResponse = new(ConferenceResponse)
-		if err := v.ConferenceResponse.Decode(&sub); err != nil {
-			return wrapErr("conferenceResponse", err)
-		}
-	case 21:
-		v.Choice = ResponseMessageChoiceMultilinkResponse
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("multilinkResponse", err)
-		}
-		v.MultilinkResponse = new(MultilinkResponse)
-		if err := v.MultilinkResponse.Decode(&sub); err != nil {
-			return wrapErr("multilinkResponse", err)
-		}
-	case 22:
-		v.Choice = ResponseMessageChoiceLogicalChannelRateAcknowledge
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("logicalChannelRateAcknowledge", err)
-		}
-		v.LogicalChannelRateAcknowledge = new(LogicalChannelRateAcknowledge)
-		if err := v.LogicalChannelRateAcknowledge.Decode(&sub); err != nil {
-			return wrapErr("logicalChannelRateAcknowledge", err)
-		}
-	case 23:
-		v.Choice = ResponseMessageChoiceLogicalChannelRateReject
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("logicalChannelRateReject", err)
-		}
-		v.LogicalChannelRateReject = new(LogicalChannelRateReject)
-		if err := v.LogicalChannelRateReject.Decode(&sub); err != nil {
-			return wrapErr("logicalChannelRateReject", err)
-		}
-	case 24:
-		v.Choice = ResponseMessageChoiceGenericResponse
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("genericResponse", err)
-		}
-		v.GenericResponse = new(GenericMessage)
-		if err := v.GenericResponse.Decode(&sub); err != nil {
-			return wrapErr("genericResponse", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
+		ot, err := d.EnterOpenType()
 		if err != nil {
+			return wrapErr("communicationModeResponse", err)
+		}
+		keep := v.CommunicationModeResponse
+		if keep == nil {
+			keep = new(CommunicationModeResponse)
+		}
+		*v = ResponseMessage{Choice: ResponseMessageChoiceCommunicationModeResponse, CommunicationModeResponse: keep}
+		if err := v.CommunicationModeResponse.Decode(d); err != nil {
+			return wrapErr("communicationModeResponse", err)
+		}
+		d.LeaveOpenType(ot)
+	case 20:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("conferenceResponse", err)
+		}
+		keep := v.ConferenceResponse
+		if keep == nil {
+			keep = new(ConferenceResponse)
+		}
+		*v = ResponseMessage{Choice: ResponseMessageChoiceConferenceResponse, ConferenceResponse: keep}
+		if err := v.ConferenceResponse.Decode(d); err != nil {
+			return wrapErr("conferenceResponse", err)
+		}
+		d.LeaveOpenType(ot)
+	case 21:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("multilinkResponse", err)
+		}
+		keep := v.MultilinkResponse
+		if keep == nil {
+			keep = new(MultilinkResponse)
+		}
+		*v = ResponseMessage{Choice: ResponseMessageChoiceMultilinkResponse, MultilinkResponse: keep}
+		if err := v.MultilinkResponse.Decode(d); err != nil {
+			return wrapErr("multilinkResponse", err)
+		}
+		d.LeaveOpenType(ot)
+	case 22:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("logicalChannelRateAcknowledge", err)
+		}
+		keep := v.LogicalChannelRateAcknowledge
+		if keep == nil {
+			keep = new(LogicalChannelRateAcknowledge)
+		}
+		*v = ResponseMessage{Choice: ResponseMessageChoiceLogicalChannelRateAcknowledge, LogicalChannelRateAcknowledge: keep}
+		if err := v.LogicalChannelRateAcknowledge.Decode(d); err != nil {
+			return wrapErr("logicalChannelRateAcknowledge", err)
+		}
+		d.LeaveOpenType(ot)
+	case 23:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("logicalChannelRateReject", err)
+		}
+		keep := v.LogicalChannelRateReject
+		if keep == nil {
+			keep = new(LogicalChannelRateReject)
+		}
+		*v = ResponseMessage{Choice: ResponseMessageChoiceLogicalChannelRateReject, LogicalChannelRateReject: keep}
+		if err := v.LogicalChannelRateReject.Decode(d); err != nil {
+			return wrapErr("logicalChannelRateReject", err)
+		}
+		d.LeaveOpenType(ot)
+	case 24:
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericResponse", err)
+		}
+		keep := v.GenericResponse
+		if keep == nil {
+			keep = new(GenericMessage)
+		}
+		*v = ResponseMessage{Choice: ResponseMessageChoiceGenericResponse, GenericResponse: keep}
+		if err := v.GenericResponse.Decode(d); err != nil {
+			return wrapErr("genericResponse", err)
+		}
+		d.LeaveOpenType(ot)
+	default:
+		*v = ResponseMessage{Choice: ResponseMessageChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = ResponseMessageChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -25404,37 +28552,47 @@ func (v *MasterSlaveDeterminationAck) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MasterSlaveDeterminationAck) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MasterSlaveDeterminationAck{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.Decision.Decode(d); err != nil {
 		return wrapErr("decision", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -25474,37 +28632,47 @@ func (v *MasterSlaveDeterminationReject) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MasterSlaveDeterminationReject) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MasterSlaveDeterminationReject{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.Cause.Decode(d); err != nil {
 		return wrapErr("cause", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -25530,7 +28698,7 @@ func (v *TerminalCapabilitySetAck) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.SequenceNumber), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SequenceNumber), 0, 255); err != nil {
 		return wrapErr("sequenceNumber", err)
 	}
 	if !ext.Any() {
@@ -25540,26 +28708,26 @@ func (v *TerminalCapabilitySetAck) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.GenericInformation != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.GenericInformation)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("genericInformation", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("genericInformation", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericInformation", err)
 		}
 	}
@@ -25571,72 +28739,92 @@ func (v *TerminalCapabilitySetAck) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *TerminalCapabilitySetAck) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TerminalCapabilitySetAck{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return wrapErr("sequenceNumber", err)
 		}
 		v.SequenceNumber = SequenceNumber(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericInformation", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.GenericInformation == nil {
+			v.GenericInformation = new([]GenericInformation)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 14)
+			if err != nil {
 				return wrapErr("genericInformation", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 14)
-				if err != nil {
-					return wrapErr("genericInformation", err)
-				}
-				var items0 []GenericInformation
-				if n0 > 0 {
-					items0 = make([]GenericInformation, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, GenericInformation{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("genericInformation", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(14); err != nil {
+			items0 := (*v.GenericInformation)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]GenericInformation, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("genericInformation", err)
 					}
 				}
-				v.GenericInformation = new([]GenericInformation(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(14); err != nil {
+					return wrapErr("genericInformation", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.GenericInformation = items0
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.GenericInformation = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 1; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -25662,7 +28850,7 @@ func (v *TerminalCapabilitySetReject) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.SequenceNumber), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SequenceNumber), 0, 255); err != nil {
 		return wrapErr("sequenceNumber", err)
 	}
 	if err := v.Cause.Encode(e); err != nil {
@@ -25675,26 +28863,26 @@ func (v *TerminalCapabilitySetReject) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.GenericInformation != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.GenericInformation)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("genericInformation", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("genericInformation", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericInformation", err)
 		}
 	}
@@ -25706,18 +28894,19 @@ func (v *TerminalCapabilitySetReject) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *TerminalCapabilitySetReject) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TerminalCapabilitySetReject{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return wrapErr("sequenceNumber", err)
 		}
@@ -25726,55 +28915,74 @@ func (v *TerminalCapabilitySetReject) Decode(d *per.Decoder) error {
 	if err := v.Cause.Decode(d); err != nil {
 		return wrapErr("cause", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericInformation", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.GenericInformation == nil {
+			v.GenericInformation = new([]GenericInformation)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 14)
+			if err != nil {
 				return wrapErr("genericInformation", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 14)
-				if err != nil {
-					return wrapErr("genericInformation", err)
-				}
-				var items0 []GenericInformation
-				if n0 > 0 {
-					items0 = make([]GenericInformation, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, GenericInformation{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("genericInformation", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(14); err != nil {
+			items0 := (*v.GenericInformation)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]GenericInformation, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("genericInformation", err)
 					}
 				}
-				v.GenericInformation = new([]GenericInformation(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(14); err != nil {
+					return wrapErr("genericInformation", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.GenericInformation = items0
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.GenericInformation = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 1; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -25811,9 +29019,17 @@ func (v *OpenLogicalChannelAck) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.ReverseLogicalChannelParameters != nil)
-	if err := e.WriteInteger(int64(v.ForwardLogicalChannelNumber), per.IntRange(1, 65535)); err != nil {
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 1
+		}
+		if v.ReverseLogicalChannelParameters != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.ForwardLogicalChannelNumber), 1, 65535); err != nil {
 		return wrapErr("forwardLogicalChannelNumber", err)
 	}
 	if v.ReverseLogicalChannelParameters != nil {
@@ -25828,62 +29044,62 @@ func (v *OpenLogicalChannelAck) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.SeparateStack != nil {
-		sub := e.BeginOpenType()
-		if err := v.SeparateStack.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.SeparateStack.Encode(e); err != nil {
 			return wrapErr("separateStack", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("separateStack", err)
 		}
 	}
 	if v.ForwardMultiplexAckParameters != nil {
-		sub := e.BeginOpenType()
-		if err := v.ForwardMultiplexAckParameters.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.ForwardMultiplexAckParameters.Encode(e); err != nil {
 			return wrapErr("forwardMultiplexAckParameters", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("forwardMultiplexAckParameters", err)
 		}
 	}
 	if v.EncryptionSync != nil {
-		sub := e.BeginOpenType()
-		if err := v.EncryptionSync.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.EncryptionSync.Encode(e); err != nil {
 			return wrapErr("encryptionSync", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("encryptionSync", err)
 		}
 	}
 	if v.GenericInformation != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.GenericInformation)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("genericInformation", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("genericInformation", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericInformation", err)
 		}
 	}
 	if v.DTLSSecurityCapability != nil {
-		sub := e.BeginOpenType()
-		if err := v.DTLSSecurityCapability.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.DTLSSecurityCapability.Encode(e); err != nil {
 			return wrapErr("dtlsSecurityCapability", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("dtlsSecurityCapability", err)
 		}
 	}
@@ -25895,122 +29111,162 @@ func (v *OpenLogicalChannelAck) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *OpenLogicalChannelAck) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = OpenLogicalChannelAck{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<1) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("forwardLogicalChannelNumber", err)
 		}
 		v.ForwardLogicalChannelNumber = LogicalChannelNumber(x)
 	}
 	if opt0&(1<<0) != 0 {
-		v.ReverseLogicalChannelParameters = new(OpenLogicalChannelAckReverseLogicalChannelParameters)
+		if v.ReverseLogicalChannelParameters == nil {
+			v.ReverseLogicalChannelParameters = new(OpenLogicalChannelAckReverseLogicalChannelParameters)
+		}
 		if err := v.ReverseLogicalChannelParameters.Decode(d); err != nil {
 			return wrapErr("reverseLogicalChannelParameters", err)
 		}
+	} else {
+		v.ReverseLogicalChannelParameters = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 5 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 5 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("separateStack", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("separateStack", err)
-			}
+		if v.SeparateStack == nil {
 			v.SeparateStack = new(NetworkAccessParameters)
-			if err := v.SeparateStack.Decode(&sub); err != nil {
-				return wrapErr("separateStack", err)
-			}
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("forwardMultiplexAckParameters", err)
-			}
+		if err := v.SeparateStack.Decode(d); err != nil {
+			return wrapErr("separateStack", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.SeparateStack = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("forwardMultiplexAckParameters", err)
+		}
+		if v.ForwardMultiplexAckParameters == nil {
 			v.ForwardMultiplexAckParameters = new(OpenLogicalChannelAckForwardMultiplexAckParameters)
-			if err := v.ForwardMultiplexAckParameters.Decode(&sub); err != nil {
-				return wrapErr("forwardMultiplexAckParameters", err)
-			}
 		}
-		if ext.Has(2) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("encryptionSync", err)
-			}
+		if err := v.ForwardMultiplexAckParameters.Decode(d); err != nil {
+			return wrapErr("forwardMultiplexAckParameters", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.ForwardMultiplexAckParameters = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("encryptionSync", err)
+		}
+		if v.EncryptionSync == nil {
 			v.EncryptionSync = new(EncryptionSync)
-			if err := v.EncryptionSync.Decode(&sub); err != nil {
-				return wrapErr("encryptionSync", err)
-			}
 		}
-		if ext.Has(3) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.EncryptionSync.Decode(d); err != nil {
+			return wrapErr("encryptionSync", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.EncryptionSync = nil
+	}
+	if ext.Has(3) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericInformation", err)
+		}
+		if v.GenericInformation == nil {
+			v.GenericInformation = new([]GenericInformation)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 14)
+			if err != nil {
 				return wrapErr("genericInformation", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 14)
-				if err != nil {
-					return wrapErr("genericInformation", err)
-				}
-				var items0 []GenericInformation
-				if n0 > 0 {
-					items0 = make([]GenericInformation, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, GenericInformation{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("genericInformation", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(14); err != nil {
+			items0 := (*v.GenericInformation)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]GenericInformation, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("genericInformation", err)
 					}
 				}
-				v.GenericInformation = new([]GenericInformation(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(14); err != nil {
+					return wrapErr("genericInformation", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.GenericInformation = items0
 		}
-		if ext.Has(4) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("dtlsSecurityCapability", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.GenericInformation = nil
+	}
+	if ext.Has(4) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("dtlsSecurityCapability", err)
+		}
+		if v.DTLSSecurityCapability == nil {
 			v.DTLSSecurityCapability = new(DTLSSecurityCapability)
-			if err := v.DTLSSecurityCapability.Decode(&sub); err != nil {
-				return wrapErr("dtlsSecurityCapability", err)
-			}
 		}
+		if err := v.DTLSSecurityCapability.Decode(d); err != nil {
+			return wrapErr("dtlsSecurityCapability", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.DTLSSecurityCapability = nil
+	}
+	if ext.Len() > 5 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 5; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -26041,12 +29297,28 @@ func (v *H2250LogicalChannelAckParameters) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.NonStandard != nil)
-	e.WriteBit(v.SessionID != nil)
-	e.WriteBit(v.MediaChannel != nil)
-	e.WriteBit(v.MediaControlChannel != nil)
-	e.WriteBit(v.DynamicRTPPayloadType != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 5
+		}
+		if v.NonStandard != nil {
+			pre |= 1 << 4
+		}
+		if v.SessionID != nil {
+			pre |= 1 << 3
+		}
+		if v.MediaChannel != nil {
+			pre |= 1 << 2
+		}
+		if v.MediaControlChannel != nil {
+			pre |= 1 << 1
+		}
+		if v.DynamicRTPPayloadType != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 6)
+	}
 	if v.NonStandard != nil {
 		{
 			items0 := (*v.NonStandard)
@@ -26068,7 +29340,7 @@ func (v *H2250LogicalChannelAckParameters) Encode(e *per.Encoder) error {
 		}
 	}
 	if v.SessionID != nil {
-		if err := e.WriteInteger(int64((*v.SessionID)), per.IntRange(1, 255)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.SessionID)), 1, 255); err != nil {
 			return wrapErr("sessionID", err)
 		}
 	}
@@ -26083,7 +29355,7 @@ func (v *H2250LogicalChannelAckParameters) Encode(e *per.Encoder) error {
 		}
 	}
 	if v.DynamicRTPPayloadType != nil {
-		if err := e.WriteInteger(int64((*v.DynamicRTPPayloadType)), per.IntRange(96, 127)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.DynamicRTPPayloadType)), 96, 127); err != nil {
 			return wrapErr("dynamicRTPPayloadType", err)
 		}
 	}
@@ -26094,27 +29366,27 @@ func (v *H2250LogicalChannelAckParameters) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.FlowControlToZero != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool((*v.FlowControlToZero)))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool((*v.FlowControlToZero)))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("flowControlToZero", err)
 		}
 	}
 	if v.PortNumber != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64((*v.PortNumber)), per.IntRange(0, 65535)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.PortNumber)), 0, 65535); err != nil {
 			return wrapErr("portNumber", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("portNumber", err)
 		}
 	}
 	if v.MultiplePayloadStream != nil {
-		sub := e.BeginOpenType()
-		if err := v.MultiplePayloadStream.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.MultiplePayloadStream.Encode(e); err != nil {
 			return wrapErr("multiplePayloadStream", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("multiplePayloadStream", err)
 		}
 	}
@@ -26126,34 +29398,35 @@ func (v *H2250LogicalChannelAckParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *H2250LogicalChannelAckParameters) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H2250LogicalChannelAckParameters{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(6)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(5)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<5) != 0
 	if opt0&(1<<4) != 0 {
+		if v.NonStandard == nil {
+			v.NonStandard = new([]NonStandardParameter)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 9)
 			if err != nil {
 				return wrapErr("nonStandard", err)
 			}
-			var items0 []NonStandardParameter
-			if n0 > 0 {
+			items0 := (*v.NonStandard)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]NonStandardParameter, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, NonStandardParameter{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("nonStandard", err)
 					}
 				}
@@ -26164,93 +29437,142 @@ func (v *H2250LogicalChannelAckParameters) Decode(d *per.Decoder) error {
 					return wrapErr("nonStandard", err)
 				}
 			}
-			v.NonStandard = new([]NonStandardParameter(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.NonStandard = items0
 		}
+	} else {
+		v.NonStandard = nil
 	}
 	if opt0&(1<<3) != 0 {
+		if v.SessionID == nil {
+			v.SessionID = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 255))
+			x, err := d.ReadConstrainedWholeNumber(1, 255)
 			if err != nil {
 				return wrapErr("sessionID", err)
 			}
-			v.SessionID = new(uint8(x))
+			*v.SessionID = uint8(x)
 		}
+	} else {
+		v.SessionID = nil
 	}
 	if opt0&(1<<2) != 0 {
-		v.MediaChannel = new(TransportAddress)
+		if v.MediaChannel == nil {
+			v.MediaChannel = new(TransportAddress)
+		}
 		if err := v.MediaChannel.Decode(d); err != nil {
 			return wrapErr("mediaChannel", err)
 		}
+	} else {
+		v.MediaChannel = nil
 	}
 	if opt0&(1<<1) != 0 {
-		v.MediaControlChannel = new(TransportAddress)
+		if v.MediaControlChannel == nil {
+			v.MediaControlChannel = new(TransportAddress)
+		}
 		if err := v.MediaControlChannel.Decode(d); err != nil {
 			return wrapErr("mediaControlChannel", err)
 		}
+	} else {
+		v.MediaControlChannel = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.DynamicRTPPayloadType == nil {
+			v.DynamicRTPPayloadType = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(96, 127))
+			x, err := d.ReadConstrainedWholeNumber(96, 127)
 			if err != nil {
 				return wrapErr("dynamicRTPPayloadType", err)
 			}
-			v.DynamicRTPPayloadType = new(uint8(x))
+			*v.DynamicRTPPayloadType = uint8(x)
 		}
+	} else {
+		v.DynamicRTPPayloadType = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 3 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 3 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("flowControlToZero", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.FlowControlToZero == nil {
+			v.FlowControlToZero = new(bool)
+		}
+		{
+			x, err := d.ReadBool()
+			if err != nil {
 				return wrapErr("flowControlToZero", err)
 			}
-			{
-				x, err := sub.ReadBool()
-				if err != nil {
-					return wrapErr("flowControlToZero", err)
-				}
-				v.FlowControlToZero = new(bool(x))
-			}
+			*v.FlowControlToZero = bool(x)
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		d.LeaveOpenType(ot)
+	} else {
+		v.FlowControlToZero = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("portNumber", err)
+		}
+		if v.PortNumber == nil {
+			v.PortNumber = new(uint16)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(0, 65535)
+			if err != nil {
 				return wrapErr("portNumber", err)
 			}
-			{
-				x, err := sub.ReadInteger(per.IntRange(0, 65535))
-				if err != nil {
-					return wrapErr("portNumber", err)
-				}
-				v.PortNumber = new(uint16(x))
-			}
+			*v.PortNumber = uint16(x)
 		}
-		if ext.Has(2) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("multiplePayloadStream", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.PortNumber = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("multiplePayloadStream", err)
+		}
+		if v.MultiplePayloadStream == nil {
 			v.MultiplePayloadStream = new(MultiplePayloadStream)
-			if err := v.MultiplePayloadStream.Decode(&sub); err != nil {
-				return wrapErr("multiplePayloadStream", err)
-			}
 		}
+		if err := v.MultiplePayloadStream.Decode(d); err != nil {
+			return wrapErr("multiplePayloadStream", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.MultiplePayloadStream = nil
+	}
+	if ext.Len() > 3 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 3; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -26276,7 +29598,7 @@ func (v *OpenLogicalChannelReject) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.ForwardLogicalChannelNumber), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.ForwardLogicalChannelNumber), 1, 65535); err != nil {
 		return wrapErr("forwardLogicalChannelNumber", err)
 	}
 	if err := v.Cause.Encode(e); err != nil {
@@ -26289,26 +29611,26 @@ func (v *OpenLogicalChannelReject) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.GenericInformation != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		{
 			items0 := (*v.GenericInformation)
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
+			k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
 			if err != nil {
 				return wrapErr("genericInformation", err)
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
+					if err := items0[i0].Encode(e); err != nil {
 						return wrapErr("genericInformation", err)
 					}
 				}
 				if !more0 {
 					break
 				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
+				k0, more0 = e.WriteLengthNext(len(items0) - i0)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("genericInformation", err)
 		}
 	}
@@ -26320,18 +29642,19 @@ func (v *OpenLogicalChannelReject) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *OpenLogicalChannelReject) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = OpenLogicalChannelReject{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("forwardLogicalChannelNumber", err)
 		}
@@ -26340,55 +29663,74 @@ func (v *OpenLogicalChannelReject) Decode(d *per.Decoder) error {
 	if err := v.Cause.Decode(d); err != nil {
 		return wrapErr("cause", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 1 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("genericInformation", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if v.GenericInformation == nil {
+			v.GenericInformation = new([]GenericInformation)
+		}
+		{
+			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 14)
+			if err != nil {
 				return wrapErr("genericInformation", err)
 			}
-			{
-				n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 14)
-				if err != nil {
-					return wrapErr("genericInformation", err)
-				}
-				var items0 []GenericInformation
-				if n0 > 0 {
-					items0 = make([]GenericInformation, 0, n0)
-				}
-				for {
-					for range n0 {
-						items0 = append(items0, GenericInformation{})
-						if err := items0[len(items0)-1].Decode(&sub); err != nil {
-							return wrapErr("genericInformation", err)
-						}
-					}
-					if !more0 {
-						break
-					}
-					if n0, more0, err = sub.ReadLengthNext(14); err != nil {
+			items0 := (*v.GenericInformation)[:0]
+			if cap(items0) < n0 {
+				items0 = make([]GenericInformation, 0, n0)
+			}
+			for {
+				for range n0 {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("genericInformation", err)
 					}
 				}
-				v.GenericInformation = new([]GenericInformation(items0))
+				if !more0 {
+					break
+				}
+				if n0, more0, err = d.ReadLengthNext(14); err != nil {
+					return wrapErr("genericInformation", err)
+				}
 			}
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.GenericInformation = items0
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.GenericInformation = nil
+	}
+	if ext.Len() > 1 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 1; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -26411,7 +29753,7 @@ func (v *CloseLogicalChannelAck) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.ForwardLogicalChannelNumber), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.ForwardLogicalChannelNumber), 1, 65535); err != nil {
 		return wrapErr("forwardLogicalChannelNumber", err)
 	}
 	if !ext.Any() {
@@ -26428,41 +29770,51 @@ func (v *CloseLogicalChannelAck) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *CloseLogicalChannelAck) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CloseLogicalChannelAck{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("forwardLogicalChannelNumber", err)
 		}
 		v.ForwardLogicalChannelNumber = LogicalChannelNumber(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -26485,7 +29837,7 @@ func (v *RequestChannelCloseAck) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.ForwardLogicalChannelNumber), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.ForwardLogicalChannelNumber), 1, 65535); err != nil {
 		return wrapErr("forwardLogicalChannelNumber", err)
 	}
 	if !ext.Any() {
@@ -26502,41 +29854,51 @@ func (v *RequestChannelCloseAck) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RequestChannelCloseAck) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestChannelCloseAck{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("forwardLogicalChannelNumber", err)
 		}
 		v.ForwardLogicalChannelNumber = LogicalChannelNumber(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -26559,7 +29921,7 @@ func (v *RequestChannelCloseReject) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.ForwardLogicalChannelNumber), per.IntRange(1, 65535)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.ForwardLogicalChannelNumber), 1, 65535); err != nil {
 		return wrapErr("forwardLogicalChannelNumber", err)
 	}
 	if err := v.Cause.Encode(e); err != nil {
@@ -26579,18 +29941,19 @@ func (v *RequestChannelCloseReject) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RequestChannelCloseReject) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestChannelCloseReject{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
+		x, err := d.ReadConstrainedWholeNumber(1, 65535)
 		if err != nil {
 			return wrapErr("forwardLogicalChannelNumber", err)
 		}
@@ -26599,24 +29962,33 @@ func (v *RequestChannelCloseReject) Decode(d *per.Decoder) error {
 	if err := v.Cause.Decode(d); err != nil {
 		return wrapErr("cause", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -26639,7 +30011,7 @@ func (v *MultiplexEntrySendAck) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.SequenceNumber), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SequenceNumber), 0, 255); err != nil {
 		return wrapErr("sequenceNumber", err)
 	}
 	{
@@ -26650,7 +30022,7 @@ func (v *MultiplexEntrySendAck) Encode(e *per.Encoder) error {
 		}
 		for i0 := 0; ; {
 			for end := i0 + k0; i0 < end; i0++ {
-				if err := e.WriteInteger(int64(items0[i0]), per.IntRange(1, 15)); err != nil {
+				if err := e.WriteConstrainedWholeNumber(int64(items0[i0]), 1, 15); err != nil {
 					return wrapErr("multiplexTableEntryNumber", err)
 				}
 			}
@@ -26674,18 +30046,19 @@ func (v *MultiplexEntrySendAck) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MultiplexEntrySendAck) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexEntrySendAck{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return wrapErr("sequenceNumber", err)
 		}
@@ -26696,21 +30069,21 @@ func (v *MultiplexEntrySendAck) Decode(d *per.Decoder) error {
 		if err != nil {
 			return wrapErr("multiplexTableEntryNumber", err)
 		}
-		var items0 []MultiplexTableEntryNumber
-		if n0 > 0 {
+		items0 := v.MultiplexTableEntryNumber[:0]
+		if cap(items0) < n0 {
 			items0 = make([]MultiplexTableEntryNumber, 0, n0)
 		}
 		for {
 			for range n0 {
-				var item MultiplexTableEntryNumber
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
 				{
-					x, err := d.ReadInteger(per.IntRange(1, 15))
+					x, err := d.ReadConstrainedWholeNumber(1, 15)
 					if err != nil {
 						return wrapErr("multiplexTableEntryNumber", err)
 					}
-					item = MultiplexTableEntryNumber(x)
+					*it0 = MultiplexTableEntryNumber(x)
 				}
-				items0 = append(items0, item)
 			}
 			if !more0 {
 				break
@@ -26719,26 +30092,38 @@ func (v *MultiplexEntrySendAck) Decode(d *per.Decoder) error {
 				return wrapErr("multiplexTableEntryNumber", err)
 			}
 		}
-		v.MultiplexTableEntryNumber = []MultiplexTableEntryNumber(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.MultiplexTableEntryNumber = items0
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -26761,7 +30146,7 @@ func (v *MultiplexEntrySendReject) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.SequenceNumber), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SequenceNumber), 0, 255); err != nil {
 		return wrapErr("sequenceNumber", err)
 	}
 	{
@@ -26796,18 +30181,19 @@ func (v *MultiplexEntrySendReject) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MultiplexEntrySendReject) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexEntrySendReject{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return wrapErr("sequenceNumber", err)
 		}
@@ -26818,14 +30204,15 @@ func (v *MultiplexEntrySendReject) Decode(d *per.Decoder) error {
 		if err != nil {
 			return wrapErr("rejectionDescriptions", err)
 		}
-		var items0 []MultiplexEntryRejectionDescriptions
-		if n0 > 0 {
+		items0 := v.RejectionDescriptions[:0]
+		if cap(items0) < n0 {
 			items0 = make([]MultiplexEntryRejectionDescriptions, 0, n0)
 		}
 		for {
 			for range n0 {
-				items0 = append(items0, MultiplexEntryRejectionDescriptions{})
-				if err := items0[len(items0)-1].Decode(d); err != nil {
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if err := it0.Decode(d); err != nil {
 					return wrapErr("rejectionDescriptions", err)
 				}
 			}
@@ -26836,26 +30223,38 @@ func (v *MultiplexEntrySendReject) Decode(d *per.Decoder) error {
 				return wrapErr("rejectionDescriptions", err)
 			}
 		}
-		v.RejectionDescriptions = []MultiplexEntryRejectionDescriptions(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.RejectionDescriptions = items0
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -26878,7 +30277,7 @@ func (v *MultiplexEntryRejectionDescriptions) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.MultiplexTableEntryNumber), per.IntRange(1, 15)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MultiplexTableEntryNumber), 1, 15); err != nil {
 		return wrapErr("multiplexTableEntryNumber", err)
 	}
 	if err := v.Cause.Encode(e); err != nil {
@@ -26898,18 +30297,19 @@ func (v *MultiplexEntryRejectionDescriptions) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MultiplexEntryRejectionDescriptions) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexEntryRejectionDescriptions{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 15))
+		x, err := d.ReadConstrainedWholeNumber(1, 15)
 		if err != nil {
 			return wrapErr("multiplexTableEntryNumber", err)
 		}
@@ -26918,24 +30318,33 @@ func (v *MultiplexEntryRejectionDescriptions) Decode(d *per.Decoder) error {
 	if err := v.Cause.Decode(d); err != nil {
 		return wrapErr("cause", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -26966,7 +30375,7 @@ func (v *RequestMultiplexEntryAck) Encode(e *per.Encoder) error {
 		}
 		for i0 := 0; ; {
 			for end := i0 + k0; i0 < end; i0++ {
-				if err := e.WriteInteger(int64(items0[i0]), per.IntRange(1, 15)); err != nil {
+				if err := e.WriteConstrainedWholeNumber(int64(items0[i0]), 1, 15); err != nil {
 					return wrapErr("entryNumbers", err)
 				}
 			}
@@ -26990,36 +30399,37 @@ func (v *RequestMultiplexEntryAck) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RequestMultiplexEntryAck) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestMultiplexEntryAck{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		n0, more0, err := d.ReadLength(per.Size(1, 15), 4)
 		if err != nil {
 			return wrapErr("entryNumbers", err)
 		}
-		var items0 []MultiplexTableEntryNumber
-		if n0 > 0 {
+		items0 := v.EntryNumbers[:0]
+		if cap(items0) < n0 {
 			items0 = make([]MultiplexTableEntryNumber, 0, n0)
 		}
 		for {
 			for range n0 {
-				var item MultiplexTableEntryNumber
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
 				{
-					x, err := d.ReadInteger(per.IntRange(1, 15))
+					x, err := d.ReadConstrainedWholeNumber(1, 15)
 					if err != nil {
 						return wrapErr("entryNumbers", err)
 					}
-					item = MultiplexTableEntryNumber(x)
+					*it0 = MultiplexTableEntryNumber(x)
 				}
-				items0 = append(items0, item)
 			}
 			if !more0 {
 				break
@@ -27028,26 +30438,38 @@ func (v *RequestMultiplexEntryAck) Decode(d *per.Decoder) error {
 				return wrapErr("entryNumbers", err)
 			}
 		}
-		v.EntryNumbers = []MultiplexTableEntryNumber(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.EntryNumbers = items0
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -27078,7 +30500,7 @@ func (v *RequestMultiplexEntryReject) Encode(e *per.Encoder) error {
 		}
 		for i0 := 0; ; {
 			for end := i0 + k0; i0 < end; i0++ {
-				if err := e.WriteInteger(int64(items0[i0]), per.IntRange(1, 15)); err != nil {
+				if err := e.WriteConstrainedWholeNumber(int64(items0[i0]), 1, 15); err != nil {
 					return wrapErr("entryNumbers", err)
 				}
 			}
@@ -27120,36 +30542,37 @@ func (v *RequestMultiplexEntryReject) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RequestMultiplexEntryReject) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestMultiplexEntryReject{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
 		n0, more0, err := d.ReadLength(per.Size(1, 15), 4)
 		if err != nil {
 			return wrapErr("entryNumbers", err)
 		}
-		var items0 []MultiplexTableEntryNumber
-		if n0 > 0 {
+		items0 := v.EntryNumbers[:0]
+		if cap(items0) < n0 {
 			items0 = make([]MultiplexTableEntryNumber, 0, n0)
 		}
 		for {
 			for range n0 {
-				var item MultiplexTableEntryNumber
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
 				{
-					x, err := d.ReadInteger(per.IntRange(1, 15))
+					x, err := d.ReadConstrainedWholeNumber(1, 15)
 					if err != nil {
 						return wrapErr("entryNumbers", err)
 					}
-					item = MultiplexTableEntryNumber(x)
+					*it0 = MultiplexTableEntryNumber(x)
 				}
-				items0 = append(items0, item)
 			}
 			if !more0 {
 				break
@@ -27158,21 +30581,25 @@ func (v *RequestMultiplexEntryReject) Decode(d *per.Decoder) error {
 				return wrapErr("entryNumbers", err)
 			}
 		}
-		v.EntryNumbers = []MultiplexTableEntryNumber(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.EntryNumbers = items0
 	}
 	{
 		n0, more0, err := d.ReadLength(per.Size(1, 15), 6)
 		if err != nil {
 			return wrapErr("rejectionDescriptions", err)
 		}
-		var items0 []RequestMultiplexEntryRejectionDescriptions
-		if n0 > 0 {
+		items0 := v.RejectionDescriptions[:0]
+		if cap(items0) < n0 {
 			items0 = make([]RequestMultiplexEntryRejectionDescriptions, 0, n0)
 		}
 		for {
 			for range n0 {
-				items0 = append(items0, RequestMultiplexEntryRejectionDescriptions{})
-				if err := items0[len(items0)-1].Decode(d); err != nil {
+				items0 = slices.Grow(items0, 1)[:len(items0)+1]
+				it0 := &items0[len(items0)-1]
+				if err := it0.Decode(d); err != nil {
 					return wrapErr("rejectionDescriptions", err)
 				}
 			}
@@ -27183,26 +30610,38 @@ func (v *RequestMultiplexEntryReject) Decode(d *per.Decoder) error {
 				return wrapErr("rejectionDescriptions", err)
 			}
 		}
-		v.RejectionDescriptions = []RequestMultiplexEntryRejectionDescriptions(items0)
+		if len(items0) == 0 {
+			items0 = nil
+		}
+		v.RejectionDescriptions = items0
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -27225,7 +30664,7 @@ func (v *RequestMultiplexEntryRejectionDescriptions) Encode(e *per.Encoder) erro
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.MultiplexTableEntryNumber), per.IntRange(1, 15)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.MultiplexTableEntryNumber), 1, 15); err != nil {
 		return wrapErr("multiplexTableEntryNumber", err)
 	}
 	if err := v.Cause.Encode(e); err != nil {
@@ -27245,18 +30684,19 @@ func (v *RequestMultiplexEntryRejectionDescriptions) Encode(e *per.Encoder) erro
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RequestMultiplexEntryRejectionDescriptions) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestMultiplexEntryRejectionDescriptions{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 15))
+		x, err := d.ReadConstrainedWholeNumber(1, 15)
 		if err != nil {
 			return wrapErr("multiplexTableEntryNumber", err)
 		}
@@ -27265,24 +30705,33 @@ func (v *RequestMultiplexEntryRejectionDescriptions) Decode(d *per.Decoder) erro
 	if err := v.Cause.Decode(d); err != nil {
 		return wrapErr("cause", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -27305,7 +30754,7 @@ func (v *RequestModeAck) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.SequenceNumber), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SequenceNumber), 0, 255); err != nil {
 		return wrapErr("sequenceNumber", err)
 	}
 	if err := v.Response.Encode(e); err != nil {
@@ -27325,18 +30774,19 @@ func (v *RequestModeAck) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RequestModeAck) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestModeAck{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return wrapErr("sequenceNumber", err)
 		}
@@ -27345,24 +30795,33 @@ func (v *RequestModeAck) Decode(d *per.Decoder) error {
 	if err := v.Response.Decode(d); err != nil {
 		return wrapErr("response", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -27385,7 +30844,7 @@ func (v *RequestModeReject) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.SequenceNumber), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SequenceNumber), 0, 255); err != nil {
 		return wrapErr("sequenceNumber", err)
 	}
 	if err := v.Cause.Encode(e); err != nil {
@@ -27405,18 +30864,19 @@ func (v *RequestModeReject) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RequestModeReject) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestModeReject{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return wrapErr("sequenceNumber", err)
 		}
@@ -27425,24 +30885,33 @@ func (v *RequestModeReject) Decode(d *per.Decoder) error {
 	if err := v.Cause.Decode(d); err != nil {
 		return wrapErr("cause", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -27465,7 +30934,7 @@ func (v *RoundTripDelayResponse) Encode(e *per.Encoder) error {
 		ext.Set(u.Index)
 	}
 	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.SequenceNumber), per.IntRange(0, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SequenceNumber), 0, 255); err != nil {
 		return wrapErr("sequenceNumber", err)
 	}
 	if !ext.Any() {
@@ -27482,41 +30951,51 @@ func (v *RoundTripDelayResponse) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *RoundTripDelayResponse) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RoundTripDelayResponse{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
+		x, err := d.ReadConstrainedWholeNumber(0, 255)
 		if err != nil {
 			return wrapErr("sequenceNumber", err)
 		}
 		v.SequenceNumber = SequenceNumber(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -27556,37 +31035,47 @@ func (v *MaintenanceLoopAck) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MaintenanceLoopAck) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MaintenanceLoopAck{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.Type.Decode(d); err != nil {
 		return wrapErr("type", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -27629,40 +31118,50 @@ func (v *MaintenanceLoopReject) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *MaintenanceLoopReject) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MaintenanceLoopReject{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(1)
 	if err != nil {
 		return err
 	}
+	extBit := opt0&(1<<0) != 0
 	if err := v.Type.Decode(d); err != nil {
 		return wrapErr("type", err)
 	}
 	if err := v.Cause.Decode(d); err != nil {
 		return wrapErr("cause", err)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 0 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Len() > 0 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 0; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -27681,9 +31180,7 @@ func (c CommunicationModeResponseChoice) String() string {
 func (v *CommunicationModeResponse) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case CommunicationModeResponseChoiceCommunicationModeTable:
-		if err := e.WriteChoiceIndex(0, 1, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 1)
 		{
 			items0 := v.CommunicationModeTable
 			k0, more0, err := e.WriteLength(len(items0), per.Size(1, 256))
@@ -27714,32 +31211,33 @@ func (v *CommunicationModeResponse) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *CommunicationModeResponse) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CommunicationModeResponse{}
 	i, err := d.ReadChoiceIndex(1, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = CommunicationModeResponseChoiceCommunicationModeTable
+		*v = CommunicationModeResponse{Choice: CommunicationModeResponseChoiceCommunicationModeTable, CommunicationModeTable: v.CommunicationModeTable}
 		{
 			n0, more0, err := d.ReadLength(per.Size(1, 256), 47)
 			if err != nil {
 				return wrapErr("communicationModeTable", err)
 			}
-			var items0 []CommunicationModeTableEntry
-			if n0 > 0 {
+			items0 := v.CommunicationModeTable[:0]
+			if cap(items0) < n0 {
 				items0 = make([]CommunicationModeTableEntry, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, CommunicationModeTableEntry{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("communicationModeTable", err)
 					}
 				}
@@ -27750,15 +31248,16 @@ func (v *CommunicationModeResponse) Decode(d *per.Decoder) error {
 					return wrapErr("communicationModeTable", err)
 				}
 			}
-			v.CommunicationModeTable = []CommunicationModeTableEntry(items0)
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			v.CommunicationModeTable = items0
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = CommunicationModeResponse{Choice: CommunicationModeResponseChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = CommunicationModeResponseChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -27789,14 +31288,34 @@ func (v *CommunicationModeTableEntry) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.NonStandard != nil)
-	e.WriteBit(v.AssociatedSessionID != nil)
-	e.WriteBit(v.TerminalLabel != nil)
-	e.WriteBit(v.MediaChannel != nil)
-	e.WriteBit(v.MediaGuaranteedDelivery != nil)
-	e.WriteBit(v.MediaControlChannel != nil)
-	e.WriteBit(v.MediaControlGuaranteedDelivery != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 7
+		}
+		if v.NonStandard != nil {
+			pre |= 1 << 6
+		}
+		if v.AssociatedSessionID != nil {
+			pre |= 1 << 5
+		}
+		if v.TerminalLabel != nil {
+			pre |= 1 << 4
+		}
+		if v.MediaChannel != nil {
+			pre |= 1 << 3
+		}
+		if v.MediaGuaranteedDelivery != nil {
+			pre |= 1 << 2
+		}
+		if v.MediaControlChannel != nil {
+			pre |= 1 << 1
+		}
+		if v.MediaControlGuaranteedDelivery != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 8)
+	}
 	if v.NonStandard != nil {
 		{
 			items0 := (*v.NonStandard)
@@ -27817,11 +31336,11 @@ func (v *CommunicationModeTableEntry) Encode(e *per.Encoder) error {
 			}
 		}
 	}
-	if err := e.WriteInteger(int64(v.SessionID), per.IntRange(1, 255)); err != nil {
+	if err := e.WriteConstrainedWholeNumber(int64(v.SessionID), 1, 255); err != nil {
 		return wrapErr("sessionID", err)
 	}
 	if v.AssociatedSessionID != nil {
-		if err := e.WriteInteger(int64((*v.AssociatedSessionID)), per.IntRange(1, 255)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.AssociatedSessionID)), 1, 255); err != nil {
 			return wrapErr("associatedSessionID", err)
 		}
 	}
@@ -27859,29 +31378,29 @@ func (v *CommunicationModeTableEntry) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.RedundancyEncoding != nil {
-		sub := e.BeginOpenType()
-		if err := v.RedundancyEncoding.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.RedundancyEncoding.Encode(e); err != nil {
 			return wrapErr("redundancyEncoding", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("redundancyEncoding", err)
 		}
 	}
 	if v.SessionDependency != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64((*v.SessionDependency)), per.IntRange(1, 255)); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteConstrainedWholeNumber(int64((*v.SessionDependency)), 1, 255); err != nil {
 			return wrapErr("sessionDependency", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("sessionDependency", err)
 		}
 	}
 	if v.Destination != nil {
-		sub := e.BeginOpenType()
-		if err := v.Destination.Encode(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := v.Destination.Encode(e); err != nil {
 			return wrapErr("destination", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("destination", err)
 		}
 	}
@@ -27893,34 +31412,35 @@ func (v *CommunicationModeTableEntry) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *CommunicationModeTableEntry) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CommunicationModeTableEntry{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(8)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(7)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<7) != 0
 	if opt0&(1<<6) != 0 {
+		if v.NonStandard == nil {
+			v.NonStandard = new([]NonStandardParameter)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.SizeConstraint{}, 9)
 			if err != nil {
 				return wrapErr("nonStandard", err)
 			}
-			var items0 []NonStandardParameter
-			if n0 > 0 {
+			items0 := (*v.NonStandard)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]NonStandardParameter, 0, n0)
 			}
 			for {
 				for range n0 {
-					items0 = append(items0, NonStandardParameter{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
+					if err := it0.Decode(d); err != nil {
 						return wrapErr("nonStandard", err)
 					}
 				}
@@ -27931,3124 +31451,175 @@ func (v *CommunicationModeTableEntry) Decode(d *per.Decoder) error {
 					return wrapErr("nonStandard", err)
 				}
 			}
-			v.NonStandard = new([]NonStandardParameter(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.NonStandard = items0
 		}
+	} else {
+		v.NonStandard = nil
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(1, 255))
+		x, err := d.ReadConstrainedWholeNumber(1, 255)
 		if err != nil {
 			return wrapErr("sessionID", err)
 		}
 		v.SessionID = uint8(x)
 	}
 	if opt0&(1<<5) != 0 {
+		if v.AssociatedSessionID == nil {
+			v.AssociatedSessionID = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(1, 255))
+			x, err := d.ReadConstrainedWholeNumber(1, 255)
 			if err != nil {
 				return wrapErr("associatedSessionID", err)
 			}
-			v.AssociatedSessionID = new(uint8(x))
+			*v.AssociatedSessionID = uint8(x)
 		}
+	} else {
+		v.AssociatedSessionID = nil
 	}
 	if opt0&(1<<4) != 0 {
-		v.TerminalLabel = new(TerminalLabel)
+		if v.TerminalLabel == nil {
+			v.TerminalLabel = new(TerminalLabel)
+		}
 		if err := v.TerminalLabel.Decode(d); err != nil {
 			return wrapErr("terminalLabel", err)
 		}
+	} else {
+		v.TerminalLabel = nil
 	}
-	{
-		x, err := readBMPString(d, per.Size(1, 128))
-		if err != nil {
-			return wrapErr("sessionDescription", err)
-		}
-		v.SessionDescription = string(x)
+	if err := readBMPString(d, &v.SessionDescription, per.Size(1, 128)); err != nil {
+		return wrapErr("sessionDescription", err)
 	}
 	if err := v.DataType.Decode(d); err != nil {
 		return wrapErr("dataType", err)
 	}
 	if opt0&(1<<3) != 0 {
-		v.MediaChannel = new(TransportAddress)
+		if v.MediaChannel == nil {
+			v.MediaChannel = new(TransportAddress)
+		}
 		if err := v.MediaChannel.Decode(d); err != nil {
 			return wrapErr("mediaChannel", err)
 		}
+	} else {
+		v.MediaChannel = nil
 	}
 	if opt0&(1<<2) != 0 {
+		if v.MediaGuaranteedDelivery == nil {
+			v.MediaGuaranteedDelivery = new(bool)
+		}
 		{
 			x, err := d.ReadBool()
 			if err != nil {
 				return wrapErr("mediaGuaranteedDelivery", err)
 			}
-			v.MediaGuaranteedDelivery = new(bool(x))
+			*v.MediaGuaranteedDelivery = bool(x)
 		}
+	} else {
+		v.MediaGuaranteedDelivery = nil
 	}
 	if opt0&(1<<1) != 0 {
-		v.MediaControlChannel = new(TransportAddress)
+		if v.MediaControlChannel == nil {
+			v.MediaControlChannel = new(TransportAddress)
+		}
 		if err := v.MediaControlChannel.Decode(d); err != nil {
 			return wrapErr("mediaControlChannel", err)
 		}
+	} else {
+		v.MediaControlChannel = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.MediaControlGuaranteedDelivery == nil {
+			v.MediaControlGuaranteedDelivery = new(bool)
+		}
 		{
 			x, err := d.ReadBool()
 			if err != nil {
 				return wrapErr("mediaControlGuaranteedDelivery", err)
 			}
-			v.MediaControlGuaranteedDelivery = new(bool(x))
+			*v.MediaControlGuaranteedDelivery = bool(x)
 		}
+	} else {
+		v.MediaControlGuaranteedDelivery = nil
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 3 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 3 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("redundancyEncoding", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("redundancyEncoding", err)
-			}
+		if v.RedundancyEncoding == nil {
 			v.RedundancyEncoding = new(RedundancyEncoding)
-			if err := v.RedundancyEncoding.Decode(&sub); err != nil {
-				return wrapErr("redundancyEncoding", err)
-			}
 		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
+		if err := v.RedundancyEncoding.Decode(d); err != nil {
+			return wrapErr("redundancyEncoding", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.RedundancyEncoding = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("sessionDependency", err)
+		}
+		if v.SessionDependency == nil {
+			v.SessionDependency = new(uint8)
+		}
+		{
+			x, err := d.ReadConstrainedWholeNumber(1, 255)
+			if err != nil {
 				return wrapErr("sessionDependency", err)
 			}
-			{
-				x, err := sub.ReadInteger(per.IntRange(1, 255))
-				if err != nil {
-					return wrapErr("sessionDependency", err)
-				}
-				v.SessionDependency = new(uint8(x))
-			}
+			*v.SessionDependency = uint8(x)
 		}
-		if ext.Has(2) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("destination", err)
-			}
+		d.LeaveOpenType(ot)
+	} else {
+		v.SessionDependency = nil
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("destination", err)
+		}
+		if v.Destination == nil {
 			v.Destination = new(TerminalLabel)
-			if err := v.Destination.Decode(&sub); err != nil {
-				return wrapErr("destination", err)
-			}
 		}
+		if err := v.Destination.Decode(d); err != nil {
+			return wrapErr("destination", err)
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.Destination = nil
+	}
+	if ext.Len() > 3 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 3; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
-	}
-	d.Leave()
-	return nil
-}
-
-// String returns the ASN.1 name of the alternative.
-func (c ConferenceResponseChoice) String() string {
-	switch c {
-	case ConferenceResponseChoiceMCTerminalIDResponse:
-		return "mCTerminalIDResponse"
-	case ConferenceResponseChoiceTerminalIDResponse:
-		return "terminalIDResponse"
-	case ConferenceResponseChoiceConferenceIDResponse:
-		return "conferenceIDResponse"
-	case ConferenceResponseChoicePasswordResponse:
-		return "passwordResponse"
-	case ConferenceResponseChoiceTerminalListResponse:
-		return "terminalListResponse"
-	case ConferenceResponseChoiceVideoCommandReject:
-		return "videoCommandReject"
-	case ConferenceResponseChoiceTerminalDropReject:
-		return "terminalDropReject"
-	case ConferenceResponseChoiceMakeMeChairResponse:
-		return "makeMeChairResponse"
-	case ConferenceResponseChoiceExtensionAddressResponse:
-		return "extensionAddressResponse"
-	case ConferenceResponseChoiceChairTokenOwnerResponse:
-		return "chairTokenOwnerResponse"
-	case ConferenceResponseChoiceTerminalCertificateResponse:
-		return "terminalCertificateResponse"
-	case ConferenceResponseChoiceBroadcastMyLogicalChannelResponse:
-		return "broadcastMyLogicalChannelResponse"
-	case ConferenceResponseChoiceMakeTerminalBroadcasterResponse:
-		return "makeTerminalBroadcasterResponse"
-	case ConferenceResponseChoiceSendThisSourceResponse:
-		return "sendThisSourceResponse"
-	case ConferenceResponseChoiceRequestAllTerminalIDsResponse:
-		return "requestAllTerminalIDsResponse"
-	case ConferenceResponseChoiceRemoteMCResponse:
-		return "remoteMCResponse"
-	}
-	return "ConferenceResponseChoice(" + strconv.Itoa(int(c)) + ")"
-}
-
-// Encode writes v to e in aligned PER.
-func (v *ConferenceResponse) Encode(e *per.Encoder) error {
-	switch v.Choice {
-	case ConferenceResponseChoiceMCTerminalIDResponse:
-		if err := e.WriteChoiceIndex(0, 8, true); err != nil {
-			return err
+		if len(unknown) == 0 {
+			unknown = nil
 		}
-		if v.MCTerminalIDResponse == nil {
-			return errNoValue("mCTerminalIDResponse")
-		}
-		if err := v.MCTerminalIDResponse.Encode(e); err != nil {
-			return wrapErr("mCTerminalIDResponse", err)
-		}
-	case ConferenceResponseChoiceTerminalIDResponse:
-		if err := e.WriteChoiceIndex(1, 8, true); err != nil {
-			return err
-		}
-		if v.TerminalIDResponse == nil {
-			return errNoValue("terminalIDResponse")
-		}
-		if err := v.TerminalIDResponse.Encode(e); err != nil {
-			return wrapErr("terminalIDResponse", err)
-		}
-	case ConferenceResponseChoiceConferenceIDResponse:
-		if err := e.WriteChoiceIndex(2, 8, true); err != nil {
-			return err
-		}
-		if v.ConferenceIDResponse == nil {
-			return errNoValue("conferenceIDResponse")
-		}
-		if err := v.ConferenceIDResponse.Encode(e); err != nil {
-			return wrapErr("conferenceIDResponse", err)
-		}
-	case ConferenceResponseChoicePasswordResponse:
-		if err := e.WriteChoiceIndex(3, 8, true); err != nil {
-			return err
-		}
-		if v.PasswordResponse == nil {
-			return errNoValue("passwordResponse")
-		}
-		if err := v.PasswordResponse.Encode(e); err != nil {
-			return wrapErr("passwordResponse", err)
-		}
-	case ConferenceResponseChoiceTerminalListResponse:
-		if err := e.WriteChoiceIndex(4, 8, true); err != nil {
-			return err
-		}
-		{
-			items0 := v.TerminalListResponse
-			k0, more0, err := e.WriteLength(len(items0), per.Size(1, 256))
-			if err != nil {
-				return wrapErr("terminalListResponse", err)
-			}
-			for i0 := 0; ; {
-				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(e); err != nil {
-						return wrapErr("terminalListResponse", err)
-					}
-				}
-				if !more0 {
-					break
-				}
-				k0, more0 = e.WriteLengthNext(len(items0) - i0)
-			}
-		}
-	case ConferenceResponseChoiceVideoCommandReject:
-		if err := e.WriteChoiceIndex(5, 8, true); err != nil {
-			return err
-		}
-	case ConferenceResponseChoiceTerminalDropReject:
-		if err := e.WriteChoiceIndex(6, 8, true); err != nil {
-			return err
-		}
-	case ConferenceResponseChoiceMakeMeChairResponse:
-		if err := e.WriteChoiceIndex(7, 8, true); err != nil {
-			return err
-		}
-		if v.MakeMeChairResponse == nil {
-			return errNoValue("makeMeChairResponse")
-		}
-		if err := v.MakeMeChairResponse.Encode(e); err != nil {
-			return wrapErr("makeMeChairResponse", err)
-		}
-	case ConferenceResponseChoiceExtensionAddressResponse:
-		if err := e.WriteChoiceIndex(8, 8, true); err != nil {
-			return err
-		}
-		if v.ExtensionAddressResponse == nil {
-			return errNoValue("extensionAddressResponse")
-		}
-		sub := e.BeginOpenType()
-		if err := v.ExtensionAddressResponse.Encode(sub); err != nil {
-			return wrapErr("extensionAddressResponse", err)
-		}
-		if err := e.EndOpenType(sub); err != nil {
-			return wrapErr("extensionAddressResponse", err)
-		}
-	case ConferenceResponseChoiceChairTokenOwnerResponse:
-		if err := e.WriteChoiceIndex(9, 8, true); err != nil {
-			return err
-		}
-		if v.ChairTokenOwnerResponse == nil {
-			return errNoValue("chairTokenOwnerResponse")
-		}
-		sub := e.BeginOpenType()
-		if err := v.ChairTokenOwnerResponse.Encode(sub); err != nil {
-			return wrapErr("chairTokenOwnerResponse", err)
-		}
-		if err := e.EndOpenType(sub); err != nil {
-			return wrapErr("chairTokenOwnerResponse", err)
-		}
-	case ConferenceResponseChoiceTerminalCertificateResponse:
-		if err := e.WriteChoiceIndex(10, 8, true); err != nil {
-			return err
-		}
-		if v.TerminalCertificateResponse == nil {
-			return errNoValue("terminalCertificateResponse")
-		}
-		sub := e.BeginOpenType()
-		if err := v.TerminalCertificateResponse.Encode(sub); err != nil {
-			return wrapErr("terminalCertificateResponse", err)
-		}
-		if err := e.EndOpenType(sub); err != nil {
-			return wrapErr("terminalCertificateResponse", err)
-		}
-	case ConferenceResponseChoiceBroadcastMyLogicalChannelResponse:
-		if err := e.WriteChoiceIndex(11, 8, true); err != nil {
-			return err
-		}
-		if v.BroadcastMyLogicalChannelResponse == nil {
-			return errNoValue("broadcastMyLogicalChannelResponse")
-		}
-		sub := e.BeginOpenType()
-		if err := v.BroadcastMyLogicalChannelResponse.Encode(sub); err != nil {
-			return wrapErr("broadcastMyLogicalChannelResponse", err)
-		}
-		if err := e.EndOpenType(sub); err != nil {
-			return wrapErr("broadcastMyLogicalChannelResponse", err)
-		}
-	case ConferenceResponseChoiceMakeTerminalBroadcasterResponse:
-		if err := e.WriteChoiceIndex(12, 8, true); err != nil {
-			return err
-		}
-		if v.MakeTerminalBroadcasterResponse == nil {
-			return errNoValue("makeTerminalBroadcasterResponse")
-		}
-		sub := e.BeginOpenType()
-		if err := v.MakeTerminalBroadcasterResponse.Encode(sub); err != nil {
-			return wrapErr("makeTerminalBroadcasterResponse", err)
-		}
-		if err := e.EndOpenType(sub); err != nil {
-			return wrapErr("makeTerminalBroadcasterResponse", err)
-		}
-	case ConferenceResponseChoiceSendThisSourceResponse:
-		if err := e.WriteChoiceIndex(13, 8, true); err != nil {
-			return err
-		}
-		if v.SendThisSourceResponse == nil {
-			return errNoValue("sendThisSourceResponse")
-		}
-		sub := e.BeginOpenType()
-		if err := v.SendThisSourceResponse.Encode(sub); err != nil {
-			return wrapErr("sendThisSourceResponse", err)
-		}
-		if err := e.EndOpenType(sub); err != nil {
-			return wrapErr("sendThisSourceResponse", err)
-		}
-	case ConferenceResponseChoiceRequestAllTerminalIDsResponse:
-		if err := e.WriteChoiceIndex(14, 8, true); err != nil {
-			return err
-		}
-		if v.RequestAllTerminalIDsResponse == nil {
-			return errNoValue("requestAllTerminalIDsResponse")
-		}
-		sub := e.BeginOpenType()
-		if err := v.RequestAllTerminalIDsResponse.Encode(sub); err != nil {
-			return wrapErr("requestAllTerminalIDsResponse", err)
-		}
-		if err := e.EndOpenType(sub); err != nil {
-			return wrapErr("requestAllTerminalIDsResponse", err)
-		}
-	case ConferenceResponseChoiceRemoteMCResponse:
-		if err := e.WriteChoiceIndex(15, 8, true); err != nil {
-			return err
-		}
-		if v.RemoteMCResponse == nil {
-			return errNoValue("remoteMCResponse")
-		}
-		sub := e.BeginOpenType()
-		if err := v.RemoteMCResponse.Encode(sub); err != nil {
-			return wrapErr("remoteMCResponse", err)
-		}
-		if err := e.EndOpenType(sub); err != nil {
-			return wrapErr("remoteMCResponse", err)
-		}
-	default:
-		if int(v.Choice) > 16 {
-			if err := e.WriteChoiceIndex(int(v.Choice)-1, 8, true); err != nil {
-				return err
-			}
-			return e.WriteOpenType(v.Unknown)
-		}
-		return errNoChoice(int(v.Choice))
-	}
-	return nil
-}
-
-// Decode reads v from d, replacing its contents.
-func (v *ConferenceResponse) Decode(d *per.Decoder) error {
-	if err := d.Enter(); err != nil {
-		return err
-	}
-	*v = ConferenceResponse{}
-	i, err := d.ReadChoiceIndex(8, true)
-	if err != nil {
-		return err
-	}
-	switch i {
-	case 0:
-		v.Choice = ConferenceResponseChoiceMCTerminalIDResponse
-		v.MCTerminalIDResponse = new(ConferenceResponseMCTerminalIDResponse)
-		if err := v.MCTerminalIDResponse.Decode(d); err != nil {
-			return wrapErr("mCTerminalIDResponse", err)
-		}
-	case 1:
-		v.Choice = ConferenceResponseChoiceTerminalIDResponse
-		v.TerminalIDResponse = new(ConferenceResponseTerminalIDResponse)
-		if err := v.TerminalIDResponse.Decode(d); err != nil {
-			return wrapErr("terminalIDResponse", err)
-		}
-	case 2:
-		v.Choice = ConferenceResponseChoiceConferenceIDResponse
-		v.ConferenceIDResponse = new(ConferenceResponseConferenceIDResponse)
-		if err := v.ConferenceIDResponse.Decode(d); err != nil {
-			return wrapErr("conferenceIDResponse", err)
-		}
-	case 3:
-		v.Choice = ConferenceResponseChoicePasswordResponse
-		v.PasswordResponse = new(ConferenceResponsePasswordResponse)
-		if err := v.PasswordResponse.Decode(d); err != nil {
-			return wrapErr("passwordResponse", err)
-		}
-	case 4:
-		v.Choice = ConferenceResponseChoiceTerminalListResponse
-		{
-			n0, more0, err := d.ReadLength(per.Size(1, 256), 17)
-			if err != nil {
-				return wrapErr("terminalListResponse", err)
-			}
-			var items0 []TerminalLabel
-			if n0 > 0 {
-				items0 = make([]TerminalLabel, 0, n0)
-			}
-			for {
-				for range n0 {
-					items0 = append(items0, TerminalLabel{})
-					if err := items0[len(items0)-1].Decode(d); err != nil {
-						return wrapErr("terminalListResponse", err)
-					}
-				}
-				if !more0 {
-					break
-				}
-				if n0, more0, err = d.ReadLengthNext(17); err != nil {
-					return wrapErr("terminalListResponse", err)
-				}
-			}
-			v.TerminalListResponse = []TerminalLabel(items0)
-		}
-	case 5:
-		v.Choice = ConferenceResponseChoiceVideoCommandReject
-	case 6:
-		v.Choice = ConferenceResponseChoiceTerminalDropReject
-	case 7:
-		v.Choice = ConferenceResponseChoiceMakeMeChairResponse
-		v.MakeMeChairResponse = new(ConferenceResponseMakeMeChairResponse)
-		if err := v.MakeMeChairResponse.Decode(d); err != nil {
-			return wrapErr("makeMeChairResponse", err)
-		}
-	case 8:
-		v.Choice = ConferenceResponseChoiceExtensionAddressResponse
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("extensionAddressResponse", err)
-		}
-		v.ExtensionAddressResponse = new(ConferenceResponseExtensionAddressResponse)
-		if err := v.ExtensionAddressResponse.Decode(&sub); err != nil {
-			return wrapErr("extensionAddressResponse", err)
-		}
-	case 9:
-		v.Choice = ConferenceResponseChoiceChairTokenOwnerResponse
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("chairTokenOwnerResponse", err)
-		}
-		v.ChairTokenOwnerResponse = new(ConferenceResponseChairTokenOwnerResponse)
-		if err := v.ChairTokenOwnerResponse.Decode(&sub); err != nil {
-			return wrapErr("chairTokenOwnerResponse", err)
-		}
-	case 10:
-		v.Choice = ConferenceResponseChoiceTerminalCertificateResponse
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("terminalCertificateResponse", err)
-		}
-		v.TerminalCertificateResponse = new(ConferenceResponseTerminalCertificateResponse)
-		if err := v.TerminalCertificateResponse.Decode(&sub); err != nil {
-			return wrapErr("terminalCertificateResponse", err)
-		}
-	case 11:
-		v.Choice = ConferenceResponseChoiceBroadcastMyLogicalChannelResponse
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("broadcastMyLogicalChannelResponse", err)
-		}
-		v.BroadcastMyLogicalChannelResponse = new(ConferenceResponseBroadcastMyLogicalChannelResponse)
-		if err := v.BroadcastMyLogicalChannelResponse.Decode(&sub); err != nil {
-			return wrapErr("broadcastMyLogicalChannelResponse", err)
-		}
-	case 12:
-		v.Choice = ConferenceResponseChoiceMakeTerminalBroadcasterResponse
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("makeTerminalBroadcasterResponse", err)
-		}
-		v.MakeTerminalBroadcasterResponse = new(ConferenceResponseMakeTerminalBroadcasterResponse)
-		if err := v.MakeTerminalBroadcasterResponse.Decode(&sub); err != nil {
-			return wrapErr("makeTerminalBroadcasterResponse", err)
-		}
-	case 13:
-		v.Choice = ConferenceResponseChoiceSendThisSourceResponse
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("sendThisSourceResponse", err)
-		}
-		v.SendThisSourceResponse = new(ConferenceResponseSendThisSourceResponse)
-		if err := v.SendThisSourceResponse.Decode(&sub); err != nil {
-			return wrapErr("sendThisSourceResponse", err)
-		}
-	case 14:
-		v.Choice = ConferenceResponseChoiceRequestAllTerminalIDsResponse
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("requestAllTerminalIDsResponse", err)
-		}
-		v.RequestAllTerminalIDsResponse = new(RequestAllTerminalIDsResponse)
-		if err := v.RequestAllTerminalIDsResponse.Decode(&sub); err != nil {
-			return wrapErr("requestAllTerminalIDsResponse", err)
-		}
-	case 15:
-		v.Choice = ConferenceResponseChoiceRemoteMCResponse
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("remoteMCResponse", err)
-		}
-		v.RemoteMCResponse = new(RemoteMCResponse)
-		if err := v.RemoteMCResponse.Decode(&sub); err != nil {
-			return wrapErr("remoteMCResponse", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
-			return err
-		}
-		v.Choice = ConferenceResponseChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
-	}
-	d.Leave()
-	return nil
-}
-
-// Encode writes v to e in aligned PER.
-func (v *TerminalID) Encode(e *per.Encoder) error {
-	if err := e.WriteOctetString([]byte((*v)), per.Size(1, 128)); err != nil {
-		return err
-	}
-	return nil
-}
-
-// Decode reads v from d.
-func (v *TerminalID) Decode(d *per.Decoder) error {
-	{
-		x, err := d.ReadOctetString(per.Size(1, 128))
-		if err != nil {
-			return err
-		}
-		*v = TerminalID(x)
-	}
-	return nil
-}
-
-// Encode writes v to e in aligned PER.
-func (v *ConferenceID) Encode(e *per.Encoder) error {
-	if err := e.WriteOctetString([]byte((*v)), per.Size(1, 32)); err != nil {
-		return err
-	}
-	return nil
-}
-
-// Decode reads v from d.
-func (v *ConferenceID) Decode(d *per.Decoder) error {
-	{
-		x, err := d.ReadOctetString(per.Size(1, 32))
-		if err != nil {
-			return err
-		}
-		*v = ConferenceID(x)
-	}
-	return nil
-}
-
-// Encode writes v to e in aligned PER.
-func (v *Password) Encode(e *per.Encoder) error {
-	if err := e.WriteOctetString([]byte((*v)), per.Size(1, 32)); err != nil {
-		return err
-	}
-	return nil
-}
-
-// Decode reads v from d.
-func (v *Password) Decode(d *per.Decoder) error {
-	{
-		x, err := d.ReadOctetString(per.Size(1, 32))
-		if err != nil {
-			return err
-		}
-		*v = Password(x)
-	}
-	return nil
-}
-
-// Encode writes v to e in aligned PER.
-func (v *RequestAllTerminalIDsResponse) Encode(e *per.Encoder) error {
-	var ext per.ExtensionBitmap
-	n := 0
-	if v.Ext.Len != 0 {
-		n = v.Ext.Len
-	}
-	ext.SetLen(n)
-	last := -1
-	for _, u := range v.Ext.Unknown {
-		if u.Index <= last {
-			return errUnknownIndex(u.Index)
-		}
-		last = u.Index
-		ext.Set(u.Index)
-	}
-	e.WriteBit(ext.Any())
-	{
-		items0 := v.TerminalInformation
-		k0, more0, err := e.WriteLength(len(items0), per.SizeConstraint{})
-		if err != nil {
-			return wrapErr("terminalInformation", err)
-		}
-		for i0 := 0; ; {
-			for end := i0 + k0; i0 < end; i0++ {
-				if err := items0[i0].Encode(e); err != nil {
-					return wrapErr("terminalInformation", err)
-				}
-			}
-			if !more0 {
-				break
-			}
-			k0, more0 = e.WriteLengthNext(len(items0) - i0)
-		}
-	}
-	if !ext.Any() {
-		return nil
-	}
-	if err := e.WriteExtensionBitmap(&ext); err != nil {
-		return err
-	}
-	for _, u := range v.Ext.Unknown {
-		if err := e.WriteRawExtension(u); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Decode reads v from d, replacing its contents.
-func (v *RequestAllTerminalIDsResponse) Decode(d *per.Decoder) error {
-	if err := d.Enter(); err != nil {
-		return err
-	}
-	*v = RequestAllTerminalIDsResponse{}
-	extBit, err := d.ReadBit()
-	if err != nil {
-		return err
-	}
-	{
-		n0, more0, err := d.ReadLength(per.SizeConstraint{}, 26)
-		if err != nil {
-			return wrapErr("terminalInformation", err)
-		}
-		var items0 []TerminalInformation
-		if n0 > 0 {
-			items0 = make([]TerminalInformation, 0, n0)
-		}
-		for {
-			for range n0 {
-				items0 = append(items0, TerminalInformation{})
-				if err := items0[len(items0)-1].Decode(d); err != nil {
-					return wrapErr("terminalInformation", err)
-				}
-			}
-			if !more0 {
-				break
-			}
-			if n0, more0, err = d.ReadLengthNext(26); err != nil {
-				return wrapErr("terminalInformation", err)
-			}
-		}
-		v.TerminalInformation = []TerminalInformation(items0)
-	}
-	if extBit {
-		var ext per.ExtensionBitmap
-		if err := d.ReadExtensionBitmap(&ext); err != nil {
-			return err
-		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
-		for i := 0; i < ext.Len(); i++ {
-			if !ext.Has(i) {
-				continue
-			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
-				return err
-			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
-		}
-	}
-	d.Leave()
-	return nil
-}
-
-// Encode writes v to e in aligned PER.
-func (v *TerminalInformation) Encode(e *per.Encoder) error {
-	var ext per.ExtensionBitmap
-	n := 0
-	if v.Ext.Len != 0 {
-		n = v.Ext.Len
-	}
-	ext.SetLen(n)
-	last := -1
-	for _, u := range v.Ext.Unknown {
-		if u.Index <= last {
-			return errUnknownIndex(u.Index)
-		}
-		last = u.Index
-		ext.Set(u.Index)
-	}
-	e.WriteBit(ext.Any())
-	if err := v.TerminalLabel.Encode(e); err != nil {
-		return wrapErr("terminalLabel", err)
-	}
-	if err := e.WriteOctetString([]byte(v.TerminalID), per.Size(1, 128)); err != nil {
-		return wrapErr("terminalID", err)
-	}
-	if !ext.Any() {
-		return nil
-	}
-	if err := e.WriteExtensionBitmap(&ext); err != nil {
-		return err
-	}
-	for _, u := range v.Ext.Unknown {
-		if err := e.WriteRawExtension(u); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Decode reads v from d, replacing its contents.
-func (v *TerminalInformation) Decode(d *per.Decoder) error {
-	if err := d.Enter(); err != nil {
-		return err
-	}
-	*v = TerminalInformation{}
-	extBit, err := d.ReadBit()
-	if err != nil {
-		return err
-	}
-	if err := v.TerminalLabel.Decode(d); err != nil {
-		return wrapErr("terminalLabel", err)
-	}
-	{
-		x, err := d.ReadOctetString(per.Size(1, 128))
-		if err != nil {
-			return wrapErr("terminalID", err)
-		}
-		v.TerminalID = TerminalID(x)
-	}
-	if extBit {
-		var ext per.ExtensionBitmap
-		if err := d.ReadExtensionBitmap(&ext); err != nil {
-			return err
-		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
-		for i := 0; i < ext.Len(); i++ {
-			if !ext.Has(i) {
-				continue
-			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
-				return err
-			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
-		}
-	}
-	d.Leave()
-	return nil
-}
-
-// String returns the ASN.1 name of the alternative.
-func (c RemoteMCResponseChoice) String() string {
-	switch c {
-	case RemoteMCResponseChoiceAccept:
-		return "accept"
-	case RemoteMCResponseChoiceReject:
-		return "reject"
-	}
-	return "RemoteMCResponseChoice(" + strconv.Itoa(int(c)) + ")"
-}
-
-// Encode writes v to e in aligned PER.
-func (v *RemoteMCResponse) Encode(e *per.Encoder) error {
-	switch v.Choice {
-	case RemoteMCResponseChoiceAccept:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
-	case RemoteMCResponseChoiceReject:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
-		if v.Reject == nil {
-			return errNoValue("reject")
-		}
-		if err := v.Reject.Encode(e); err != nil {
-			return wrapErr("reject", err)
-		}
-	default:
-		if int(v.Choice) > 2 {
-			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
-				return err
-			}
-			return e.WriteOpenType(v.Unknown)
-		}
-		return errNoChoice(int(v.Choice))
-	}
-	return nil
-}
-
-// Decode reads v from d, replacing its contents.
-func (v *RemoteMCResponse) Decode(d *per.Decoder) error {
-	if err := d.Enter(); err != nil {
-		return err
-	}
-	*v = RemoteMCResponse{}
-	i, err := d.ReadChoiceIndex(2, true)
-	if err != nil {
-		return err
-	}
-	switch i {
-	case 0:
-		v.Choice = RemoteMCResponseChoiceAccept
-	case 1:
-		v.Choice = RemoteMCResponseChoiceReject
-		v.Reject = new(RemoteMCResponseReject)
-		if err := v.Reject.Decode(d); err != nil {
-			return wrapErr("reject", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
-			return err
-		}
-		v.Choice = RemoteMCResponseChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
-	}
-	d.Leave()
-	return nil
-}
-
-// String returns the ASN.1 name of the alternative.
-func (c MultilinkResponseChoice) String() string {
-	switch c {
-	case MultilinkResponseChoiceNonStandard:
-		return "nonStandard"
-	case MultilinkResponseChoiceCallInformation:
-		return "callInformation"
-	case MultilinkResponseChoiceAddConnection:
-		return "addConnection"
-	case MultilinkResponseChoiceRemoveConnection:
-		return "removeConnection"
-	case MultilinkResponseChoiceMaximumHeaderInterval:
-		return "maximumHeaderInterval"
-	}
-	return "MultilinkResponseChoice(" + strconv.Itoa(int(c)) + ")"
-}
-
-// Encode writes v to e in aligned PER.
-func (v *MultilinkResponse) Encode(e *per.Encoder) error {
-	switch v.Choice {
-	case MultilinkResponseChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 5, true); err != nil {
-			return err
-		}
-		if v.NonStandard == nil {
-			return errNoValue("nonStandard")
-		}
-		if err := v.NonStandard.Encode(e); err != nil {
-			return wrapErr("nonStandard", err)
-		}
-	case MultilinkResponseChoiceCallInformation:
-		if err := e.WriteChoiceIndex(1, 5, true); err != nil {
-			return err
-		}
-		if v.CallInformation == nil {
-			return errNoValue("callInformation")
-		}
-		if err := v.CallInformation.Encode(e); err != nil {
-			return wrapErr("callInformation", err)
-		}
-	case MultilinkResponseChoiceAddConnection:
-		if err := e.WriteChoiceIndex(2, 5, true); err != nil {
-			return err
-		}
-		if v.AddConnection == nil {
-			return errNoValue("addConnection")
-		}
-		if err := v.AddConnection.Encode(e); err != nil {
-			return wrapErr("addConnection", err)
-		}
-	case MultilinkResponseChoiceRemoveConnection:
-		if err := e.WriteChoiceIndex(3, 5, true); err != nil {
-			return err
-		}
-		if v.RemoveConnection == nil {
-			return errNoValue("removeConnection")
-		}
-		if err := v.RemoveConnection.Encode(e); err != nil {
-			return wrapErr("removeConnection", err)
-		}
-	case MultilinkResponseChoiceMaximumHeaderInterval:
-		if err := e.WriteChoiceIndex(4, 5, true); err != nil {
-			return err
-		}
-		if v.MaximumHeaderInterval == nil {
-			return errNoValue("maximumHeaderInterval")
-		}
-		if err := v.MaximumHeaderInterval.Encode(e); err != nil {
-			return wrapErr("maximumHeaderInterval", err)
-		}
-	default:
-		if int(v.Choice) > 5 {
-			if err := e.WriteChoiceIndex(int(v.Choice)-1, 5, true); err != nil {
-				return err
-			}
-			return e.WriteOpenType(v.Unknown)
-		}
-		return errNoChoice(int(v.Choice))
-	}
-	return nil
-}
-
-// Decode reads v from d, replacing its contents.
-func (v *MultilinkResponse) Decode(d *per.Decoder) error {
-	if err := d.Enter(); err != nil {
-		return err
-	}
-	*v = MultilinkResponse{}
-	i, err := d.ReadChoiceIndex(5, true)
-	if err != nil {
-		return err
-	}
-	switch i {
-	case 0:
-		v.Choice = MultilinkResponseChoiceNonStandard
-		v.NonStandard = new(NonStandardMessage)
-		if err := v.NonStandard.Decode(d); err != nil {
-			return wrapErr("nonStandard", err)
-		}
-	case 1:
-		v.Choice = MultilinkResponseChoiceCallInformation
-		v.CallInformation = new(MultilinkResponseCallInformation)
-		if err := v.CallInformation.Decode(d); err != nil {
-			return wrapErr("callInformation", err)
-		}
-	case 2:
-		v.Choice = MultilinkResponseChoiceAddConnection
-		v.AddConnection = new(MultilinkResponseAddConnection)
-		if err := v.AddConnection.Decode(d); err != nil {
-			return wrapErr("addConnection", err)
-		}
-	case 3:
-		v.Choice = MultilinkResponseChoiceRemoveConnection
-		v.RemoveConnection = new(MultilinkResponseRemoveConnection)
-		if err := v.RemoveConnection.Decode(d); err != nil {
-			return wrapErr("removeConnection", err)
-		}
-	case 4:
-		v.Choice = MultilinkResponseChoiceMaximumHeaderInterval
-		v.MaximumHeaderInterval = new(MultilinkResponseMaximumHeaderInterval)
-		if err := v.MaximumHeaderInterval.Decode(d); err != nil {
-			return wrapErr("maximumHeaderInterval", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
-			return err
-		}
-		v.Choice = MultilinkResponseChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
-	}
-	d.Leave()
-	return nil
-}
-
-// Encode writes v to e in aligned PER.
-func (v *LogicalChannelRateAcknowledge) Encode(e *per.Encoder) error {
-	var ext per.ExtensionBitmap
-	n := 0
-	if v.Ext.Len != 0 {
-		n = v.Ext.Len
-	}
-	ext.SetLen(n)
-	last := -1
-	for _, u := range v.Ext.Unknown {
-		if u.Index <= last {
-			return errUnknownIndex(u.Index)
-		}
-		last = u.Index
-		ext.Set(u.Index)
-	}
-	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.SequenceNumber), per.IntRange(0, 255)); err != nil {
-		return wrapErr("sequenceNumber", err)
-	}
-	if err := e.WriteInteger(int64(v.LogicalChannelNumber), per.IntRange(1, 65535)); err != nil {
-		return wrapErr("logicalChannelNumber", err)
-	}
-	if err := e.WriteInteger(int64(v.MaximumBitRate), per.IntRange(0, 4294967295)); err != nil {
-		return wrapErr("maximumBitRate", err)
-	}
-	if !ext.Any() {
-		return nil
-	}
-	if err := e.WriteExtensionBitmap(&ext); err != nil {
-		return err
-	}
-	for _, u := range v.Ext.Unknown {
-		if err := e.WriteRawExtension(u); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Decode reads v from d, replacing its contents.
-func (v *LogicalChannelRateAcknowledge) Decode(d *per.Decoder) error {
-	if err := d.Enter(); err != nil {
-		return err
-	}
-	*v = LogicalChannelRateAcknowledge{}
-	extBit, err := d.ReadBit()
-	if err != nil {
-		return err
-	}
-	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
-		if err != nil {
-			return wrapErr("sequenceNumber", err)
-		}
-		v.SequenceNumber = SequenceNumber(x)
-	}
-	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
-		if err != nil {
-			return wrapErr("logicalChannelNumber", err)
-		}
-		v.LogicalChannelNumber = LogicalChannelNumber(x)
-	}
-	{
-		x, err := d.ReadInteger(per.IntRange(0, 4294967295))
-		if err != nil {
-			return wrapErr("maximumBitRate", err)
-		}
-		v.MaximumBitRate = MaximumBitRate(x)
-	}
-	if extBit {
-		var ext per.ExtensionBitmap
-		if err := d.ReadExtensionBitmap(&ext); err != nil {
-			return err
-		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
-		for i := 0; i < ext.Len(); i++ {
-			if !ext.Has(i) {
-				continue
-			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
-				return err
-			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
-		}
-	}
-	d.Leave()
-	return nil
-}
-
-// Encode writes v to e in aligned PER.
-func (v *LogicalChannelRateReject) Encode(e *per.Encoder) error {
-	var ext per.ExtensionBitmap
-	n := 0
-	if v.Ext.Len != 0 {
-		n = v.Ext.Len
-	}
-	ext.SetLen(n)
-	last := -1
-	for _, u := range v.Ext.Unknown {
-		if u.Index <= last {
-			return errUnknownIndex(u.Index)
-		}
-		last = u.Index
-		ext.Set(u.Index)
-	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.CurrentMaximumBitRate != nil)
-	if err := e.WriteInteger(int64(v.SequenceNumber), per.IntRange(0, 255)); err != nil {
-		return wrapErr("sequenceNumber", err)
-	}
-	if err := e.WriteInteger(int64(v.LogicalChannelNumber), per.IntRange(1, 65535)); err != nil {
-		return wrapErr("logicalChannelNumber", err)
-	}
-	if err := v.RejectReason.Encode(e); err != nil {
-		return wrapErr("rejectReason", err)
-	}
-	if v.CurrentMaximumBitRate != nil {
-		if err := e.WriteInteger(int64((*v.CurrentMaximumBitRate)), per.IntRange(0, 4294967295)); err != nil {
-			return wrapErr("currentMaximumBitRate", err)
-		}
-	}
-	if !ext.Any() {
-		return nil
-	}
-	if err := e.WriteExtensionBitmap(&ext); err != nil {
-		return err
-	}
-	for _, u := range v.Ext.Unknown {
-		if err := e.WriteRawExtension(u); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Decode reads v from d, replacing its contents.
-func (v *LogicalChannelRateReject) Decode(d *per.Decoder) error {
-	if err := d.Enter(); err != nil {
-		return err
-	}
-	*v = LogicalChannelRateReject{}
-	extBit, err := d.ReadBit()
-	if err != nil {
-		return err
-	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
-	{
-		x, err := d.ReadInteger(per.IntRange(0, 255))
-		if err != nil {
-			return wrapErr("sequenceNumber", err)
-		}
-		v.SequenceNumber = SequenceNumber(x)
-	}
-	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
-		if err != nil {
-			return wrapErr("logicalChannelNumber", err)
-		}
-		v.LogicalChannelNumber = LogicalChannelNumber(x)
-	}
-	if err := v.RejectReason.Decode(d); err != nil {
-		return wrapErr("rejectReason", err)
-	}
-	if opt0&(1<<0) != 0 {
-		{
-			x, err := d.ReadInteger(per.IntRange(0, 4294967295))
-			if err != nil {
-				return wrapErr("currentMaximumBitRate", err)
-			}
-			v.CurrentMaximumBitRate = new(MaximumBitRate(x))
-		}
-	}
-	if extBit {
-		var ext per.ExtensionBitmap
-		if err := d.ReadExtensionBitmap(&ext); err != nil {
-			return err
-		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
-		for i := 0; i < ext.Len(); i++ {
-			if !ext.Has(i) {
-				continue
-			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
-				return err
-			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
-		}
-	}
-	d.Leave()
-	return nil
-}
-
-// String returns the ASN.1 name of the alternative.
-func (c LogicalChannelRateRejectReasonChoice) String() string {
-	switch c {
-	case LogicalChannelRateRejectReasonChoiceUndefinedReason:
-		return "undefinedReason"
-	case LogicalChannelRateRejectReasonChoiceInsufficientResources:
-		return "insufficientResources"
-	}
-	return "LogicalChannelRateRejectReasonChoice(" + strconv.Itoa(int(c)) + ")"
-}
-
-// Encode writes v to e in aligned PER.
-func (v *LogicalChannelRateRejectReason) Encode(e *per.Encoder) error {
-	switch v.Choice {
-	case LogicalChannelRateRejectReasonChoiceUndefinedReason:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
-	case LogicalChannelRateRejectReasonChoiceInsufficientResources:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
-	default:
-		if int(v.Choice) > 2 {
-			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
-				return err
-			}
-			return e.WriteOpenType(v.Unknown)
-		}
-		return errNoChoice(int(v.Choice))
-	}
-	return nil
-}
-
-// Decode reads v from d, replacing its contents.
-func (v *LogicalChannelRateRejectReason) Decode(d *per.Decoder) error {
-	if err := d.Enter(); err != nil {
-		return err
-	}
-	*v = LogicalChannelRateRejectReason{}
-	i, err := d.ReadChoiceIndex(2, true)
-	if err != nil {
-		return err
-	}
-	switch i {
-	case 0:
-		v.Choice = LogicalChannelRateRejectReasonChoiceUndefinedReason
-	case 1:
-		v.Choice = LogicalChannelRateRejectReasonChoiceInsufficientResources
-	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
-			return err
-		}
-		v.Choice = LogicalChannelRateRejectReasonChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
-	}
-	d.Leave()
-	return nil
-}
-
-// String returns the ASN.1 name of the alternative.
-func (c CommandMessageChoice) String() string {
-	switch c {
-	case CommandMessageChoiceNonStandard:
-		return "nonStandard"
-	case CommandMessageChoiceMaintenanceLoopOffCommand:
-		return "maintenanceLoopOffCommand"
-	case CommandMessageChoiceSendTerminalCapabilitySet:
-		return "sendTerminalCapabilitySet"
-	case CommandMessageChoiceEncryptionCommand:
-		return "encryptionCommand"
-	case CommandMessageChoiceFlowControlCommand:
-		return "flowControlCommand"
-	case CommandMessageChoiceEndSessionCommand:
-		return "endSessionCommand"
-	case CommandMessageChoiceMiscellaneousCommand:
-		return "miscellaneousCommand"
-	case CommandMessageChoiceCommunicationModeCommand:
-		return "communicationModeCommand"
-	case CommandMessageChoiceConferenceCommand:
-		return "conferenceCommand"
-	case CommandMessageChoiceH223MultiplexReconfiguration:
-		return "h223MultiplexReconfiguration"
-	case CommandMessageChoiceNewATMVCCommand:
-		return "newATMVCCommand"
-	case CommandMessageChoiceMobileMultilinkReconfigurationCommand:
-		return "mobileMultilinkReconfigurationCommand"
-	case CommandMessageChoiceGenericCommand:
-		return "genericCommand"
-	}
-	return "CommandMessageChoice(" + strconv.Itoa(int(c)) + ")"
-}
-
-// Encode writes v to e in aligned PER.
-func (v *CommandMessage) Encode(e *per.Encoder) error {
-	switch v.Choice {
-	case CommandMessageChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 7, true); err != nil {
-			return err
-		}
-		if v.NonStandard == nil {
-			return errNoValue("nonStandard")
-		}
-		if err := v.NonStandard.Encode(e); err != nil {
-			return wrapErr("nonStandard", err)
-		}
-	case CommandMessageChoiceMaintenanceLoopOffCommand:
-		if err := e.WriteChoiceIndex(1, 7, true); err != nil {
-			return err
-		}
-		if v.MaintenanceLoopOffCommand == nil {
-			return errNoValue("maintenanceLoopOffCommand")
-		}
-		if err := v.MaintenanceLoopOffCommand.Encode(e); err != nil {
-			return wrapErr("maintenanceLoopOffCommand", err)
-		}
-	case CommandMessageChoiceSendTerminalCapabilitySet:
-		if err := e.WriteChoiceIndex(2, 7, true); err != nil {
-			return err
-		}
-		if v.SendTerminalCapabilitySet == nil {
-			return errNoValue("sendTerminalCapabilitySet")
-		}
-		if err := v.SendTerminalCapabilitySet.Encode(e); err != nil {
-			return wrapErr("sendTerminalCapabilitySet", err)
-		}
-	case CommandMessageChoiceEncryptionCommand:
-		if err := e.WriteChoiceIndex(3, 7, true); err != nil {
-			return err
-		}
-		if v.EncryptionCommand == nil {
-			return errNoValue("encryptionCommand")
-		}
-		if err := v.EncryptionCommand.Encode(e); err != nil {
-			return wrapErr("encryptionCommand", err)
-		}
-	case CommandMessageChoiceFlowControlCommand:
-		if err := e.WriteChoiceIndex(4, 7, true); err != nil {
-			return err
-		}
-		if v.FlowControlCommand == nil {
-			return errNoValue("flowControlCommand")
-		}
-		if err := v.FlowControlCommand.Encode(e); err != nil {
-			return wrapErr("flowControlCommand", err)
-		}
-	case CommandMessageChoiceEndSessionCommand:
-		if err := e.WriteChoiceIndex(5, 7, true); err != nil {
-			return err
-		}
-		if v.EndSessionCommand == nil {
-			return errNoValue("endSessionCommand")
-		}
-		if err := v.EndSessionCommand.Encode(e); err != nil {
-			return wrapErr("endSessionCommand", err)
-		}
-	case CommandMessageChoiceMiscellaneousCommand:
-		if err := e.WriteChoiceIndex(6, 7, true); err != nil {
-			return err
-		}
-		if v.MiscellaneousCommand == nil {
-			return errNoValue("miscellaneousCommand")
-		}
-		if err := v.MiscellaneousCommand.Encode(e); err != nil {
-			return wrapErr("miscellaneousCommand", err)
-		}
-	case CommandMessageChoiceCommunicationModeCommand:
-		if err := e.WriteChoiceIndex(7, 7, true); err != nil {
-			return err
-		}
-		if v.CommunicationModeCommand == nil {
-			return errNoValue("communicationModeCommand")
-		}
-		sub := e.BeginOpenType()
-		if err := v.CommunicationModeCommand.Encode(sub); err != nil {
-			return wrapErr("communicationModeCommand", err)
-		}
-		if err := e.EndOpenType(sub); err != nil {
-			return wrapErr("communicationModeCommand", err)
-		}
-	case CommandMessageChoiceConferenceCommand:
-		if err := e.WriteChoiceIndex(8, 7, true); err != nil {
-			return err
-		}
-		if v.ConferenceCommand == nil {
-			return errNoValue("conferenceCommand")
-		}
-		sub := e.BeginOpenType()
-		if err := v.ConferenceCommand.Encode(sub); err != nil {
-			return wrapErr("conferenceCommand", err)
-		}
-		if err := e.EndOpenType(sub); err != nil {
-			return wrapErr("conferenceCommand", err)
-		}
-	case CommandMessageChoiceH223MultiplexReconfiguration:
-		if err := e.WriteChoiceIndex(9, 7, true); err != nil {
-			return err
-		}
-		if v.H223MultiplexReconfiguration == nil {
-			return errNoValue("h223MultiplexReconfiguration")
-		}
-		sub := e.BeginOpenType()
-		if err := v.H223MultiplexReconfiguration.Encode(sub); err != nil {
-			return wrapErr("h223MultiplexReconfiguration", err)
-		}
-		if err := e.EndOpenType(sub); err != nil {
-			return wrapErr("h223MultiplexReconfiguration", err)
-		}
-	case CommandMessageChoiceNewATMVCCommand:
-		if err := e.WriteChoiceIndex(10, 7, true); err != nil {
-			return err
-		}
-		if v.NewATMVCCommand == nil {
-			return errNoValue("newATMVCCommand")
-		}
-		sub := e.BeginOpenType()
-		if err := v.NewATMVCCommand.Encode(sub); err != nil {
-			return wrapErr("newATMVCCommand", err)
-		}
-		if err := e.EndOpenType(sub); err != nil {
-			return wrapErr("newATMVCCommand", err)
-		}
-	case CommandMessageChoiceMobileMultilinkReconfigurationCommand:
-		if err := e.WriteChoiceIndex(11, 7, true); err != nil {
-			return err
-		}
-		if v.MobileMultilinkReconfigurationCommand == nil {
-			return errNoValue("mobileMultilinkReconfigurationCommand")
-		}
-		sub := e.BeginOpenType()
-		if err := v.MobileMultilinkReconfigurationCommand.Encode(sub); err != nil {
-			return wrapErr("mobileMultilinkReconfigurationCommand", err)
-		}
-		if err := e.EndOpenType(sub); err != nil {
-			return wrapErr("mobileMultilinkReconfigurationCommand", err)
-		}
-	case CommandMessageChoiceGenericCommand:
-		if err := e.WriteChoiceIndex(12, 7, true); err != nil {
-			return err
-		}
-		if v.GenericCommand == nil {
-			return errNoValue("genericCommand")
-		}
-		sub := e.BeginOpenType()
-		if err := v.GenericCommand.Encode(sub); err != nil {
-			return wrapErr("genericCommand", err)
-		}
-		if err := e.EndOpenType(sub); err != nil {
-			return wrapErr("genericCommand", err)
-		}
-	default:
-		if int(v.Choice) > 13 {
-			if err := e.WriteChoiceIndex(int(v.Choice)-1, 7, true); err != nil {
-				return err
-			}
-			return e.WriteOpenType(v.Unknown)
-		}
-		return errNoChoice(int(v.Choice))
-	}
-	return nil
-}
-
-// Decode reads v from d, replacing its contents.
-func (v *CommandMessage) Decode(d *per.Decoder) error {
-	if err := d.Enter(); err != nil {
-		return err
-	}
-	*v = CommandMessage{}
-	i, err := d.ReadChoiceIndex(7, true)
-	if err != nil {
-		return err
-	}
-	switch i {
-	case 0:
-		v.Choice = CommandMessageChoiceNonStandard
-		v.NonStandard = new(NonStandardMessage)
-		if err := v.NonStandard.Decode(d); err != nil {
-			return wrapErr("nonStandard", err)
-		}
-	case 1:
-		v.Choice = CommandMessageChoiceMaintenanceLoopOffCommand
-		v.MaintenanceLoopOffCommand = new(MaintenanceLoopOffCommand)
-		if err := v.MaintenanceLoopOffCommand.Decode(d); err != nil {
-			return wrapErr("maintenanceLoopOffCommand", err)
-		}
-	case 2:
-		v.Choice = CommandMessageChoiceSendTerminalCapabilitySet
-		v.SendTerminalCapabilitySet = new(SendTerminalCapabilitySet)
-		if err := v.SendTerminalCapabilitySet.Decode(d); err != nil {
-			return wrapErr("sendTerminalCapabilitySet", err)
-		}
-	case 3:
-		v.Choice = CommandMessageChoiceEncryptionCommand
-		v.EncryptionCommand = new(EncryptionCommand)
-		if err := v.EncryptionCommand.Decode(d); err != nil {
-			return wrapErr("encryptionCommand", err)
-		}
-	case 4:
-		v.Choice = CommandMessageChoiceFlowControlCommand
-		v.FlowControlCommand = new(FlowControlCommand)
-		if err := v.FlowControlCommand.Decode(d); err != nil {
-			return wrapErr("flowControlCommand", err)
-		}
-	case 5:
-		v.Choice = CommandMessageChoiceEndSessionCommand
-		v.EndSessionCommand = new(EndSessionCommand)
-		if err := v.EndSessionCommand.Decode(d); err != nil {
-			return wrapErr("endSessionCommand", err)
-		}
-	case 6:
-		v.Choice = CommandMessageChoiceMiscellaneousCommand
-		v.MiscellaneousCommand = new(MiscellaneousCommand)
-		if err := v.MiscellaneousCommand.Decode(d); err != nil {
-			return wrapErr("miscellaneousCommand", err)
-		}
-	case 7:
-		v.Choice = CommandMessageChoiceCommunicationModeCommand
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("communicationModeCommand", err)
-		}
-		v.CommunicationModeCommand = new(CommunicationModeCommand)
-		if err := v.CommunicationModeCommand.Decode(&sub); err != nil {
-			return wrapErr("communicationModeCommand", err)
-		}
-	case 8:
-		v.Choice = CommandMessageChoiceConferenceCommand
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("conferenceCommand", err)
-		}
-		v.ConferenceCommand = new(ConferenceCommand)
-		if err := v.ConferenceCommand.Decode(&sub); err != nil {
-			return wrapErr("conferenceCommand", err)
-		}
-	case 9:
-		v.Choice = CommandMessageChoiceH223MultiplexReconfiguration
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("h223MultiplexReconfiguration", err)
-		}
-		v.H223MultiplexReconfiguration = new(H223MultiplexReconfiguration)
-		if err := v.H223MultiplexReconfiguration.Decode(&sub); err != nil {
-			return wrapErr("h223MultiplexReconfiguration", err)
-		}
-	case 10:
-		v.Choice = CommandMessageChoiceNewATMVCCommand
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("newATMVCCommand", err)
-		}
-		v.NewATMVCCommand = new(NewATMVCCommand)
-		if err := v.NewATMVCCommand.Decode(&sub); err != nil {
-			return wrapErr("newATMVCCommand", err)
-		}
-	case 11:
-		v.Choice = CommandMessageChoiceMobileMultilinkReconfigurationCommand
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("mobileMultilinkReconfigurationCommand", err)
-		}
-		v.MobileMultilinkReconfigurationCommand = new(MobileMultilinkReconfigurationCommand)
-		if err := v.MobileMultilinkReconfigurationCommand.Decode(&sub); err != nil {
-			return wrapErr("mobileMultilinkReconfigurationCommand", err)
-		}
-	case 12:
-		v.Choice = CommandMessageChoiceGenericCommand
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("genericCommand", err)
-		}
-		v.GenericCommand = new(GenericMessage)
-		if err := v.GenericCommand.Decode(&sub); err != nil {
-			return wrapErr("genericCommand", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
-			return err
-		}
-		v.Choice = CommandMessageChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
-	}
-	d.Leave()
-	return nil
-}
-
-// Encode writes v to e in aligned PER.
-func (v *MaintenanceLoopOffCommand) Encode(e *per.Encoder) error {
-	var ext per.ExtensionBitmap
-	n := 0
-	if v.Ext.Len != 0 {
-		n = v.Ext.Len
-	}
-	ext.SetLen(n)
-	last := -1
-	for _, u := range v.Ext.Unknown {
-		if u.Index <= last {
-			return errUnknownIndex(u.Index)
-		}
-		last = u.Index
-		ext.Set(u.Index)
-	}
-	e.WriteBit(ext.Any())
-	if !ext.Any() {
-		return nil
-	}
-	if err := e.WriteExtensionBitmap(&ext); err != nil {
-		return err
-	}
-	for _, u := range v.Ext.Unknown {
-		if err := e.WriteRawExtension(u); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Decode reads v from d, replacing its contents.
-func (v *MaintenanceLoopOffCommand) Decode(d *per.Decoder) error {
-	if err := d.Enter(); err != nil {
-		return err
-	}
-	*v = MaintenanceLoopOffCommand{}
-	extBit, err := d.ReadBit()
-	if err != nil {
-		return err
-	}
-	if extBit {
-		var ext per.ExtensionBitmap
-		if err := d.ReadExtensionBitmap(&ext); err != nil {
-			return err
-		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
-		for i := 0; i < ext.Len(); i++ {
-			if !ext.Has(i) {
-				continue
-			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
-				return err
-			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
-		}
-	}
-	d.Leave()
-	return nil
-}
-
-// String returns the ASN.1 name of the alternative.
-func (c SendTerminalCapabilitySetChoice) String() string {
-	switch c {
-	case SendTerminalCapabilitySetChoiceSpecificRequest:
-		return "specificRequest"
-	case SendTerminalCapabilitySetChoiceGenericRequest:
-		return "genericRequest"
-	}
-	return "SendTerminalCapabilitySetChoice(" + strconv.Itoa(int(c)) + ")"
-}
-
-// Encode writes v to e in aligned PER.
-func (v *SendTerminalCapabilitySet) Encode(e *per.Encoder) error {
-	switch v.Choice {
-	case SendTerminalCapabilitySetChoiceSpecificRequest:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
-		if v.SpecificRequest == nil {
-			return errNoValue("specificRequest")
-		}
-		if err := v.SpecificRequest.Encode(e); err != nil {
-			return wrapErr("specificRequest", err)
-		}
-	case SendTerminalCapabilitySetChoiceGenericRequest:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
-	default:
-		if int(v.Choice) > 2 {
-			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
-				return err
-			}
-			return e.WriteOpenType(v.Unknown)
-		}
-		return errNoChoice(int(v.Choice))
-	}
-	return nil
-}
-
-// Decode reads v from d, replacing its contents.
-func (v *SendTerminalCapabilitySet) Decode(d *per.Decoder) error {
-	if err := d.Enter(); err != nil {
-		return err
-	}
-	*v = SendTerminalCapabilitySet{}
-	i, err := d.ReadChoiceIndex(2, true)
-	if err != nil {
-		return err
-	}
-	switch i {
-	case 0:
-		v.Choice = SendTerminalCapabilitySetChoiceSpecificRequest
-		v.SpecificRequest = new(SendTerminalCapabilitySetSpecificRequest)
-		if err := v.SpecificRequest.Decode(d); err != nil {
-			return wrapErr("specificRequest", err)
-		}
-	case 1:
-		v.Choice = SendTerminalCapabilitySetChoiceGenericRequest
-	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
-			return err
-		}
-		v.Choice = SendTerminalCapabilitySetChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
-	}
-	d.Leave()
-	return nil
-}
-
-// String returns the ASN.1 name of the alternative.
-func (c EncryptionCommandChoice) String() string {
-	switch c {
-	case EncryptionCommandChoiceEncryptionSE:
-		return "encryptionSE"
-	case EncryptionCommandChoiceEncryptionIVRequest:
-		return "encryptionIVRequest"
-	case EncryptionCommandChoiceEncryptionAlgorithmID:
-		return "encryptionAlgorithmID"
-	}
-	return "EncryptionCommandChoice(" + strconv.Itoa(int(c)) + ")"
-}
-
-// Encode writes v to e in aligned PER.
-func (v *EncryptionCommand) Encode(e *per.Encoder) error {
-	switch v.Choice {
-	case EncryptionCommandChoiceEncryptionSE:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
-		if err := e.WriteOctetString([]byte(v.EncryptionSE), per.SizeConstraint{}); err != nil {
-			return wrapErr("encryptionSE", err)
-		}
-	case EncryptionCommandChoiceEncryptionIVRequest:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
-	case EncryptionCommandChoiceEncryptionAlgorithmID:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
-		if v.EncryptionAlgorithmID == nil {
-			return errNoValue("encryptionAlgorithmID")
-		}
-		if err := v.EncryptionAlgorithmID.Encode(e); err != nil {
-			return wrapErr("encryptionAlgorithmID", err)
-		}
-	default:
-		if int(v.Choice) > 3 {
-			if err := e.WriteChoiceIndex(int(v.Choice)-1, 3, true); err != nil {
-				return err
-			}
-			return e.WriteOpenType(v.Unknown)
-		}
-		return errNoChoice(int(v.Choice))
-	}
-	return nil
-}
-
-// Decode reads v from d, replacing its contents.
-func (v *EncryptionCommand) Decode(d *per.Decoder) error {
-	if err := d.Enter(); err != nil {
-		return err
-	}
-	*v = EncryptionCommand{}
-	i, err := d.ReadChoiceIndex(3, true)
-	if err != nil {
-		return err
-	}
-	switch i {
-	case 0:
-		v.Choice = EncryptionCommandChoiceEncryptionSE
-		{
-			x, err := d.ReadOctetString(per.SizeConstraint{})
-			if err != nil {
-				return wrapErr("encryptionSE", err)
-			}
-			v.EncryptionSE = []byte(x)
-		}
-	case 1:
-		v.Choice = EncryptionCommandChoiceEncryptionIVRequest
-	case 2:
-		v.Choice = EncryptionCommandChoiceEncryptionAlgorithmID
-		v.EncryptionAlgorithmID = new(EncryptionCommandEncryptionAlgorithmID)
-		if err := v.EncryptionAlgorithmID.Decode(d); err != nil {
-			return wrapErr("encryptionAlgorithmID", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
-			return err
-		}
-		v.Choice = EncryptionCommandChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
-	}
-	d.Leave()
-	return nil
-}
-
-// Encode writes v to e in aligned PER.
-func (v *FlowControlCommand) Encode(e *per.Encoder) error {
-	var ext per.ExtensionBitmap
-	n := 0
-	if v.Ext.Len != 0 {
-		n = v.Ext.Len
-	}
-	ext.SetLen(n)
-	last := -1
-	for _, u := range v.Ext.Unknown {
-		if u.Index <= last {
-			return errUnknownIndex(u.Index)
-		}
-		last = u.Index
-		ext.Set(u.Index)
-	}
-	e.WriteBit(ext.Any())
-	if err := v.Scope.Encode(e); err != nil {
-		return wrapErr("scope", err)
-	}
-	if err := v.Restriction.Encode(e); err != nil {
-		return wrapErr("restriction", err)
-	}
-	if !ext.Any() {
-		return nil
-	}
-	if err := e.WriteExtensionBitmap(&ext); err != nil {
-		return err
-	}
-	for _, u := range v.Ext.Unknown {
-		if err := e.WriteRawExtension(u); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Decode reads v from d, replacing its contents.
-func (v *FlowControlCommand) Decode(d *per.Decoder) error {
-	if err := d.Enter(); err != nil {
-		return err
-	}
-	*v = FlowControlCommand{}
-	extBit, err := d.ReadBit()
-	if err != nil {
-		return err
-	}
-	if err := v.Scope.Decode(d); err != nil {
-		return wrapErr("scope", err)
-	}
-	if err := v.Restriction.Decode(d); err != nil {
-		return wrapErr("restriction", err)
-	}
-	if extBit {
-		var ext per.ExtensionBitmap
-		if err := d.ReadExtensionBitmap(&ext); err != nil {
-			return err
-		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
-		for i := 0; i < ext.Len(); i++ {
-			if !ext.Has(i) {
-				continue
-			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
-				return err
-			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
-		}
-	}
-	d.Leave()
-	return nil
-}
-
-// String returns the ASN.1 name of the alternative.
-func (c EndSessionCommandChoice) String() string {
-	switch c {
-	case EndSessionCommandChoiceNonStandard:
-		return "nonStandard"
-	case EndSessionCommandChoiceDisconnect:
-		return "disconnect"
-	case EndSessionCommandChoiceGstnOptions:
-		return "gstnOptions"
-	case EndSessionCommandChoiceIsdnOptions:
-		return "isdnOptions"
-	case EndSessionCommandChoiceGenericInformation:
-		return "genericInformation"
-	}
-	return "EndSessionCommandChoice(" + strconv.Itoa(int(c)) + ")"
-}
-
-// Encode writes v to e in aligned PER.
-func (v *EndSessionCommand) Encode(e *per.Encoder) error {
-	switch v.Choice {
-	case EndSessionCommandChoiceNonStandard:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
-		if v.NonStandard == nil {
-			return errNoValue("nonStandard")
-		}
-		if err := v.NonStandard.Encode(e); err != nil {
-			return wrapErr("nonStandard", err)
-		}
-	case EndSessionCommandChoiceDisconnect:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
-	case EndSessionCommandChoiceGstnOptions:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
-		if v.GstnOptions == nil {
-			return errNoValue("gstnOptions")
-		}
-		if err := v.GstnOptions.Encode(e); err != nil {
-			return wrapErr("gstnOptions", err)
-		}
-	case EndSessionCommandChoiceIsdnOptions:
-		if err := e.WriteChoiceIndex(3, 3, true); err != nil {
-			return err
-		}
-		if v.IsdnOptions == nil {
-			return errNoValue("isdnOptions")
-		}
-		sub := e.BeginOpenType()
-		if err := v.IsdnOptions.Encode(sub); err != nil {
-			return wrapErr("isdnOptions", err)
-		}
-		if err := e.EndOpenType(sub); err != nil {
-			return wrapErr("isdnOptions", err)
-		}
-	case EndSessionCommandChoiceGenericInformation:
-		if err := e.WriteChoiceIndex(4, 3, true); err != nil {
-			return err
-		}
-		sub := e.BeginOpenType()
-		{
-			items0 := v.GenericInformation
-			k0, more0, err := sub.WriteLength(len(items0), per.SizeConstraint{})
-			if err != nil {
-				return wrapErr("genericInformation", err)
-			}
-			for i0 := 0; ; {
-				for end := i0 + k0; i0 < end; i0++ {
-					if err := items0[i0].Encode(sub); err != nil {
-						return wrapErr("genericInformation", err)
-					}
-				}
-				if !more0 {
-					break
-				}
-				k0, more0 = sub.WriteLengthNext(len(items0) - i0)
-			}
-		}
-		if err := e.EndOpenType(sub); err != nil {
-			return wrapErr("genericInformation", err)
-		}
-	default:
-		if int(v.Choice) > 5 {
-			if err := e.WriteChoiceIndex(int(v.Choice)-1, 3, true); err != nil {
-				return err
-			}
-			return e.WriteOpenType(v.Unknown)
-		}
-		return errNoChoice(int(v.Choice))
-	}
-	return nil
-}
-
-// Decode reads v from d, replacing its contents.
-func (v *EndSessionCommand) Decode(d *per.Decoder) error {
-	if err := d.Enter(); err != nil {
-		return err
-	}
-	*v = EndSessionCommand{}
-	i, err := d.ReadChoiceIndex(3, true)
-	if err != nil {
-		return err
-	}
-	switch i {
-	case 0:
-		v.Choice = EndSessionCommandChoiceNonStandard
-		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
-			return wrapErr("nonStandard", err)
-		}
-	case 1:
-		v.Choice = EndSessionCommandChoiceDisconnect
-	case 2:
-		v.Choice = EndSessionCommandChoiceGstnOptions
-		v.GstnOptions = new(EndSessionCommandGstnOptions)
-		if err := v.GstnOptions.Decode(d); err != nil {
-			return wrapErr("gstnOptions", err)
-		}
-	case 3:
-		v.Choice = EndSessionCommandChoiceIsdnOptions
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("isdnOptions", err)
-		}
-		v.IsdnOptions = new(EndSessionCommandIsdnOptions)
-		if err := v.IsdnOptions.Decode(&sub); err != nil {
-			return wrapErr("isdnOptions", err)
-		}
-	case 4:
-		v.Choice = EndSessionCommandChoiceGenericInformation
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("genericInformation", err)
-		}
-		{
-			n0, more0, err := sub.ReadLength(per.SizeConstraint{}, 14)
-			if err != nil {
-				return wrapErr("genericInformation", err)
-			}
-			var items0 []GenericInformation
-			if n0 > 0 {
-				items0 = make([]GenericInformation, 0, n0)
-			}
-			for {
-				for range n0 {
-					items0 = append(items0, GenericInformation{})
-					if err := items0[len(items0)-1].Decode(&sub); err != nil {
-						return wrapErr("genericInformation", err)
-					}
-				}
-				if !more0 {
-					break
-				}
-				if n0, more0, err = sub.ReadLengthNext(14); err != nil {
-					return wrapErr("genericInformation", err)
-				}
-			}
-			v.GenericInformation = []GenericInformation(items0)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
-			return err
-		}
-		v.Choice = EndSessionCommandChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
-	}
-	d.Leave()
-	return nil
-}
-
-// Encode writes v to e in aligned PER.
-func (v *MiscellaneousCommand) Encode(e *per.Encoder) error {
-	var ext per.ExtensionBitmap
-	n := 1
-	if v.Ext.Len != 0 {
-		n = v.Ext.Len
-	}
-	ext.SetLen(n)
-	if v.Direction != nil {
-		ext.Set(0)
-	}
-	last := 0
-	for _, u := range v.Ext.Unknown {
-		if u.Index <= last {
-			return errUnknownIndex(u.Index)
-		}
-		last = u.Index
-		ext.Set(u.Index)
-	}
-	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.LogicalChannelNumber), per.IntRange(1, 65535)); err != nil {
-		return wrapErr("logicalChannelNumber", err)
-	}
-	if err := v.Type.Encode(e); err != nil {
-		return wrapErr("type", err)
-	}
-	if !ext.Any() {
-		return nil
-	}
-	if err := e.WriteExtensionBitmap(&ext); err != nil {
-		return err
-	}
-	if v.Direction != nil {
-		sub := e.BeginOpenType()
-		if err := v.Direction.Encode(sub); err != nil {
-			return wrapErr("direction", err)
-		}
-		if err := e.EndOpenType(sub); err != nil {
-			return wrapErr("direction", err)
-		}
-	}
-	for _, u := range v.Ext.Unknown {
-		if err := e.WriteRawExtension(u); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Decode reads v from d, replacing its contents.
-func (v *MiscellaneousCommand) Decode(d *per.Decoder) error {
-	if err := d.Enter(); err != nil {
-		return err
-	}
-	*v = MiscellaneousCommand{}
-	extBit, err := d.ReadBit()
-	if err != nil {
-		return err
-	}
-	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
-		if err != nil {
-			return wrapErr("logicalChannelNumber", err)
-		}
-		v.LogicalChannelNumber = LogicalChannelNumber(x)
-	}
-	if err := v.Type.Decode(d); err != nil {
-		return wrapErr("type", err)
-	}
-	if extBit {
-		var ext per.ExtensionBitmap
-		if err := d.ReadExtensionBitmap(&ext); err != nil {
-			return err
-		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("direction", err)
-			}
-			v.Direction = new(EncryptionUpdateDirection)
-			if err := v.Direction.Decode(&sub); err != nil {
-				return wrapErr("direction", err)
-			}
-		}
-		for i := 1; i < ext.Len(); i++ {
-			if !ext.Has(i) {
-				continue
-			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
-				return err
-			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
-		}
-	}
-	d.Leave()
-	return nil
-}
-
-// Encode writes v to e in aligned PER.
-func (v *EncryptionUpdateRequest) Encode(e *per.Encoder) error {
-	var ext per.ExtensionBitmap
-	n := 1
-	if v.Ext.Len != 0 {
-		n = v.Ext.Len
-	}
-	ext.SetLen(n)
-	if v.SynchFlag != nil {
-		ext.Set(0)
-	}
-	last := 0
-	for _, u := range v.Ext.Unknown {
-		if u.Index <= last {
-			return errUnknownIndex(u.Index)
-		}
-		last = u.Index
-		ext.Set(u.Index)
-	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.KeyProtectionMethod != nil)
-	if v.KeyProtectionMethod != nil {
-		if err := v.KeyProtectionMethod.Encode(e); err != nil {
-			return wrapErr("keyProtectionMethod", err)
-		}
-	}
-	if !ext.Any() {
-		return nil
-	}
-	if err := e.WriteExtensionBitmap(&ext); err != nil {
-		return err
-	}
-	if v.SynchFlag != nil {
-		sub := e.BeginOpenType()
-		if err := sub.WriteInteger(int64((*v.SynchFlag)), per.IntRange(0, 255)); err != nil {
-			return wrapErr("synchFlag", err)
-		}
-		if err := e.EndOpenType(sub); err != nil {
-			return wrapErr("synchFlag", err)
-		}
-	}
-	for _, u := range v.Ext.Unknown {
-		if err := e.WriteRawExtension(u); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Decode reads v from d, replacing its contents.
-func (v *EncryptionUpdateRequest) Decode(d *per.Decoder) error {
-	if err := d.Enter(); err != nil {
-		return err
-	}
-	*v = EncryptionUpdateRequest{}
-	extBit, err := d.ReadBit()
-	if err != nil {
-		return err
-	}
-	opt0, err := d.ReadBits(1)
-	if err != nil {
-		return err
-	}
-	if opt0&(1<<0) != 0 {
-		v.KeyProtectionMethod = new(KeyProtectionMethod)
-		if err := v.KeyProtectionMethod.Decode(d); err != nil {
-			return wrapErr("keyProtectionMethod", err)
-		}
-	}
-	if extBit {
-		var ext per.ExtensionBitmap
-		if err := d.ReadExtensionBitmap(&ext); err != nil {
-			return err
-		}
-		if ext.Len() != 1 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("synchFlag", err)
-			}
-			{
-				x, err := sub.ReadInteger(per.IntRange(0, 255))
-				if err != nil {
-					return wrapErr("synchFlag", err)
-				}
-				v.SynchFlag = new(uint8(x))
-			}
-		}
-		for i := 1; i < ext.Len(); i++ {
-			if !ext.Has(i) {
-				continue
-			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
-				return err
-			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
-		}
-	}
-	d.Leave()
-	return nil
-}
-
-// Encode writes v to e in aligned PER.
-func (v *KeyProtectionMethod) Encode(e *per.Encoder) error {
-	var ext per.ExtensionBitmap
-	n := 0
-	if v.Ext.Len != 0 {
-		n = v.Ext.Len
-	}
-	ext.SetLen(n)
-	last := -1
-	for _, u := range v.Ext.Unknown {
-		if u.Index <= last {
-			return errUnknownIndex(u.Index)
-		}
-		last = u.Index
-		ext.Set(u.Index)
-	}
-	e.WriteBit(ext.Any())
-	e.WriteBool(bool(v.SecureChannel))
-	e.WriteBool(bool(v.SharedSecret))
-	e.WriteBool(bool(v.CertProtectedKey))
-	if !ext.Any() {
-		return nil
-	}
-	if err := e.WriteExtensionBitmap(&ext); err != nil {
-		return err
-	}
-	for _, u := range v.Ext.Unknown {
-		if err := e.WriteRawExtension(u); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Decode reads v from d, replacing its contents.
-func (v *KeyProtectionMethod) Decode(d *per.Decoder) error {
-	if err := d.Enter(); err != nil {
-		return err
-	}
-	*v = KeyProtectionMethod{}
-	extBit, err := d.ReadBit()
-	if err != nil {
-		return err
-	}
-	{
-		x, err := d.ReadBool()
-		if err != nil {
-			return wrapErr("secureChannel", err)
-		}
-		v.SecureChannel = bool(x)
-	}
-	{
-		x, err := d.ReadBool()
-		if err != nil {
-			return wrapErr("sharedSecret", err)
-		}
-		v.SharedSecret = bool(x)
-	}
-	{
-		x, err := d.ReadBool()
-		if err != nil {
-			return wrapErr("certProtectedKey", err)
-		}
-		v.CertProtectedKey = bool(x)
-	}
-	if extBit {
-		var ext per.ExtensionBitmap
-		if err := d.ReadExtensionBitmap(&ext); err != nil {
-			return err
-		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
-		for i := 0; i < ext.Len(); i++ {
-			if !ext.Has(i) {
-				continue
-			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
-				return err
-			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
-		}
-	}
-	d.Leave()
-	return nil
-}
-
-// String returns the ASN.1 name of the alternative.
-func (c PictureReferenceChoice) String() string {
-	switch c {
-	case PictureReferenceChoicePictureNumber:
-		return "pictureNumber"
-	case PictureReferenceChoiceLongTermPictureIndex:
-		return "longTermPictureIndex"
-	}
-	return "PictureReferenceChoice(" + strconv.Itoa(int(c)) + ")"
-}
-
-// Encode writes v to e in aligned PER.
-func (v *PictureReference) Encode(e *per.Encoder) error {
-	switch v.Choice {
-	case PictureReferenceChoicePictureNumber:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.PictureNumber), per.IntRange(0, 1023)); err != nil {
-			return wrapErr("pictureNumber", err)
-		}
-	case PictureReferenceChoiceLongTermPictureIndex:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.LongTermPictureIndex), per.IntRange(0, 255)); err != nil {
-			return wrapErr("longTermPictureIndex", err)
-		}
-	default:
-		if int(v.Choice) > 2 {
-			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
-				return err
-			}
-			return e.WriteOpenType(v.Unknown)
-		}
-		return errNoChoice(int(v.Choice))
-	}
-	return nil
-}
-
-// Decode reads v from d, replacing its contents.
-func (v *PictureReference) Decode(d *per.Decoder) error {
-	if err := d.Enter(); err != nil {
-		return err
-	}
-	*v = PictureReference{}
-	i, err := d.ReadChoiceIndex(2, true)
-	if err != nil {
-		return err
-	}
-	switch i {
-	case 0:
-		v.Choice = PictureReferenceChoicePictureNumber
-		{
-			x, err := d.ReadInteger(per.IntRange(0, 1023))
-			if err != nil {
-				return wrapErr("pictureNumber", err)
-			}
-			v.PictureNumber = uint16(x)
-		}
-	case 1:
-		v.Choice = PictureReferenceChoiceLongTermPictureIndex
-		{
-			x, err := d.ReadInteger(per.IntRange(0, 255))
-			if err != nil {
-				return wrapErr("longTermPictureIndex", err)
-			}
-			v.LongTermPictureIndex = uint8(x)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
-			return err
-		}
-		v.Choice = PictureReferenceChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
-	}
-	d.Leave()
-	return nil
-}
-
-// String returns the ASN.1 name of the alternative.
-func (c EncryptionUpdateDirectionChoice) String() string {
-	switch c {
-	case EncryptionUpdateDirectionChoiceMasterToSlave:
-		return "masterToSlave"
-	case EncryptionUpdateDirectionChoiceSlaveToMaster:
-		return "slaveToMaster"
-	}
-	return "EncryptionUpdateDirectionChoice(" + strconv.Itoa(int(c)) + ")"
-}
-
-// Encode writes v to e in aligned PER.
-func (v *EncryptionUpdateDirection) Encode(e *per.Encoder) error {
-	switch v.Choice {
-	case EncryptionUpdateDirectionChoiceMasterToSlave:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
-	case EncryptionUpdateDirectionChoiceSlaveToMaster:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
-	default:
-		if int(v.Choice) > 2 {
-			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
-				return err
-			}
-			return e.WriteOpenType(v.Unknown)
-		}
-		return errNoChoice(int(v.Choice))
-	}
-	return nil
-}
-
-// Decode reads v from d, replacing its contents.
-func (v *EncryptionUpdateDirection) Decode(d *per.Decoder) error {
-	if err := d.Enter(); err != nil {
-		return err
-	}
-	*v = EncryptionUpdateDirection{}
-	i, err := d.ReadChoiceIndex(2, true)
-	if err != nil {
-		return err
-	}
-	switch i {
-	case 0:
-		v.Choice = EncryptionUpdateDirectionChoiceMasterToSlave
-	case 1:
-		v.Choice = EncryptionUpdateDirectionChoiceSlaveToMaster
-	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
-			return err
-		}
-		v.Choice = EncryptionUpdateDirectionChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
-	}
-	d.Leave()
-	return nil
-}
-
-// Encode writes v to e in aligned PER.
-func (v *CommunicationModeCommand) Encode(e *per.Encoder) error {
-	var ext per.ExtensionBitmap
-	n := 0
-	if v.Ext.Len != 0 {
-		n = v.Ext.Len
-	}
-	ext.SetLen(n)
-	last := -1
-	for _, u := range v.Ext.Unknown {
-		if u.Index <= last {
-			return errUnknownIndex(u.Index)
-		}
-		last = u.Index
-		ext.Set(u.Index)
-	}
-	e.WriteBit(ext.Any())
-	{
-		items0 := v.CommunicationModeTable
-		k0, more0, err := e.WriteLength(len(items0), per.Size(1, 256))
-		if err != nil {
-			return wrapErr("communicationModeTable", err)
-		}
-		for i0 := 0; ; {
-			for end := i0 + k0; i0 < end; i0++ {
-				if err := items0[i0].Encode(e); err != nil {
-					return wrapErr("communicationModeTable", err)
-				}
-			}
-			if !more0 {
-				break
-			}
-			k0, more0 = e.WriteLengthNext(len(items0) - i0)
-		}
-	}
-	if !ext.Any() {
-		return nil
-	}
-	if err := e.WriteExtensionBitmap(&ext); err != nil {
-		return err
-	}
-	for _, u := range v.Ext.Unknown {
-		if err := e.WriteRawExtension(u); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Decode reads v from d, replacing its contents.
-func (v *CommunicationModeCommand) Decode(d *per.Decoder) error {
-	if err := d.Enter(); err != nil {
-		return err
-	}
-	*v = CommunicationModeCommand{}
-	extBit, err := d.ReadBit()
-	if err != nil {
-		return err
-	}
-	{
-		n0, more0, err := d.ReadLength(per.Size(1, 256), 47)
-		if err != nil {
-			return wrapErr("communicationModeTable", err)
-		}
-		var items0 []CommunicationModeTableEntry
-		if n0 > 0 {
-			items0 = make([]CommunicationModeTableEntry, 0, n0)
-		}
-		for {
-			for range n0 {
-				items0 = append(items0, CommunicationModeTableEntry{})
-				if err := items0[len(items0)-1].Decode(d); err != nil {
-					return wrapErr("communicationModeTable", err)
-				}
-			}
-			if !more0 {
-				break
-			}
-			if n0, more0, err = d.ReadLengthNext(47); err != nil {
-				return wrapErr("communicationModeTable", err)
-			}
-		}
-		v.CommunicationModeTable = []CommunicationModeTableEntry(items0)
-	}
-	if extBit {
-		var ext per.ExtensionBitmap
-		if err := d.ReadExtensionBitmap(&ext); err != nil {
-			return err
-		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
-		for i := 0; i < ext.Len(); i++ {
-			if !ext.Has(i) {
-				continue
-			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
-				return err
-			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
-		}
-	}
-	d.Leave()
-	return nil
-}
-
-// String returns the ASN.1 name of the alternative.
-func (c ConferenceCommandChoice) String() string {
-	switch c {
-	case ConferenceCommandChoiceBroadcastMyLogicalChannel:
-		return "broadcastMyLogicalChannel"
-	case ConferenceCommandChoiceCancelBroadcastMyLogicalChannel:
-		return "cancelBroadcastMyLogicalChannel"
-	case ConferenceCommandChoiceMakeTerminalBroadcaster:
-		return "makeTerminalBroadcaster"
-	case ConferenceCommandChoiceCancelMakeTerminalBroadcaster:
-		return "cancelMakeTerminalBroadcaster"
-	case ConferenceCommandChoiceSendThisSource:
-		return "sendThisSource"
-	case ConferenceCommandChoiceCancelSendThisSource:
-		return "cancelSendThisSource"
-	case ConferenceCommandChoiceDropConference:
-		return "dropConference"
-	case ConferenceCommandChoiceSubstituteConferenceIDCommand:
-		return "substituteConferenceIDCommand"
-	}
-	return "ConferenceCommandChoice(" + strconv.Itoa(int(c)) + ")"
-}
-
-// Encode writes v to e in aligned PER.
-func (v *ConferenceCommand) Encode(e *per.Encoder) error {
-	switch v.Choice {
-	case ConferenceCommandChoiceBroadcastMyLogicalChannel:
-		if err := e.WriteChoiceIndex(0, 7, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.BroadcastMyLogicalChannel), per.IntRange(1, 65535)); err != nil {
-			return wrapErr("broadcastMyLogicalChannel", err)
-		}
-	case ConferenceCommandChoiceCancelBroadcastMyLogicalChannel:
-		if err := e.WriteChoiceIndex(1, 7, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.CancelBroadcastMyLogicalChannel), per.IntRange(1, 65535)); err != nil {
-			return wrapErr("cancelBroadcastMyLogicalChannel", err)
-		}
-	case ConferenceCommandChoiceMakeTerminalBroadcaster:
-		if err := e.WriteChoiceIndex(2, 7, true); err != nil {
-			return err
-		}
-		if v.MakeTerminalBroadcaster == nil {
-			return errNoValue("makeTerminalBroadcaster")
-		}
-		if err := v.MakeTerminalBroadcaster.Encode(e); err != nil {
-			return wrapErr("makeTerminalBroadcaster", err)
-		}
-	case ConferenceCommandChoiceCancelMakeTerminalBroadcaster:
-		if err := e.WriteChoiceIndex(3, 7, true); err != nil {
-			return err
-		}
-	case ConferenceCommandChoiceSendThisSource:
-		if err := e.WriteChoiceIndex(4, 7, true); err != nil {
-			return err
-		}
-		if v.SendThisSource == nil {
-			return errNoValue("sendThisSource")
-		}
-		if err := v.SendThisSource.Encode(e); err != nil {
-			return wrapErr("sendThisSource", err)
-		}
-	case ConferenceCommandChoiceCancelSendThisSource:
-		if err := e.WriteChoiceIndex(5, 7, true); err != nil {
-			return err
-		}
-	case ConferenceCommandChoiceDropConference:
-		if err := e.WriteChoiceIndex(6, 7, true); err != nil {
-			return err
-		}
-	case ConferenceCommandChoiceSubstituteConferenceIDCommand:
-		if err := e.WriteChoiceIndex(7, 7, true); err != nil {
-			return err
-		}
-		if v.SubstituteConferenceIDCommand == nil {
-			return errNoValue("substituteConferenceIDCommand")
-		}
-		sub := e.BeginOpenType()
-		if err := v.SubstituteConferenceIDCommand.Encode(sub); err != nil {
-			return wrapErr("substituteConferenceIDCommand", err)
-		}
-		if err := e.EndOpenType(sub); err != nil {
-			return wrapErr("substituteConferenceIDCommand", err)
-		}
-	default:
-		if int(v.Choice) > 8 {
-			if err := e.WriteChoiceIndex(int(v.Choice)-1, 7, true); err != nil {
-				return err
-			}
-			return e.WriteOpenType(v.Unknown)
-		}
-		return errNoChoice(int(v.Choice))
-	}
-	return nil
-}
-
-// Decode reads v from d, replacing its contents.
-func (v *ConferenceCommand) Decode(d *per.Decoder) error {
-	if err := d.Enter(); err != nil {
-		return err
-	}
-	*v = ConferenceCommand{}
-	i, err := d.ReadChoiceIndex(7, true)
-	if err != nil {
-		return err
-	}
-	switch i {
-	case 0:
-		v.Choice = ConferenceCommandChoiceBroadcastMyLogicalChannel
-		{
-			x, err := d.ReadInteger(per.IntRange(1, 65535))
-			if err != nil {
-				return wrapErr("broadcastMyLogicalChannel", err)
-			}
-			v.BroadcastMyLogicalChannel = LogicalChannelNumber(x)
-		}
-	case 1:
-		v.Choice = ConferenceCommandChoiceCancelBroadcastMyLogicalChannel
-		{
-			x, err := d.ReadInteger(per.IntRange(1, 65535))
-			if err != nil {
-				return wrapErr("cancelBroadcastMyLogicalChannel", err)
-			}
-			v.CancelBroadcastMyLogicalChannel = LogicalChannelNumber(x)
-		}
-	case 2:
-		v.Choice = ConferenceCommandChoiceMakeTerminalBroadcaster
-		v.MakeTerminalBroadcaster = new(TerminalLabel)
-		if err := v.MakeTerminalBroadcaster.Decode(d); err != nil {
-			return wrapErr("makeTerminalBroadcaster", err)
-		}
-	case 3:
-		v.Choice = ConferenceCommandChoiceCancelMakeTerminalBroadcaster
-	case 4:
-		v.Choice = ConferenceCommandChoiceSendThisSource
-		v.SendThisSource = new(TerminalLabel)
-		if err := v.SendThisSource.Decode(d); err != nil {
-			return wrapErr("sendThisSource", err)
-		}
-	case 5:
-		v.Choice = ConferenceCommandChoiceCancelSendThisSource
-	case 6:
-		v.Choice = ConferenceCommandChoiceDropConference
-	case 7:
-		v.Choice = ConferenceCommandChoiceSubstituteConferenceIDCommand
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
-			return wrapErr("substituteConferenceIDCommand", err)
-		}
-		v.SubstituteConferenceIDCommand = new(SubstituteConferenceIDCommand)
-		if err := v.SubstituteConferenceIDCommand.Decode(&sub); err != nil {
-			return wrapErr("substituteConferenceIDCommand", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
-			return err
-		}
-		v.Choice = ConferenceCommandChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
-	}
-	d.Leave()
-	return nil
-}
-
-// Encode writes v to e in aligned PER.
-func (v *SubstituteConferenceIDCommand) Encode(e *per.Encoder) error {
-	var ext per.ExtensionBitmap
-	n := 0
-	if v.Ext.Len != 0 {
-		n = v.Ext.Len
-	}
-	ext.SetLen(n)
-	last := -1
-	for _, u := range v.Ext.Unknown {
-		if u.Index <= last {
-			return errUnknownIndex(u.Index)
-		}
-		last = u.Index
-		ext.Set(u.Index)
-	}
-	e.WriteBit(ext.Any())
-	if err := e.WriteOctetString([]byte(v.ConferenceIdentifier), per.FixedSize(16)); err != nil {
-		return wrapErr("conferenceIdentifier", err)
-	}
-	if !ext.Any() {
-		return nil
-	}
-	if err := e.WriteExtensionBitmap(&ext); err != nil {
-		return err
-	}
-	for _, u := range v.Ext.Unknown {
-		if err := e.WriteRawExtension(u); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Decode reads v from d, replacing its contents.
-func (v *SubstituteConferenceIDCommand) Decode(d *per.Decoder) error {
-	if err := d.Enter(); err != nil {
-		return err
-	}
-	*v = SubstituteConferenceIDCommand{}
-	extBit, err := d.ReadBit()
-	if err != nil {
-		return err
-	}
-	{
-		x, err := d.ReadOctetString(per.FixedSize(16))
-		if err != nil {
-			return wrapErr("conferenceIdentifier", err)
-		}
-		v.ConferenceIdentifier = []byte(x)
-	}
-	if extBit {
-		var ext per.ExtensionBitmap
-		if err := d.ReadExtensionBitmap(&ext); err != nil {
-			return err
-		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
-		for i := 0; i < ext.Len(); i++ {
-			if !ext.Has(i) {
-				continue
-			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
-				return err
-			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
-		}
-	}
-	d.Leave()
-	return nil
-}
-
-// String returns the ASN.1 name of the alternative.
-func (c H223MultiplexReconfigurationChoice) String() string {
-	switch c {
-	case H223MultiplexReconfigurationChoiceH223ModeChange:
-		return "h223ModeChange"
-	case H223MultiplexReconfigurationChoiceH223AnnexADoubleFlag:
-		return "h223AnnexADoubleFlag"
-	}
-	return "H223MultiplexReconfigurationChoice(" + strconv.Itoa(int(c)) + ")"
-}
-
-// Encode writes v to e in aligned PER.
-func (v *H223MultiplexReconfiguration) Encode(e *per.Encoder) error {
-	switch v.Choice {
-	case H223MultiplexReconfigurationChoiceH223ModeChange:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
-		if v.H223ModeChange == nil {
-			return errNoValue("h223ModeChange")
-		}
-		if err := v.H223ModeChange.Encode(e); err != nil {
-			return wrapErr("h223ModeChange", err)
-		}
-	case H223MultiplexReconfigurationChoiceH223AnnexADoubleFlag:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
-		if v.H223AnnexADoubleFlag == nil {
-			return errNoValue("h223AnnexADoubleFlag")
-		}
-		if err := v.H223AnnexADoubleFlag.Encode(e); err != nil {
-			return wrapErr("h223AnnexADoubleFlag", err)
-		}
-	default:
-		if int(v.Choice) > 2 {
-			if err := e.WriteChoiceIndex(int(v.Choice)-1, 2, true); err != nil {
-				return err
-			}
-			return e.WriteOpenType(v.Unknown)
-		}
-		return errNoChoice(int(v.Choice))
-	}
-	return nil
-}
-
-// Decode reads v from d, replacing its contents.
-func (v *H223MultiplexReconfiguration) Decode(d *per.Decoder) error {
-	if err := d.Enter(); err != nil {
-		return err
-	}
-	*v = H223MultiplexReconfiguration{}
-	i, err := d.ReadChoiceIndex(2, true)
-	if err != nil {
-		return err
-	}
-	switch i {
-	case 0:
-		v.Choice = H223MultiplexReconfigurationChoiceH223ModeChange
-		v.H223ModeChange = new(H223MultiplexReconfigurationH223ModeChange)
-		if err := v.H223ModeChange.Decode(d); err != nil {
-			return wrapErr("h223ModeChange", err)
-		}
-	case 1:
-		v.Choice = H223MultiplexReconfigurationChoiceH223AnnexADoubleFlag
-		v.H223AnnexADoubleFlag = new(H223MultiplexReconfigurationH223AnnexADoubleFlag)
-		if err := v.H223AnnexADoubleFlag.Decode(d); err != nil {
-			return wrapErr("h223AnnexADoubleFlag", err)
-		}
-	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
-			return err
-		}
-		v.Choice = H223MultiplexReconfigurationChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
-	}
-	d.Leave()
-	return nil
-}
-
-// Encode writes v to e in aligned PER.
-func (v *NewATMVCCommand) Encode(e *per.Encoder) error {
-	var ext per.ExtensionBitmap
-	n := 0
-	if v.Ext.Len != 0 {
-		n = v.Ext.Len
-	}
-	ext.SetLen(n)
-	last := -1
-	for _, u := range v.Ext.Unknown {
-		if u.Index <= last {
-			return errUnknownIndex(u.Index)
-		}
-		last = u.Index
-		ext.Set(u.Index)
-	}
-	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.ResourceID), per.IntRange(0, 65535)); err != nil {
-		return wrapErr("resourceID", err)
-	}
-	if err := e.WriteInteger(int64(v.BitRate), per.IntRange(1, 65535)); err != nil {
-		return wrapErr("bitRate", err)
-	}
-	e.WriteBool(bool(v.BitRateLockedToPCRClock))
-	e.WriteBool(bool(v.BitRateLockedToNetworkClock))
-	if err := v.Aal.Encode(e); err != nil {
-		return wrapErr("aal", err)
-	}
-	if err := v.Multiplex.Encode(e); err != nil {
-		return wrapErr("multiplex", err)
-	}
-	if err := v.ReverseParameters.Encode(e); err != nil {
-		return wrapErr("reverseParameters", err)
-	}
-	if !ext.Any() {
-		return nil
-	}
-	if err := e.WriteExtensionBitmap(&ext); err != nil {
-		return err
-	}
-	for _, u := range v.Ext.Unknown {
-		if err := e.WriteRawExtension(u); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Decode reads v from d, replacing its contents.
-func (v *NewATMVCCommand) Decode(d *per.Decoder) error {
-	if err := d.Enter(); err != nil {
-		return err
-	}
-	*v = NewATMVCCommand{}
-	extBit, err := d.ReadBit()
-	if err != nil {
-		return err
-	}
-	{
-		x, err := d.ReadInteger(per.IntRange(0, 65535))
-		if err != nil {
-			return wrapErr("resourceID", err)
-		}
-		v.ResourceID = uint16(x)
-	}
-	{
-		x, err := d.ReadInteger(per.IntRange(1, 65535))
-		if err != nil {
-			return wrapErr("bitRate", err)
-		}
-		v.BitRate = uint16(x)
-	}
-	{
-		x, err := d.ReadBool()
-		if err != nil {
-			return wrapErr("bitRateLockedToPCRClock", err)
-		}
-		v.BitRateLockedToPCRClock = bool(x)
-	}
-	{
-		x, err := d.ReadBool()
-		if err != nil {
-			return wrapErr("bitRateLockedToNetworkClock", err)
-		}
-		v.BitRateLockedToNetworkClock = bool(x)
-	}
-	if err := v.Aal.Decode(d); err != nil {
-		return wrapErr("aal", err)
-	}
-	if err := v.Multiplex.Decode(d); err != nil {
-		return wrapErr("multiplex", err)
-	}
-	if err := v.ReverseParameters.Decode(d); err != nil {
-		return wrapErr("reverseParameters", err)
-	}
-	if extBit {
-		var ext per.ExtensionBitmap
-		if err := d.ReadExtensionBitmap(&ext); err != nil {
-			return err
-		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
-		for i := 0; i < ext.Len(); i++ {
-			if !ext.Has(i) {
-				continue
-			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
-				return err
-			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
-		}
-	}
-	d.Leave()
-	return nil
-}
-
-// Encode writes v to e in aligned PER.
-func (v *MobileMultilinkReconfigurationCommand) Encode(e *per.Encoder) error {
-	var ext per.ExtensionBitmap
-	n := 0
-	if v.Ext.Len != 0 {
-		n = v.Ext.Len
-	}
-	ext.SetLen(n)
-	last := -1
-	for _, u := range v.Ext.Unknown {
-		if u.Index <= last {
-			return errUnknownIndex(u.Index)
-		}
-		last = u.Index
-		ext.Set(u.Index)
-	}
-	e.WriteBit(ext.Any())
-	if err := e.WriteInteger(int64(v.SampleSize), per.IntRange(1, 255)); err != nil {
-		return wrapErr("sampleSize", err)
-	}
-	if err := e.WriteInteger(int64(v.SamplesPerFrame), per.IntRange(1, 255)); err != nil {
-		return wrapErr("samplesPerFrame", err)
-	}
-	if err := v.Status.Encode(e); err != nil {
-		return wrapErr("status", err)
-	}
-	if !ext.Any() {
-		return nil
-	}
-	if err := e.WriteExtensionBitmap(&ext); err != nil {
-		return err
-	}
-	for _, u := range v.Ext.Unknown {
-		if err := e.WriteRawExtension(u); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Decode reads v from d, replacing its contents.
-func (v *MobileMultilinkReconfigurationCommand) Decode(d *per.Decoder) error {
-	if err := d.Enter(); err != nil {
-		return err
-	}
-	*v = MobileMultilinkReconfigurationCommand{}
-	extBit, err := d.ReadBit()
-	if err != nil {
-		return err
-	}
-	{
-		x, err := d.ReadInteger(per.IntRange(1, 255))
-		if err != nil {
-			return wrapErr("sampleSize", err)
-		}
-		v.SampleSize = uint8(x)
-	}
-	{
-		x, err := d.ReadInteger(per.IntRange(1, 255))
-		if err != nil {
-			return wrapErr("samplesPerFrame", err)
-		}
-		v.SamplesPerFrame = uint8(x)
-	}
-	if err := v.Status.Decode(d); err != nil {
-		return wrapErr("status", err)
-	}
-	if extBit {
-		var ext per.ExtensionBitmap
-		if err := d.ReadExtensionBitmap(&ext); err != nil {
-			return err
-		}
-		if ext.Len() != 0 && ext.Any() {
-			v.Ext.Len = ext.Len()
-		}
-		for i := 0; i < ext.Len(); i++ {
-			if !ext.Has(i) {
-				continue
-			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
-				return err
-			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
-		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil

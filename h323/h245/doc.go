@@ -27,6 +27,18 @@
 // Decoding never panics, bounds recursion, and allocates no more than the
 // input can justify.
 //
+// Decode replaces the contents of its receiver but reuses the memory the
+// receiver already holds: the values that OPTIONAL components, extension
+// additions and CHOICE alternatives point to, the capacity of lists, octet
+// strings and object identifiers, and strings equal to the decoded ones.
+// Decoding message after message into the same value (or values kept in a
+// sync.Pool) therefore allocates only for what the earlier messages did not
+// have. The result is the value a decode into a zero value gives
+// (reflect.DeepEqual), but what an earlier decode left in the receiver is
+// overwritten: copy any part of it that must outlive the next decode, and
+// decode into a zero value rather than into a value built by hand whose
+// fields share memory. Decoded values never alias the input.
+//
 // It is not an H.245 protocol engine: master/slave determination, capability
 // negotiation and logical channel state machines live with the H.323 leg.
 package h245

@@ -235,15 +235,6 @@ func (r *randomizer) unknownAdditions(known int, depth int) Extensions {
 	return Extensions{Unknown: []per.RawExtension{{Index: i, Data: r.openType()}}, Len: i + 1}
 }
 
-// appendBMPUnit appends one code unit: a character, or a lone surrogate in
-// its three-byte form.
-func appendBMPUnit(buf []byte, u uint16) []byte {
-	if u >= 0xd800 && u <= 0xdfff {
-		return append(buf, 0xed, byte(0x80|(u>>6)&0x3f), byte(0x80|u&0x3f))
-	}
-	return utf8.AppendRune(buf, rune(u))
-}
-
 // sameValue compares two decoded or built values like reflect.DeepEqual,
 // except that a nil slice equals an empty one (PER does not tell them
 // apart).
@@ -284,10 +275,13 @@ func sameValue(a, b reflect.Value) bool {
 }
 
 // checkRandomCase builds n random values of c and checks encode, decode,
-// compare and re-encode.
+// compare and re-encode. Each value is also decoded into one reused value
+// that held the previous ones, which must come out exactly as the fresh
+// decode does.
 func checkRandomCase(t *testing.T, c randomCase, r *randomizer, n int) {
 	t.Helper()
 	var e per.Encoder
+	reused := c.empty()
 	for i := range n {
 		v := c.build(r)
 		e.Reset()
@@ -309,6 +303,15 @@ func checkRandomCase(t *testing.T, c randomCase, r *randomizer, n int) {
 		}
 		if !sameValue(reflect.ValueOf(v), reflect.ValueOf(w)) {
 			t.Errorf("%s #%d: decoded value differs\n got %+v\nwant %+v", c.name, i, w, v)
+			return
+		}
+		d.Reset(data)
+		if err := reused.Decode(&d); err != nil {
+			t.Errorf("%s #%d: decode into a reused value %x: %v", c.name, i, data, err)
+			return
+		}
+		if !reflect.DeepEqual(reused, w) {
+			t.Errorf("%s #%d: decoding into a reused value differs from a fresh decode\n got %+v\nwant %+v", c.name, i, reused, w)
 			return
 		}
 		e.Reset()

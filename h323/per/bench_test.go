@@ -98,6 +98,23 @@ func TestZeroAllocs(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
+		{"encode and decode open types in place", func() {
+			e.Reset()
+			m := e.EnterOpenType()
+			e.WriteBits(0x5a5, 11)
+			if err := e.LeaveOpenType(m); err != nil {
+				t.Fatal(err)
+			}
+			d.Reset(e.Bytes())
+			s, err := d.EnterOpenType()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v, err := d.ReadBits(11); err != nil || v != 0x5a5 {
+				t.Fatal(v, err)
+			}
+			d.LeaveOpenType(s)
+		}},
 	}
 	for _, c := range cases {
 		if n := testing.AllocsPerRun(200, c.f); n != 0 {

@@ -1,5 +1,7 @@
 package per
 
+import "slices"
+
 // BitString is a BIT STRING value: BitLength bits, the first in the most
 // significant bit of Bytes[0]. Bits of the last octet beyond BitLength are
 // ignored on encode and zero on decode.
@@ -57,49 +59,50 @@ func (e *Encoder) WriteBitString(b BitString, c SizeConstraint) error {
 }
 
 // ReadBitString reads a BIT STRING written by WriteBitString into a new
-// slice.
+// slice (nil for an empty string).
 func (d *Decoder) ReadBitString(c SizeConstraint) (BitString, error) {
+	var b BitString
+	err := d.ReadBitStringInto(&b, c)
+	return b, err
+}
+
+// ReadBitStringInto is ReadBitString storing the string in *dst, reusing
+// the capacity of dst.Bytes. On failure the length of dst.Bytes is
+// unchanged but its octets are unspecified.
+func (d *Decoder) ReadBitStringInto(dst *BitString, c SizeConstraint) error {
 	const op = "bit string"
 	start := d.pos
 	s, err := d.readSize(op, c, 1)
 	if err != nil {
-		return BitString{}, err
+		return err
 	}
-	if !s.hasLen {
-		if s.k > 16 {
-			if err := d.Align(); err != nil {
-				return BitString{}, d.failAt(op, start, ErrTruncated)
-			}
-		}
-		if s.k > d.end-d.pos {
-			return BitString{}, d.failAt(op, start, ErrTruncated)
-		}
-		out := make([]byte, (s.k+7)/8)
-		d.bitField(out, s.k)
-		return BitString{Bytes: out, BitLength: s.k}, nil
-	}
-	var out []byte
+	out := dst.Bytes[:0]
 	total := 0
 	for {
-		if contentAligned(s) {
+		if (s.hasLen && contentAligned(s)) || (!s.hasLen && s.k > 16) {
 			if err := d.Align(); err != nil {
-				return BitString{}, d.failAt(op, start, ErrTruncated)
+				return d.failAt(op, start, ErrTruncated)
 			}
 		}
 		if s.k > d.end-d.pos {
-			return BitString{}, d.failAt(op, start, ErrTruncated)
+			return d.failAt(op, start, ErrTruncated)
 		}
 		// Fragments hold multiples of 16K bits, so total is a multiple
 		// of 8 whenever another fragment follows.
-		out = append(out, make([]byte, (s.k+7)/8)...)
+		out = slices.Grow(out, (s.k+7)/8)[:len(out)+(s.k+7)/8]
 		d.bitField(out[total/8:], s.k)
 		total += s.k
 		if !s.more {
-			return BitString{Bytes: out, BitLength: total}, nil
+			break
 		}
 		s.k, s.more, err = d.ReadLengthNext(1)
 		if err != nil {
-			return BitString{}, err
+			return err
 		}
 	}
+	if len(out) == 0 {
+		out = nil
+	}
+	*dst = BitString{Bytes: out, BitLength: total}
+	return nil
 }

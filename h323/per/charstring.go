@@ -59,6 +59,14 @@ type Alphabet struct {
 	hi    rune
 	bits  int  // bits per character in the ALIGNED variant
 	remap bool // send indices into chars (or offsets from lo), not values
+	// low marks the permitted characters below 256 and lowCode holds the
+	// code sent for each of them, so that the common characters are
+	// checked and coded without a search.
+	low     [4]uint64
+	lowCode [256]uint8
+	// octets: every character is ASCII and sent as its own value in 8
+	// bits, so a string travels as its UTF-8 octets.
+	octets bool
 }
 
 // NewAlphabet returns the effective permitted alphabet of a kind
@@ -86,7 +94,7 @@ func NewAlphabet(kind StringKind, permitted string) (*Alphabet, error) {
 	if permitted != "" {
 		var set []rune
 		for _, r := range permitted {
-			if !a.contains(r) {
+			if _, ok := a.search(r); !ok {
 				return nil, fmt.Errorf("per: alphabet: %q is not a %s character", r, kind)
 			}
 			set = append(set, r)
@@ -112,6 +120,17 @@ func NewAlphabet(kind StringKind, permitted string) (*Alphabet, error) {
 	// X.691 §30.5.4: keep the values when the largest fits in the bits,
 	// else send indices in canonical order.
 	a.remap = largest > 1<<uint(a.bits)-1
+	a.octets = a.bits == 8 && !a.remap && largest < utf8.RuneSelf
+	for r := rune(0); r < 256; r++ {
+		if i, ok := a.search(r); ok {
+			a.low[r/64] |= 1 << uint(r%64)
+			if a.remap {
+				a.lowCode[r] = uint8(i)
+			} else {
+				a.lowCode[r] = uint8(r)
+			}
+		}
+	}
 	return a, nil
 }
 
@@ -137,12 +156,18 @@ func (a *Alphabet) Remapped() bool { return a.remap }
 
 // contains reports whether r is permitted.
 func (a *Alphabet) contains(r rune) bool {
-	_, ok := a.index(r)
+	if r >= 0 && r < 256 {
+		return a.hasLow(byte(r))
+	}
+	_, ok := a.search(r)
 	return ok
 }
 
-// index returns the index of r in the canonical order of the alphabet.
-func (a *Alphabet) index(r rune) (uint64, bool) {
+// hasLow reports whether the character b (below 256) is permitted.
+func (a *Alphabet) hasLow(b byte) bool { return a.low[b/64]&(1<<(b%64)) != 0 }
+
+// search returns the index of r in the canonical order of the alphabet.
+func (a *Alphabet) search(r rune) (uint64, bool) {
 	if a.chars == nil {
 		if r < a.lo || r > a.hi {
 			return 0, false
@@ -155,10 +180,13 @@ func (a *Alphabet) index(r rune) (uint64, bool) {
 
 // code returns the bits sent for r.
 func (a *Alphabet) code(r rune) (uint64, bool) {
+	if r >= 0 && r < 256 {
+		return uint64(a.lowCode[r]), a.hasLow(byte(r))
+	}
 	if !a.remap {
 		return uint64(r), a.contains(r)
 	}
-	return a.index(r)
+	return a.search(r)
 }
 
 // char returns the character sent as code v.
@@ -180,6 +208,19 @@ func (a *Alphabet) char(v uint64) (rune, bool) {
 		return 0, false
 	}
 	return a.chars[v], true
+}
+
+// utf8Len returns the most octets a permitted character takes in UTF-8.
+func (a *Alphabet) utf8Len() int {
+	switch last := a.lastChar(); {
+	case last < 0x80:
+		return 1
+	case last < 0x800:
+		return 2
+	case last < 0x10000:
+		return 3
+	}
+	return 4
 }
 
 // lastChar returns the largest permitted character.
@@ -214,14 +255,24 @@ func (a *Alphabet) charsAligned(c SizeConstraint, s sizing) bool {
 // is UTF-8 and its size counts characters. Every character must be in a.
 func (e *Encoder) WriteString(s string, a *Alphabet, c SizeConstraint) error {
 	const op = "character string"
-	n := utf8.RuneCountInString(s)
-	for i, r := range s {
+	n, ascii := 0, true
+	for i := 0; i < len(s); n++ {
+		if b := s[i]; b < utf8.RuneSelf {
+			if !a.hasLow(b) {
+				return encodeErr(op, ErrConstraint, "%q not permitted in %s", rune(b), a.kind)
+			}
+			i++
+			continue
+		}
+		ascii = false
+		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD") {
 			return encodeErr(op, ErrConstraint, "invalid UTF-8 at byte %d", i)
 		}
 		if !a.contains(r) {
 			return encodeErr(op, ErrConstraint, "%q not permitted in %s", r, a.kind)
 		}
+		i += size
 	}
 	sz, err := e.writeSize(op, n, c)
 	if err != nil {
@@ -233,11 +284,16 @@ func (e *Encoder) WriteString(s string, a *Alphabet, c SizeConstraint) error {
 		if aligned {
 			e.Align()
 		}
-		for range sz.k {
-			r, size := utf8.DecodeRuneInString(rest)
-			rest = rest[size:]
-			v, _ := a.code(r)
-			e.WriteBits(v, a.bits)
+		if ascii {
+			e.writeASCII(rest[:sz.k], a)
+			rest = rest[sz.k:]
+		} else {
+			for range sz.k {
+				r, size := utf8.DecodeRuneInString(rest)
+				rest = rest[size:]
+				v, _ := a.code(r)
+				e.WriteBits(v, a.bits)
+			}
 		}
 		if !sz.more {
 			return nil
@@ -246,52 +302,104 @@ func (e *Encoder) WriteString(s string, a *Alphabet, c SizeConstraint) error {
 	}
 }
 
+// writeASCII writes the codes of s, whose characters are all permitted
+// and below 128: as octets when the alphabet sends 8-bit values,
+// otherwise packed into words of up to 64 bits.
+func (e *Encoder) writeASCII(s string, a *Alphabet) {
+	if a.octets && e.aligned() {
+		e.octetBuf()
+		e.appendString(s)
+		return
+	}
+	var w uint64
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if n+a.bits > 64 {
+			e.WriteBits(w, n)
+			w, n = 0, 0
+		}
+		w = w<<uint(a.bits) | uint64(a.lowCode[s[i]])
+		n += a.bits
+	}
+	e.WriteBits(w, n)
+}
+
 // ReadString reads a known-multiplier character string written by
 // WriteString and returns it as UTF-8. A character outside the alphabet
 // fails with ErrConstraint; a BMPString surrogate code unit is returned as
 // U+FFFD.
 func (d *Decoder) ReadString(a *Alphabet, c SizeConstraint) (string, error) {
+	var s string
+	err := d.ReadStringInto(&s, a, c)
+	return s, err
+}
+
+// ReadStringInto is ReadString storing the string in *dst. When the
+// decoded string equals *dst, *dst is kept, so that decoding a message
+// into a value that already holds the same string does not allocate. On
+// failure *dst is unchanged.
+func (d *Decoder) ReadStringInto(dst *string, a *Alphabet, c SizeConstraint) error {
 	const op = "character string"
 	start := d.pos
 	minBits := a.bits
 	sz, err := d.readSize(op, c, minBits)
 	if err != nil {
-		return "", err
+		return err
 	}
 	aligned := a.charsAligned(c, sz)
-	var sb strings.Builder
+	var stack [128]byte
+	buf := stack[:0]
 	for {
 		if aligned {
 			if err := d.Align(); err != nil {
-				return "", d.failAt(op, start, ErrTruncated)
+				return d.failAt(op, start, ErrTruncated)
 			}
 		}
 		if sz.k*minBits > d.end-d.pos {
-			return "", d.failAt(op, start, ErrTruncated)
+			return d.failAt(op, start, ErrTruncated)
 		}
-		if sb.Len() == 0 {
-			per := 1
-			if a.lastChar() >= utf8.RuneSelf {
-				per = 3
+		if a.octets && d.pos&7 == 0 {
+			// The characters are the octets of the input.
+			i := d.pos >> 3
+			raw := d.buf[i : i+sz.k]
+			for j, b := range raw {
+				if !a.hasLow(b) {
+					return d.failAt(op, d.pos+8*j, ErrConstraint)
+				}
 			}
-			sb.Grow(sz.k * per)
-		}
-		for range sz.k {
-			at := d.pos
-			r, ok := a.char(d.bits(a.bits))
-			if !ok {
-				return "", d.failAt(op, at, ErrConstraint)
+			d.pos += sz.k * 8
+			if !sz.more && len(buf) == 0 {
+				if string(raw) != *dst {
+					*dst = string(raw)
+				}
+				return nil
 			}
-			sb.WriteRune(r)
+			buf = append(buf, raw...)
+		} else {
+			if len(buf) == 0 && sz.k*utf8.UTFMax > cap(buf) {
+				buf = make([]byte, 0, sz.k*a.utf8Len())
+			}
+			for range sz.k {
+				at := d.pos
+				r, ok := a.char(d.bits(a.bits))
+				if !ok {
+					return d.failAt(op, at, ErrConstraint)
+				}
+				buf = utf8.AppendRune(buf, r)
+			}
 		}
 		if !sz.more {
-			return sb.String(), nil
+			break
 		}
 		sz.k, sz.more, err = d.ReadLengthNext(minBits)
 		if err != nil {
-			return "", err
+			return err
 		}
 	}
+	if string(buf) != *dst {
+		*dst = string(buf)
+	}
+	return nil
 }
 
 // WriteUTF8String writes a character string type that is not a
@@ -302,8 +410,8 @@ func (d *Decoder) ReadString(a *Alphabet, c SizeConstraint) (string, error) {
 func (e *Encoder) WriteUTF8String(s string) {
 	for {
 		k, more := e.WriteLengthNext(len(s))
-		e.buf = append(e.buf, s[:k]...) // aligned by the length
-		e.nbits += k * 8
+		e.octetBuf() // aligned by the length
+		e.appendString(s[:k])
 		s = s[k:]
 		if !more {
 			return
@@ -314,9 +422,21 @@ func (e *Encoder) WriteUTF8String(s string) {
 // ReadUTF8String reads a string written by WriteUTF8String. Its octets are
 // returned as they are, without checking that they are UTF-8.
 func (d *Decoder) ReadUTF8String() (string, error) {
+	var s string
+	err := d.ReadUTF8StringInto(&s)
+	return s, err
+}
+
+// ReadUTF8StringInto is ReadUTF8String storing the string in *dst, which
+// is kept when it already holds the decoded string. On failure *dst is
+// unchanged.
+func (d *Decoder) ReadUTF8StringInto(dst *string) error {
 	b, err := d.readOctetList()
 	if err != nil {
-		return "", err
+		return err
 	}
-	return string(b), nil
+	if string(b) != *dst {
+		*dst = string(b)
+	}
+	return nil
 }

@@ -1,5 +1,7 @@
 package per
 
+import "encoding/binary"
+
 // DefaultMaxDepth is the nesting limit of a Decoder unless SetMaxDepth
 // changes it.
 const DefaultMaxDepth = 64
@@ -17,6 +19,12 @@ type Decoder struct {
 	base     int64 // bit offset of buf[0] in the outermost input
 	depth    int
 	maxDepth int
+	// tail holds the octets of the outermost input from index tailAt of
+	// buf on (its last eight, or all of a shorter input), padded with
+	// zeros, for word near the end of the input. tailAt is negative in a
+	// sub-decoder whose buf starts after the tail does.
+	tail   [16]byte
+	tailAt int
 }
 
 // NewDecoder returns a Decoder over data.
@@ -29,7 +37,9 @@ func NewDecoder(data []byte) *Decoder {
 // Reset makes d read data from its start, with depth 0 and the default
 // depth limit.
 func (d *Decoder) Reset(data []byte) {
-	*d = Decoder{buf: data, end: len(data) * 8}
+	*d = Decoder{buf: data[:len(data):len(data)], end: len(data) * 8}
+	d.tailAt = max(0, len(data)-8)
+	copy(d.tail[:], data[d.tailAt:])
 }
 
 // SetMaxDepth sets the nesting limit checked by Enter (DefaultMaxDepth
@@ -106,33 +116,46 @@ func (d *Decoder) ReadBool() (bool, error) { return d.ReadBit() }
 // ReadBits reads n bits (0 to 64), most significant first, into the low
 // bits of the result.
 func (d *Decoder) ReadBits(n int) (uint64, error) {
+	if uint(n) <= 57 && n <= d.end-d.pos {
+		return d.bits(n), nil
+	}
 	if n < 0 || n > 64 {
 		return 0, d.fail("bit field", ErrUnsupported)
 	}
 	if n > d.end-d.pos {
 		return 0, d.fail("bit field", ErrTruncated)
 	}
-	return d.bits(n), nil
+	return d.wideBits(n), nil
 }
 
-// bits reads n bits (0 to 64) that are known to be present.
-func (d *Decoder) bits(n int) uint64 {
-	var v uint64
-	for n > 0 {
-		i := d.pos >> 3
-		off := d.pos & 7
-		avail := 8 - off
-		cur := uint64(d.buf[i]) & (1<<uint(avail) - 1)
-		if n < avail {
-			v = v<<uint(n) | cur>>uint(avail-n)
-			d.pos += n
-			return v
-		}
-		v = v<<uint(avail) | cur
-		d.pos += avail
-		n -= avail
+// word returns the eight octets of input from the octet holding the
+// current bit, as a big-endian word. It may read octets of the enclosing
+// message beyond the end of an open type's contents (cap(buf) reaches to
+// the end of the outermost input, never beyond it); octets beyond that
+// read as zero, from the padded tail. Callers check that the bits they
+// use are within end.
+func (d *Decoder) word() uint64 {
+	i := d.pos >> 3
+	if i+8 <= cap(d.buf) {
+		return binary.BigEndian.Uint64(d.buf[i : i+8])
 	}
+	return binary.BigEndian.Uint64(d.tail[i-d.tailAt:])
+}
+
+// bits reads n bits (0 to 57) that are known to be present.
+func (d *Decoder) bits(n int) uint64 {
+	v := d.word() << uint(d.pos&7) >> (64 - uint(n))
+	d.pos += n
 	return v
+}
+
+// wideBits reads n bits (0 to 64) that are known to be present.
+func (d *Decoder) wideBits(n int) uint64 {
+	if n <= 57 {
+		return d.bits(n)
+	}
+	hi := d.bits(n - 32)
+	return hi<<32 | d.bits(32)
 }
 
 // ReadOctets reads len(p) octets at the current bit position, without

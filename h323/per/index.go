@@ -1,5 +1,7 @@
 package per
 
+import "math/bits"
+
 // writeIndex writes the index shared by ENUMERATED (X.691 §14) and CHOICE
 // (§23): an extension bit when extensible, then a root index as a
 // constrained whole number in 0..rootCount-1, or an extension index (i -
@@ -7,6 +9,21 @@ package per
 func (e *Encoder) writeIndex(op string, i, rootCount int, extensible bool) error {
 	if i < 0 || rootCount < 1 || (i >= rootCount && !extensible) {
 		return encodeErr(op, ErrConstraint, "index %d of %d root values (extensible %t)", i, rootCount, extensible)
+	}
+	if i < rootCount && rootCount <= 255 {
+		// A root index in a bit-field, behind a 0 extension bit, into the
+		// accumulator (put, inlined).
+		n := bits.Len64(uint64(rootCount - 1))
+		if extensible {
+			n++
+		}
+		if m := e.accN + n; m < 64 {
+			e.acc = e.acc<<uint(n) | uint64(i)
+			e.accN = m
+		} else {
+			e.putFlushed(uint64(i), n)
+		}
+		return nil
 	}
 	if extensible {
 		if i >= rootCount {
@@ -21,6 +38,35 @@ func (e *Encoder) writeIndex(op string, i, rootCount int, extensible bool) error
 
 // readIndex reads what writeIndex writes.
 func (d *Decoder) readIndex(op string, rootCount int, extensible bool) (int, error) {
+	if rootCount >= 1 && rootCount <= 255 {
+		// The extension bit and a bit-field index, read at once.
+		n := bits.Len64(uint64(rootCount - 1))
+		if extensible {
+			n++
+		}
+		if n <= d.end-d.pos {
+			v := d.bits(n)
+			if v < uint64(rootCount) {
+				return int(v), nil
+			}
+			if extensible && v>>uint(n-1) == 1 {
+				// The extension bit: a normally small index follows it.
+				d.pos -= n - 1
+				k, err := d.ReadNormallySmallNonNegative()
+				if err != nil {
+					return 0, err
+				}
+				return rootCount + k, nil
+			}
+			d.pos -= n
+		}
+	}
+	return d.readIndexSlow(op, rootCount, extensible)
+}
+
+// readIndexSlow is readIndex for extension indices, large counts and
+// failures.
+func (d *Decoder) readIndexSlow(op string, rootCount int, extensible bool) (int, error) {
 	if rootCount < 1 {
 		return 0, d.fail(op, ErrUnsupported)
 	}

@@ -29,16 +29,16 @@ func (e *Encoder) writeConstrained(off, rng uint64) {
 	switch {
 	case rng == 0: // range 1: empty
 	case rng < 255: // range <= 255: the bit-field case
-		e.WriteBits(off, bits.Len64(rng))
+		e.put(off, bits.Len64(rng))
 	case rng == 255: // range 256: the one-octet case
 		e.Align()
-		e.WriteBits(off, 8)
+		e.put(off, 8)
 	case rng < 65536: // range <= 64K: the two-octet case
 		e.Align()
-		e.WriteBits(off, 16)
+		e.put(off, 16)
 	default: // the indefinite length case
 		n := octetsFor(off)
-		e.WriteBits(uint64(n-1), bits.Len64(uint64(octetsFor(rng)-1)))
+		e.put(uint64(n-1), bits.Len64(uint64(octetsFor(rng)-1)))
 		e.Align()
 		e.WriteBits(off, n*8)
 	}
@@ -53,7 +53,19 @@ func (e *Encoder) WriteConstrainedWholeNumber(v, lb, ub int64) error {
 	if lb > ub || v < lb || v > ub {
 		return encodeErr("constrained whole number", ErrConstraint, "%d not in %d..%d", v, lb, ub)
 	}
-	e.writeConstrained(uint64(v)-uint64(lb), uint64(ub)-uint64(lb))
+	off, rng := uint64(v)-uint64(lb), uint64(ub)-uint64(lb)
+	if rng < 255 {
+		// The bit-field case, into the accumulator (put, inlined).
+		n := bits.Len64(rng)
+		if m := e.accN + n; m < 64 {
+			e.acc = e.acc<<uint(n) | off
+			e.accN = m
+		} else {
+			e.putFlushed(off, n)
+		}
+		return nil
+	}
+	e.writeConstrained(off, rng)
 	return nil
 }
 
@@ -131,6 +143,35 @@ func (e *Encoder) WriteInteger(v int64, c IntConstraint) error {
 // readConstrained reads a constrained whole number offset in 0..rng.
 func (d *Decoder) readConstrained(op string, rng uint64) (uint64, error) {
 	start := d.pos
+	switch {
+	case rng < 255:
+		// The bit-field case.
+		if n := bits.Len64(rng); n <= d.end-d.pos {
+			if off := d.bits(n); off <= rng {
+				return off, nil
+			}
+		}
+	case rng < 65536:
+		// One or two aligned octets.
+		d.pos = (d.pos + 7) &^ 7
+		n := 8
+		if rng > 255 {
+			n = 16
+		}
+		if n <= d.end-d.pos {
+			if off := d.bits(n); off <= rng {
+				return off, nil
+			}
+		}
+	}
+	d.pos = start
+	return d.readConstrainedSlow(op, rng)
+}
+
+// readConstrainedSlow is readConstrained for ranges above 64K (a length
+// and up to eight octets) and for failures.
+func (d *Decoder) readConstrainedSlow(op string, rng uint64) (uint64, error) {
+	start := d.pos
 	var off uint64
 	switch {
 	case rng == 0:
@@ -165,7 +206,7 @@ func (d *Decoder) readConstrained(op string, rng uint64) (uint64, error) {
 		if err := d.Align(); err != nil || n*8 > d.end-d.pos {
 			return 0, d.failAt(op, start, ErrTruncated)
 		}
-		off = d.bits(n * 8)
+		off = d.wideBits(n * 8)
 	}
 	if off > rng {
 		return 0, d.failAt(op, start, ErrConstraint)
@@ -176,10 +217,29 @@ func (d *Decoder) readConstrained(op string, rng uint64) (uint64, error) {
 // ReadConstrainedWholeNumber reads a constrained whole number in lb..ub
 // (X.691 §10.5.7).
 func (d *Decoder) ReadConstrainedWholeNumber(lb, ub int64) (int64, error) {
+	rng := uint64(ub) - uint64(lb)
+	if lb <= ub {
+		start := d.pos
+		n := bits.Len64(rng)
+		if rng >= 255 && rng < 65536 {
+			// One or two aligned octets.
+			d.pos = (d.pos + 7) &^ 7
+			n = 8
+			if rng > 255 {
+				n = 16
+			}
+		}
+		if rng < 65536 && n <= d.end-d.pos {
+			if off := d.bits(n); off <= rng {
+				return int64(uint64(lb) + off), nil
+			}
+		}
+		d.pos = start
+	}
 	if lb > ub {
 		return 0, d.fail("constrained whole number", ErrUnsupported)
 	}
-	off, err := d.readConstrained("constrained whole number", uint64(ub)-uint64(lb))
+	off, err := d.readConstrained("constrained whole number", rng)
 	if err != nil {
 		return 0, err
 	}
@@ -245,7 +305,7 @@ func (d *Decoder) readSemi(op string) (uint64, error) {
 			return 0, d.failAt(op, start, ErrUnsupported)
 		}
 	}
-	off = d.bits(n * 8)
+	off = d.wideBits(n * 8)
 	return off, nil
 }
 
@@ -261,7 +321,7 @@ func (d *Decoder) ReadUnconstrainedWholeNumber() (int64, error) {
 	if n > 8 {
 		return 0, d.failAt(op, start, ErrUnsupported)
 	}
-	v := d.bits(n * 8)
+	v := d.wideBits(n * 8)
 	if shift := uint(64 - n*8); shift < 64 {
 		return int64(v<<shift) >> shift, nil // sign-extend
 	}

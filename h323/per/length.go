@@ -1,5 +1,7 @@
 package per
 
+import "math/bits"
+
 // Fragment sizes of X.691 §10.9.3.8: a length of 16K items or more is sent
 // as fragments of 16K, 32K, 48K or 64K items, each behind a one-octet
 // length, and ends with a length determinant for the remainder (possibly 0).
@@ -21,6 +23,18 @@ const (
 // an unconstrained length. With an extension marker, an extension bit
 // comes first, and a length outside the root is unconstrained.
 func (e *Encoder) WriteLength(n int, c SizeConstraint) (k int, more bool, err error) {
+	if !c.Extensible && n >= c.Lb {
+		switch {
+		case c.HasUb && n <= c.Ub && c.Ub-c.Lb < 255:
+			// A bit-field (nothing for a fixed size).
+			e.put(uint64(n-c.Lb), bits.Len64(uint64(c.Ub-c.Lb)))
+			return n, false, nil
+		case !c.HasUb && n < 128:
+			e.Align()
+			e.put(uint64(n), 8)
+			return n, false, nil
+		}
+	}
 	s, err := e.writeSize("length", n, c)
 	return s.k, s.more, err
 }
@@ -100,10 +114,19 @@ func (e *Encoder) WriteNormallySmallLength(n int) error {
 // checkItems fails with ErrTruncated when n items of at least minItemBits
 // bits each cannot fit in the remaining input.
 func (d *Decoder) checkItems(op string, start, n, minItemBits int) error {
-	if minItemBits > 0 && n > 0 && (d.end-d.pos)/minItemBits < n {
+	if !d.fits(n, minItemBits) {
 		return d.failAt(op, start, ErrTruncated)
 	}
 	return nil
+}
+
+// fits reports whether n items of at least minItemBits bits each can be
+// in the remaining input. Lengths are below 2^17 and minItemBits is
+// checked against the remaining bits first, so the product does not
+// overflow (and no division is needed).
+func (d *Decoder) fits(n, minItemBits int) bool {
+	rem := d.end - d.pos
+	return minItemBits <= 0 || n <= 0 || (minItemBits <= rem && n < 1<<20 && n*minItemBits <= rem)
 }
 
 // ReadLength reads the length determinant written by WriteLength and
@@ -114,6 +137,30 @@ func (d *Decoder) checkItems(op string, start, n, minItemBits int) error {
 // component); a length whose items cannot fit in the remaining input fails
 // with ErrTruncated before the caller allocates anything.
 func (d *Decoder) ReadLength(c SizeConstraint, minItemBits int) (n int, more bool, err error) {
+	if !c.Extensible && c.HasUb && c.Lb >= 0 && c.Ub-c.Lb < 255 && c.Ub-c.Lb >= 0 {
+		// A bit-field length, read without the general path when it
+		// and its items fit.
+		rng := uint64(c.Ub - c.Lb)
+		if w := bits.Len64(rng); w <= d.end-d.pos {
+			start := d.pos
+			if off := d.bits(w); off <= rng {
+				n := c.Lb + int(off)
+				if d.fits(n, minItemBits) {
+					return n, false, nil
+				}
+			}
+			d.pos = start
+		}
+	}
+	if !c.Extensible && (!c.HasUb || c.Ub >= 65536) {
+		// An unconstrained length.
+		start := d.pos
+		n, more, err := d.ReadLengthNext(minItemBits)
+		if err == nil && (more || c.inRoot(n)) {
+			return n, more, nil
+		}
+		d.pos = start
+	}
 	s, err := d.readSize("length", c, minItemBits)
 	return s.k, s.more, err
 }
@@ -161,6 +208,22 @@ func (d *Decoder) readSize(op string, c SizeConstraint, minItemBits int) (sizing
 // §10.9.3.5-8): the next fragment's item count and whether another length
 // determinant follows it.
 func (d *Decoder) ReadLengthNext(minItemBits int) (n int, more bool, err error) {
+	// The one-octet form, read from its octet.
+	if p := (d.pos + 7) &^ 7; p+8 <= d.end {
+		if first := d.buf[p>>3]; first < 0x80 {
+			d.pos = p + 8
+			if d.fits(int(first), minItemBits) {
+				return int(first), false, nil
+			}
+			d.pos -= 8
+		}
+	}
+	return d.readLengthNext(minItemBits)
+}
+
+// readLengthNext is ReadLengthNext for the two-octet and fragment forms
+// and for failures.
+func (d *Decoder) readLengthNext(minItemBits int) (n int, more bool, err error) {
 	const op = "length"
 	start := d.pos
 	if err := d.Align(); err != nil || d.end-d.pos < 8 {

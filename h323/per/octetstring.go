@@ -1,5 +1,7 @@
 package per
 
+import "slices"
+
 // WriteOctetString writes an OCTET STRING under size constraint c (X.691
 // §17): no length for a fixed size below 64K (unaligned up to 2 octets,
 // aligned above), otherwise a length determinant and the octets, aligned.
@@ -36,6 +38,23 @@ func (d *Decoder) ReadOctetString(c SizeConstraint) ([]byte, error) {
 	return d.AppendOctetString(nil, c)
 }
 
+// ReadOctetStringInto is ReadOctetString storing the octets in *dst,
+// reusing its capacity: decoding into a value that was decoded before does
+// not allocate when the new string fits. An empty string leaves *dst nil,
+// as ReadOctetString returns it. On failure the length of *dst is
+// unchanged but its octets are unspecified.
+func (d *Decoder) ReadOctetStringInto(dst *[]byte, c SizeConstraint) error {
+	b, err := d.AppendOctetString((*dst)[:0], c)
+	if err != nil {
+		return err
+	}
+	if len(b) == 0 {
+		b = nil
+	}
+	*dst = b
+	return nil
+}
+
 // AppendOctetString reads an OCTET STRING written by WriteOctetString and
 // appends its octets to dst, so that a caller can reuse a buffer.
 func (d *Decoder) AppendOctetString(dst []byte, c SizeConstraint) ([]byte, error) {
@@ -55,7 +74,7 @@ func (d *Decoder) AppendOctetString(dst []byte, c SizeConstraint) ([]byte, error
 			return dst, d.failAt(op, start, ErrTruncated)
 		}
 		at := len(dst)
-		dst = append(dst, make([]byte, s.k)...)
+		dst = slices.Grow(dst, s.k)[:at+s.k]
 		d.octets(dst[at:])
 		if !s.more {
 			return dst, nil

@@ -2,6 +2,7 @@ package per
 
 import (
 	"fmt"
+	"math/bits"
 	"strconv"
 	"strings"
 )
@@ -65,49 +66,85 @@ func (o OID) check() error {
 
 // subidLen returns the octets of v in base 128.
 func subidLen(v uint64) int {
-	n := 1
-	for v >= 0x80 {
-		v >>= 7
-		n++
-	}
-	return n
+	return max(1, (bits.Len64(v)+6)/7)
 }
 
-// writeSubid writes v in base 128, high groups first, with the top bit set
-// on all but the last octet.
-func (e *Encoder) writeSubid(v uint64) {
-	for i := subidLen(v) - 1; i > 0; i-- {
-		e.buf = append(e.buf, byte(v>>(7*uint(i)))|0x80)
+// putSubid stores v in base 128 at the start of p, high groups first,
+// with the top bit set on all but the last octet, and returns the number
+// of octets.
+func putSubid(p []byte, v uint64) int {
+	if v < 0x80 {
+		p[0] = byte(v)
+		return 1
 	}
-	e.buf = append(e.buf, byte(v)&0x7f)
-	e.nbits = len(e.buf) * 8
+	n := subidLen(v)
+	for i := n - 1; i > 0; i-- {
+		p[n-1-i] = byte(v>>(7*uint(i))) | 0x80
+	}
+	p[n-1] = byte(v) & 0x7f
+	return n
 }
 
 // WriteOID writes an OBJECT IDENTIFIER (X.691 §24): an unconstrained
 // length and the BER contents octets (X.690 §8.19: the first two arcs
 // combined as 40*first+second, each subidentifier in base 128), aligned.
 func (e *Encoder) WriteOID(o OID) error {
-	if err := o.check(); err != nil {
-		return &EncodeError{Op: "object identifier", Detail: o.String(), Err: err}
+	if len(o) < 2 || o[0] > 2 || (o[0] < 2 && o[1] > 39) {
+		return &EncodeError{Op: "object identifier", Detail: o.String(), Err: o.check()}
 	}
-	n := subidLen(uint64(o[0])*40 + uint64(o[1]))
+	// Write the contents after a one-octet length, which holds any OID
+	// of fewer than 128 octets: at most 5 octets per arc.
+	e.Align()
+	e.octetBuf()
+	e.room(1 + 5*len(o))
+	l := e.n
+	p := e.buf[l+1:]
+	n := 1
+	if first := uint64(o[0])*40 + uint64(o[1]); first < 0x80 {
+		p[0] = byte(first)
+	} else {
+		n = putSubid(p, first)
+	}
 	for _, arc := range o[2:] {
-		n += subidLen(uint64(arc))
+		if arc < 0x80 {
+			p[n] = byte(arc)
+			n++
+			continue
+		}
+		n += putSubid(p[n:], uint64(arc))
+	}
+	if n < 128 {
+		e.buf[l] = byte(n)
+		e.n = l + 1 + n
+		return nil
 	}
 	if n >= fragmentUnit {
 		return encodeErr("object identifier", ErrUnsupported, "%d contents octets", n)
 	}
-	e.WriteLengthNext(n)
-	e.writeSubid(uint64(o[0])*40 + uint64(o[1]))
-	for _, arc := range o[2:] {
-		e.writeSubid(uint64(arc))
-	}
-	return nil
+	contents := append([]byte(nil), p[:n]...)
+	return e.WriteOpenType(contents) // the same layout: a length and the octets
 }
 
 // ReadOID reads an OBJECT IDENTIFIER written by WriteOID. Subidentifiers
 // with a redundant leading 0x80 octet, or arcs above 2^32-1, fail.
 func (d *Decoder) ReadOID() (OID, error) {
+	return d.appendOID(nil)
+}
+
+// ReadOIDInto is ReadOID storing the arcs in *dst, reusing its capacity.
+// On failure the length of *dst is unchanged but its arcs are
+// unspecified.
+func (d *Decoder) ReadOIDInto(dst *OID) error {
+	o, err := d.appendOID((*dst)[:0])
+	if err != nil {
+		return err
+	}
+	*dst = o
+	return nil
+}
+
+// appendOID reads an OBJECT IDENTIFIER and appends its arcs to o.
+func (d *Decoder) appendOID(o OID) (OID, error) {
 	const op = "object identifier"
 	start := d.pos
 	data, err := d.readOctetList()
@@ -117,45 +154,58 @@ func (d *Decoder) ReadOID() (OID, error) {
 	if len(data) == 0 || data[len(data)-1]&0x80 != 0 {
 		return nil, d.failAt(op, start, ErrMalformed)
 	}
-	arcs := 1 // the first subidentifier holds two arcs
-	for _, b := range data {
-		if b&0x80 == 0 {
-			arcs++
+	// There is one arc per final octet (top bit clear), plus one for the
+	// first subidentifier, which holds two: at most len(data)+1. Count
+	// them only when o may not have the room.
+	at := len(o)
+	if cap(o)-at < len(data)+1 {
+		arcs := 1
+		for _, b := range data {
+			arcs += int(^b >> 7)
+		}
+		if cap(o)-at < arcs {
+			o = append(make(OID, 0, at+arcs), o...)
 		}
 	}
-	o := make(OID, 0, arcs)
-	var v uint64
-	first := true
-	for i, b := range data {
-		if v == 0 && b == 0x80 && (i == 0 || data[i-1]&0x80 == 0) {
-			return nil, d.failAt(op, start, ErrMalformed)
+	arc := o[at:cap(o)]
+	k := 0 // arcs stored
+	for i := 0; i < len(data); {
+		b := data[i]
+		i++
+		v := uint64(b)
+		if b >= 0x80 {
+			if b == 0x80 {
+				return nil, d.failAt(op, start, ErrMalformed) // a redundant leading octet
+			}
+			v &= 0x7f
+			for b >= 0x80 {
+				b = data[i] // the last octet is final, so i stays in range
+				i++
+				v = v<<7 | uint64(b&0x7f)
+				if v > 1<<32+80 {
+					return nil, d.failAt(op, start, ErrUnsupported)
+				}
+			}
 		}
-		v = v<<7 | uint64(b&0x7f)
-		if v > 1<<32+80 {
-			return nil, d.failAt(op, start, ErrUnsupported)
-		}
-		if b&0x80 != 0 {
-			continue
-		}
-		if first {
-			first = false
+		if k == 0 {
 			switch {
 			case v < 40:
-				o = append(o, 0, uint32(v))
+				arc[0], arc[1] = 0, uint32(v)
 			case v < 80:
-				o = append(o, 1, uint32(v-40))
+				arc[0], arc[1] = 1, uint32(v-40)
 			case v-80 <= 1<<32-1:
-				o = append(o, 2, uint32(v-80))
+				arc[0], arc[1] = 2, uint32(v-80)
 			default:
 				return nil, d.failAt(op, start, ErrUnsupported)
 			}
-		} else {
-			if v > 1<<32-1 {
-				return nil, d.failAt(op, start, ErrUnsupported)
-			}
-			o = append(o, uint32(v))
+			k = 2
+			continue
 		}
-		v = 0
+		if v > 1<<32-1 {
+			return nil, d.failAt(op, start, ErrUnsupported)
+		}
+		arc[k] = uint32(v)
+		k++
 	}
-	return o, nil
+	return o[:at+k], nil
 }

@@ -1,5 +1,7 @@
 package per
 
+import "math/bits"
+
 // A SEQUENCE or SET (X.691 §19) is encoded by generated code as:
 //
 //   - WriteBit(anyExtensionPresent), when the type has an extension marker;
@@ -72,12 +74,7 @@ func (b *ExtensionBitmap) Has(i int) bool {
 // Any reports whether some addition is present: the value of a
 // SEQUENCE's extension bit.
 func (b *ExtensionBitmap) Any() bool {
-	for _, w := range b.words {
-		if w != 0 {
-			return true
-		}
-	}
-	return false
+	return b.words[0]|b.words[1]|b.words[2]|b.words[3] != 0
 }
 
 // WriteExtensionBitmap writes the extension-addition presence bitmap of a
@@ -90,14 +87,10 @@ func (e *Encoder) WriteExtensionBitmap(b *ExtensionBitmap) error {
 		return err
 	}
 	for i := 0; i < b.n; i += 64 {
-		w := b.words[i/64]
 		k := min(64, b.n-i)
-		// bit j of w is addition i+j: reverse into transmission order.
-		var v uint64
-		for j := 0; j < k; j++ {
-			v = v<<1 | (w>>uint(j))&1
-		}
-		e.WriteBits(v, k)
+		// bit j of the word is addition i+j: reverse into transmission
+		// order.
+		e.WriteBits(bits.Reverse64(b.words[i/64])>>uint(64-k), k)
 	}
 	return nil
 }
@@ -114,10 +107,10 @@ func (d *Decoder) ReadExtensionBitmap(b *ExtensionBitmap) error {
 		return d.failAt("extension bitmap", start, ErrUnsupported)
 	}
 	*b = ExtensionBitmap{n: n}
-	for i := 0; i < n; i++ {
-		if d.nextBit() {
-			b.words[i/64] |= 1 << uint(i%64)
-		}
+	for i := 0; i < n; i += 32 {
+		k := min(32, n-i)
+		v := d.bits(k) << uint(64-k) // addition i in the top bit
+		b.words[i/64] |= bits.Reverse64(v) << uint(i%64)
 	}
 	return nil
 }

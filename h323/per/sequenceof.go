@@ -40,13 +40,18 @@ func DecodeSequenceOf[T any](d *Decoder, c SizeConstraint, minItemBits int, dec 
 		capacity = min(k, 64)
 	}
 	items := make([]T, 0, capacity)
+	first := d.pos
 	for {
 		for range k {
-			var v T
-			if err := dec(&v, d); err != nil {
-				return nil, fmt.Errorf("item %d: %w", len(items), err)
+			if len(items) == cap(items) {
+				items = growItems(items, d.pos-first, d.end-d.pos)
 			}
-			items = append(items, v)
+			// Decode into the (zero) element itself: a local passed to
+			// dec would escape, one allocation per item.
+			items = items[:len(items)+1]
+			if err := dec(&items[len(items)-1], d); err != nil {
+				return nil, fmt.Errorf("item %d: %w", len(items)-1, err)
+			}
 		}
 		if !more {
 			return items, nil
@@ -56,4 +61,23 @@ func DecodeSequenceOf[T any](d *Decoder, c SizeConstraint, minItemBits int, dec 
 			return nil, err
 		}
 	}
+}
+
+// growItems returns items with room for more, when a count that the input
+// could not vouch for (minItemBits 0) has outgrown the first allocation.
+// The items so far took used bits and left bits remain: at that rate the
+// input holds about left*len/used more, so that is what it allocates,
+// rather than growing geometrically to several times what the items need.
+// It grows by a quarter at least (a run of smaller items then costs few
+// reallocations) and doubles at most.
+func growItems[T any](items []T, used, left int) []T {
+	n := len(items)
+	c := 2 * n
+	if used > 0 {
+		c = min(c, n+left*n/used+1)
+	}
+	c = max(c, n+n/4, n+1)
+	grown := make([]T, n, c)
+	copy(grown, items)
+	return grown
 }

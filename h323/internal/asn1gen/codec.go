@@ -130,7 +130,18 @@ func (g *gen) encodeStmt(w *writer, t *asn1.Type, expr string, enc coder, label 
 		w.p("%s.WriteBool(bool(%s))", enc.recv, expr)
 	case asn1.KindNull:
 	case asn1.KindInteger:
-		call("%s.WriteInteger(int64(%s), %s)", enc.recv, expr, intConstraint(pc.Value))
+		r := pc.Value
+		switch {
+		case r.Extensible || (r.HasUpper && !r.HasLower):
+			// WriteInteger checks the upper bound of MIN..ub.
+			call("%s.WriteInteger(int64(%s), %s)", enc.recv, expr, intConstraint(r))
+		case r.HasLower && r.HasUpper:
+			call("%s.WriteConstrainedWholeNumber(int64(%s), %d, %d)", enc.recv, expr, r.Lower, r.Upper)
+		case r.HasLower:
+			call("%s.WriteSemiConstrainedWholeNumber(int64(%s), %d)", enc.recv, expr, r.Lower)
+		default:
+			w.p("%s.WriteUnconstrainedWholeNumber(int64(%s))", enc.recv, expr)
+		}
 	case asn1.KindEnumerated:
 		call("%s.WriteEnumerated(int(%s), %d, %t)", enc.recv, expr, len(b.EnumRoot), b.Extensible)
 	case asn1.KindBitString:
@@ -187,27 +198,52 @@ func (g *gen) encodeSeqOf(w *writer, t *asn1.Type, expr string, enc coder, label
 	return nil
 }
 
+// lhs returns a decode target as the left side of an assignment:
+// "(*v.F)" becomes "*v.F".
+func lhs(target string) string {
+	if strings.HasPrefix(target, "(*") && strings.HasSuffix(target, ")") {
+		return target[1 : len(target)-1]
+	}
+	return target
+}
+
+// addrOf returns the address of a decode target: "(*v.F)" becomes "v.F"
+// and "v.F" becomes "&v.F".
+func addrOf(target string) string {
+	if strings.HasPrefix(target, "(*") && strings.HasSuffix(target, ")") {
+		return target[2 : len(target)-1]
+	}
+	return "&" + target
+}
+
 // decodeStmt emits statements that decode a value of node t, whose Go
-// type is typ, into target. With ptr the target is a pointer field that
-// receives a new value.
-func (g *gen) decodeStmt(w *writer, t *asn1.Type, typ, target string, dec coder, label string, ptr bool, depth int) error {
+// type is typ, into target: an addressable expression that holds the
+// value of a previous decode (or the zero value), whose memory the
+// decoding reuses. Decoded values never share memory with the input.
+func (g *gen) decodeStmt(w *writer, t *asn1.Type, typ, target string, dec coder, label string, depth int) error {
 	b := t.Builtin
 	pc := t.PER
 	if g.hasMethods(t) {
-		if ptr {
-			w.p("%s = new(%s)", target, typ)
+		recv := target
+		if strings.HasPrefix(target, "(*") {
+			recv = addrOf(target)
 		}
-		w.p("if err := %s.Decode(%s); err != nil {", target, dec.ptr)
+		w.p("if err := %s.Decode(%s); err != nil {", recv, dec.ptr)
 		w.p("%s", errRet(label))
 		w.p("}")
 		return nil
 	}
-	assign := func(x string) {
-		if ptr {
-			w.p("%s = new(%s(%s))", target, typ, x)
-		} else {
-			w.p("%s = %s(%s)", target, typ, x)
+	// ptrAs returns the address of target as a pointer to base.
+	ptrAs := func(base string) string {
+		if typ == base {
+			return addrOf(target)
 		}
+		return fmt.Sprintf("(*%s)(%s)", base, addrOf(target))
+	}
+	into := func(format string, args ...any) {
+		w.p("if err := "+format+"; err != nil {", args...)
+		w.p("%s", errRet(label))
+		w.p("}")
 	}
 	read := func(format string, args ...any) {
 		w.p("{")
@@ -215,52 +251,66 @@ func (g *gen) decodeStmt(w *writer, t *asn1.Type, typ, target string, dec coder,
 		w.p("if err != nil {")
 		w.p("%s", errRet(label))
 		w.p("}")
+		w.p("%s = %s(x)", lhs(target), typ)
+		w.p("}")
 	}
 	switch b.Kind {
 	case asn1.KindNull:
-		return nil
 	case asn1.KindBoolean:
 		read("%s.ReadBool()", dec.recv)
 	case asn1.KindInteger:
-		read("%s.ReadInteger(%s)", dec.recv, intConstraint(pc.Value))
+		read("%s", g.readIntegerCall(dec, pc.Value))
 	case asn1.KindEnumerated:
 		read("%s.ReadEnumerated(%d, %t)", dec.recv, len(b.EnumRoot), b.Extensible)
 	case asn1.KindBitString:
-		read("%s.ReadBitString(%s)", dec.recv, sizeConstraint(pc.Size))
+		into("%s.ReadBitStringInto(%s, %s)", dec.recv, ptrAs("per.BitString"), sizeConstraint(pc.Size))
 	case asn1.KindOctetString:
-		read("%s.ReadOctetString(%s)", dec.recv, sizeConstraint(pc.Size))
+		into("%s.ReadOctetStringInto(%s, %s)", dec.recv, ptrAs("[]byte"), sizeConstraint(pc.Size))
 	case asn1.KindOpenType:
-		read("%s.ReadOpenTypeBytes()", dec.recv)
-		assign("append([]byte(nil), x...)")
-		w.p("}")
-		return nil
+		into("%s.ReadOpenTypeInto(%s)", dec.recv, ptrAs("[]byte"))
 	case asn1.KindObjectIdentifier:
-		read("%s.ReadOID()", dec.recv)
+		into("%s.ReadOIDInto(%s)", dec.recv, ptrAs("per.OID"))
 	case asn1.KindCharString:
 		switch {
 		case usesBMPHelper(t):
-			read("readBMPString(%s, %s)", dec.ptr, sizeConstraint(pc.Size))
+			into("readBMPString(%s, %s, %s)", dec.ptr, ptrAs("string"), sizeConstraint(pc.Size))
 		default:
 			if _, ok := stringKind(b.StringType); ok {
-				read("%s.ReadString(%s, %s)", dec.recv, g.alphabetVar(t), sizeConstraint(pc.Size))
+				into("%s.ReadStringInto(%s, %s, %s)", dec.recv, ptrAs("string"), g.alphabetVar(t), sizeConstraint(pc.Size))
 			} else {
-				read("%s.ReadUTF8String()", dec.recv)
+				into("%s.ReadUTF8StringInto(%s)", dec.recv, ptrAs("string"))
 			}
 		}
 	case asn1.KindSequenceOf, asn1.KindSetOf:
-		return g.decodeSeqOf(w, t, typ, target, dec, label, ptr, depth)
+		return g.decodeSeqOf(w, t, typ, target, dec, label, depth)
 	default:
 		return fmt.Errorf("%s: cannot decode %s", t.Pos, b.Kind)
 	}
-	assign("x")
-	w.p("}")
 	return nil
 }
 
-func (g *gen) decodeSeqOf(w *writer, t *asn1.Type, typ, target string, dec coder, label string, ptr bool, depth int) error {
+// readIntegerCall returns the runtime call that reads an INTEGER with
+// constraint r.
+func (g *gen) readIntegerCall(dec coder, r asn1.Range) string {
+	switch {
+	case r.Extensible:
+		return fmt.Sprintf("%s.ReadInteger(%s)", dec.recv, intConstraint(r))
+	case r.HasLower && r.HasUpper:
+		return fmt.Sprintf("%s.ReadConstrainedWholeNumber(%d, %d)", dec.recv, r.Lower, r.Upper)
+	case r.HasLower:
+		return fmt.Sprintf("%s.ReadSemiConstrainedWholeNumber(%d)", dec.recv, r.Lower)
+	}
+	return fmt.Sprintf("%s.ReadUnconstrainedWholeNumber()", dec.recv)
+}
+
+// decodeSeqOf emits the decoding of a SEQUENCE OF or SET OF into target,
+// reusing the capacity of the slice it holds and the memory of its
+// items.
+func (g *gen) decodeSeqOf(w *writer, t *asn1.Type, typ, target string, dec coder, label string, depth int) error {
 	items := fmt.Sprintf("items%d", depth)
 	n := fmt.Sprintf("n%d", depth)
 	more := fmt.Sprintf("more%d", depth)
+	it := fmt.Sprintf("it%d", depth)
 	elem := t.Builtin.Elem
 	elemTyp := g.goTypeOf(elem)
 	minBits := g.minBits(elem)
@@ -269,8 +319,12 @@ func (g *gen) decodeSeqOf(w *writer, t *asn1.Type, typ, target string, dec coder
 	w.p("if err != nil {")
 	w.p("%s", errRet(label))
 	w.p("}")
-	w.p("var %s []%s", items, elemTyp)
-	w.p("if %s > 0 {", n)
+	if typ == "[]"+elemTyp {
+		w.p("%s := %s[:0]", items, target)
+	} else {
+		w.p("%s := []%s(%s)[:0]", items, elemTyp, target)
+	}
+	w.p("if cap(%s) < %s {", items, n)
 	if minBits > 0 {
 		w.p("%s = make([]%s, 0, %s)", items, elemTyp, n)
 	} else {
@@ -282,13 +336,18 @@ func (g *gen) decodeSeqOf(w *writer, t *asn1.Type, typ, target string, dec coder
 	octets := elem.Builtin.Kind == asn1.KindOctetString && !g.hasMethods(elem)
 	buf := fmt.Sprintf("buf%d", depth)
 	if octets {
-		// One backing array for every item, bounded by the remaining
-		// input, instead of one allocation per item.
+		// Items without memory of their own share one backing array,
+		// bounded by the remaining input, instead of one allocation each.
 		w.p("var %s []byte", buf)
 	}
 	w.p("for {")
 	w.p("for range %s {", n)
+	// Take the next item: the one a previous decode left there, or a new
+	// zero one.
+	w.p("%s = slices.Grow(%s, 1)[:len(%s)+1]", items, items, items)
+	w.p("%s := &%s[len(%s)-1]", it, items, items)
 	if octets {
+		w.p("if cap(*%s) == 0 {", it)
 		w.p("if %s == nil {", buf)
 		w.p("%s = make([]byte, 0, %s.BitsLeft()/8)", buf, dec.recv)
 		w.p("}")
@@ -307,18 +366,17 @@ func (g *gen) decodeSeqOf(w *writer, t *asn1.Type, typ, target string, dec coder
 			w.p("%s", errRet(label))
 			w.p("}")
 		}
-		w.p("%s = append(%s, %s(%s[start:len(%s):len(%s)]))", items, items, elemTyp, buf, buf, buf)
-	} else if g.hasMethods(elem) {
-		w.p("%s = append(%s, %s{})", items, items, elemTyp)
-		if err := g.decodeStmt(w, elem, elemTyp, fmt.Sprintf("%s[len(%s)-1]", items, items), dec, label, false, depth+1); err != nil {
+		w.p("*%s = nil", it)
+		w.p("if len(%s) > start {", buf)
+		w.p("*%s = %s(%s[start:len(%s):len(%s)])", it, elemTyp, buf, buf, buf)
+		w.p("}")
+		w.p("} else {")
+		if err := g.decodeStmt(w, elem, elemTyp, "(*"+it+")", dec, label, depth+1); err != nil {
 			return err
 		}
-	} else {
-		w.p("var item %s", elemTyp)
-		if err := g.decodeStmt(w, elem, elemTyp, "item", dec, label, false, depth+1); err != nil {
-			return err
-		}
-		w.p("%s = append(%s, item)", items, items)
+		w.p("}")
+	} else if err := g.decodeStmt(w, elem, elemTyp, "(*"+it+")", dec, label, depth+1); err != nil {
+		return err
 	}
 	w.p("}")
 	w.p("if !%s {", more)
@@ -328,10 +386,13 @@ func (g *gen) decodeSeqOf(w *writer, t *asn1.Type, typ, target string, dec coder
 	w.p("%s", errRet(label))
 	w.p("}")
 	w.p("}")
-	if ptr {
-		w.p("%s = new(%s(%s))", target, typ, items)
+	w.p("if len(%s) == 0 {", items)
+	w.p("%s = nil", items)
+	w.p("}")
+	if typ == "[]"+elemTyp {
+		w.p("%s = %s", lhs(target), items)
 	} else {
-		w.p("%s = %s(%s)", target, typ, items)
+		w.p("%s = %s(%s)", lhs(target), typ, items)
 	}
 	w.p("}")
 	return nil

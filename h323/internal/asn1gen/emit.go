@@ -156,7 +156,10 @@ func (g *gen) emitSequence(gt *goType, b *asn1.Type, decl, code *writer) error {
 		code.p("last = u.Index")
 		code.p("ext.Set(u.Index)")
 		code.p("}")
-		code.p("e.WriteBit(ext.Any())")
+	}
+	var preamble []string
+	if l.ext {
+		preamble = append(preamble, "ext.Any()")
 	}
 	for _, f := range l.root {
 		if !f.optional {
@@ -164,13 +167,14 @@ func (g *gen) emitSequence(gt *goType, b *asn1.Type, decl, code *writer) error {
 		}
 		switch {
 		case f.flag:
-			code.p("e.WriteBit(v.%s)", f.name)
+			preamble = append(preamble, "v."+f.name)
 		case f.def != "":
-			code.p("e.WriteBit(v.%s != %s)", f.name, f.def)
+			preamble = append(preamble, fmt.Sprintf("v.%s != %s", f.name, f.def))
 		default:
-			code.p("e.WriteBit(v.%s != nil)", f.name)
+			preamble = append(preamble, fmt.Sprintf("v.%s != nil", f.name))
 		}
 	}
+	writePreamble(code, enc, preamble)
 	for _, f := range l.root {
 		if f.name == "" || f.flag {
 			continue
@@ -203,8 +207,8 @@ func (g *gen) emitSequence(gt *goType, b *asn1.Type, decl, code *writer) error {
 		code.p("}")
 		for i, fs := range l.additions {
 			code.p("if %s {", presentCond(fs))
-			code.p("sub := e.BeginOpenType()")
-			sub := direct("sub")
+			code.p("ot := e.EnterOpenType()")
+			sub := direct("e")
 			if l.groups[i] {
 				if err := g.encodeGroup(code, fs, sub); err != nil {
 					return err
@@ -214,7 +218,7 @@ func (g *gen) emitSequence(gt *goType, b *asn1.Type, decl, code *writer) error {
 					return err
 				}
 			}
-			code.p("if err := e.EndOpenType(sub); err != nil {")
+			code.p("if err := e.LeaveOpenType(ot); err != nil {")
 			code.p("%s", errRet(fs[0].c.Name))
 			code.p("}")
 			code.p("}")
@@ -230,27 +234,29 @@ func (g *gen) emitSequence(gt *goType, b *asn1.Type, decl, code *writer) error {
 	code.p("")
 
 	// Decode.
-	code.p("// Decode reads v from d, replacing its contents.")
+	code.p("// Decode reads v from d, replacing its contents and reusing the")
+	code.p("// memory they hold (see the package documentation).")
 	code.p("func (v *%s) Decode(d *per.Decoder) error {", gt.name)
 	dec := direct("d")
 	code.p("if err := d.Enter(); err != nil {")
 	code.p("return err")
 	code.p("}")
-	code.p("*v = %s{}", gt.name)
-	if l.ext {
-		code.p("extBit, err := d.ReadBit()")
-		code.p("if err != nil {")
-		code.p("return err")
-		code.p("}")
-	}
 	nopt := 0
 	for _, f := range l.root {
 		if f.optional {
 			nopt++
 		}
 	}
-	optVars := g.readPreamble(code, nopt, dec, "opt")
 	oi := 0
+	if l.ext {
+		// The extension bit is the first bit of the preamble.
+		nopt++
+		oi++
+	}
+	optVars := g.readPreamble(code, nopt, dec, "opt")
+	if l.ext {
+		code.p("extBit := %s", optVars(0))
+	}
 	for _, f := range l.root {
 		if f.optional {
 			cond := optVars(oi)
@@ -261,7 +267,7 @@ func (g *gen) emitSequence(gt *goType, b *asn1.Type, decl, code *writer) error {
 				continue
 			case f.def != "":
 				code.p("if %s {", cond)
-				if err := g.decodeStmt(code, f.c.Type, f.typ, "v."+f.name, dec, f.c.Name, false, 0); err != nil {
+				if err := g.decodeStmt(code, f.c.Type, f.typ, "v."+f.name, dec, f.c.Name, 0); err != nil {
 					return err
 				}
 				code.p("} else {")
@@ -270,35 +276,39 @@ func (g *gen) emitSequence(gt *goType, b *asn1.Type, decl, code *writer) error {
 				continue
 			}
 			code.p("if %s {", cond)
-			if err := g.decodeStmt(code, f.c.Type, f.typ, "v."+f.name, dec, f.c.Name, true, 0); err != nil {
+			if err := g.decodePointer(code, f, dec); err != nil {
 				return err
 			}
+			code.p("} else {")
+			code.p("v.%s = nil", f.name)
 			code.p("}")
 			continue
 		}
 		if f.name == "" {
 			continue
 		}
-		if err := g.decodeStmt(code, f.c.Type, f.typ, "v."+f.name, dec, f.c.Name, false, 0); err != nil {
+		if err := g.decodeStmt(code, f.c.Type, f.typ, "v."+f.name, dec, f.c.Name, 0); err != nil {
 			return err
 		}
 	}
 	if l.ext {
-		code.p("if extBit {")
 		code.p("var ext per.ExtensionBitmap")
+		code.p("if extBit {")
 		code.p("if err := d.ReadExtensionBitmap(&ext); err != nil {")
 		code.p("return err")
 		code.p("}")
+		code.p("}")
+		code.p("v.Ext.Len = 0")
 		code.p("if ext.Len() != %d && ext.Any() {", known)
 		code.p("v.Ext.Len = ext.Len()")
 		code.p("}")
 		for i, fs := range l.additions {
 			code.p("if ext.Has(%d) {", i)
-			code.p("var sub per.Decoder")
-			code.p("if err := d.ReadOpenType(&sub); err != nil {")
+			code.p("ot, err := d.EnterOpenType()")
+			code.p("if err != nil {")
 			code.p("%s", errRet(fs[0].c.Name))
 			code.p("}")
-			sub := coder{recv: "sub", ptr: "&sub"}
+			sub := direct("d")
 			switch {
 			case l.groups[i]:
 				if err := g.decodeGroup(code, fs, sub); err != nil {
@@ -307,23 +317,32 @@ func (g *gen) emitSequence(gt *goType, b *asn1.Type, decl, code *writer) error {
 			case fs[0].flag:
 				code.p("v.%s = true", fs[0].name)
 			default:
-				f := fs[0]
-				if err := g.decodeStmt(code, f.c.Type, f.typ, "v."+f.name, sub, f.c.Name, true, 0); err != nil {
+				if err := g.decodePointer(code, fs[0], sub); err != nil {
 					return err
 				}
 			}
+			code.p("d.LeaveOpenType(ot)")
+			code.p("} else {")
+			clearFields(code, fs)
 			code.p("}")
 		}
+		code.p("if ext.Len() > %d {", known)
+		code.p("unknown := v.Ext.Unknown[:0]")
 		code.p("for i := %d; i < ext.Len(); i++ {", known)
 		code.p("if !ext.Has(i) {")
 		code.p("continue")
 		code.p("}")
-		code.p("raw, err := d.ReadRawExtension(i)")
-		code.p("if err != nil {")
+		code.p("unknown = slices.Grow(unknown, 1)[:len(unknown)+1]")
+		code.p("if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {")
 		code.p("return err")
 		code.p("}")
-		code.p("v.Ext.Unknown = append(v.Ext.Unknown, raw)")
 		code.p("}")
+		code.p("if len(unknown) == 0 {")
+		code.p("unknown = nil")
+		code.p("}")
+		code.p("v.Ext.Unknown = unknown")
+		code.p("} else if v.Ext.Unknown != nil {")
+		code.p("v.Ext.Unknown = nil")
 		code.p("}")
 	}
 	code.p("d.Leave()")
@@ -331,6 +350,27 @@ func (g *gen) emitSequence(gt *goType, b *asn1.Type, decl, code *writer) error {
 	code.p("}")
 	code.p("")
 	return nil
+}
+
+// decodePointer emits the decoding of the pointer field f, present: into
+// the value it already points to, or into a new one.
+func (g *gen) decodePointer(code *writer, f *field, dec coder) error {
+	code.p("if v.%s == nil {", f.name)
+	code.p("v.%s = new(%s)", f.name, f.typ)
+	code.p("}")
+	return g.decodeStmt(code, f.c.Type, f.typ, "(*v."+f.name+")", dec, f.c.Name, 0)
+}
+
+// clearFields emits the statements that mark the fields of an absent
+// extension addition absent.
+func clearFields(code *writer, fs []*field) {
+	for _, f := range fs {
+		if f.flag {
+			code.p("v.%s = false", f.name)
+		} else {
+			code.p("v.%s = nil", f.name)
+		}
+	}
 }
 
 // presentCond is the Go condition under which an extension addition is
@@ -347,35 +387,64 @@ func presentCond(fs []*field) string {
 	return strings.Join(conds, " || ")
 }
 
+// preambleChunk is the most bits a generated preamble writes or reads at
+// once: what Encoder.WriteBits takes in its fast path.
+const preambleChunk = 56
+
+// writePreamble emits the writing of one bit per condition (the extension
+// bit and the presence bits of a SEQUENCE), gathered into as few writes
+// as possible.
+func writePreamble(code *writer, enc coder, conds []string) {
+	if len(conds) == 1 {
+		code.p("%s.WriteBit(%s)", enc.recv, conds[0])
+		return
+	}
+	for len(conds) > 0 {
+		chunk := conds[:min(preambleChunk, len(conds))]
+		conds = conds[len(chunk):]
+		code.p("{")
+		code.p("var pre uint64")
+		for i, c := range chunk {
+			code.p("if %s {", c)
+			code.p("pre |= 1 << %d", len(chunk)-1-i)
+			code.p("}")
+		}
+		code.p("%s.WriteBits(pre, %d)", enc.recv, len(chunk))
+		code.p("}")
+	}
+}
+
 // readPreamble emits the reading of n presence bits and returns a function
 // giving the Go condition for bit i.
 func (g *gen) readPreamble(code *writer, n int, dec coder, name string) func(i int) string {
-	for chunk := 0; chunk*64 < n; chunk++ {
-		bits := min(64, n-chunk*64)
+	for chunk := 0; chunk*preambleChunk < n; chunk++ {
+		bits := min(preambleChunk, n-chunk*preambleChunk)
 		code.p("%s%d, err := %s.ReadBits(%d)", name, chunk, dec.recv, bits)
 		code.p("if err != nil {")
 		code.p("return err")
 		code.p("}")
 	}
 	return func(i int) string {
-		chunk := i / 64
-		bits := min(64, n-chunk*64)
-		return fmt.Sprintf("%s%d&(1<<%d) != 0", name, chunk, bits-1-i%64)
+		chunk := i / preambleChunk
+		bits := min(preambleChunk, n-chunk*preambleChunk)
+		return fmt.Sprintf("%s%d&(1<<%d) != 0", name, chunk, bits-1-i%preambleChunk)
 	}
 }
 
 // encodeGroup writes the components of an extension addition group as a
 // SEQUENCE without an extension marker.
 func (g *gen) encodeGroup(code *writer, fs []*field, enc coder) error {
+	var preamble []string
 	for _, f := range fs {
 		if f.optional {
 			if f.flag {
-				code.p("%s.WriteBit(v.%s)", enc.recv, f.name)
+				preamble = append(preamble, "v."+f.name)
 			} else {
-				code.p("%s.WriteBit(v.%s != nil)", enc.recv, f.name)
+				preamble = append(preamble, fmt.Sprintf("v.%s != nil", f.name))
 			}
 		}
 	}
+	writePreamble(code, enc, preamble)
 	for _, f := range fs {
 		if f.flag {
 			if !f.optional {
@@ -412,19 +481,26 @@ func (g *gen) decodeGroup(code *writer, fs []*field, dec coder) error {
 	cond := g.readPreamble(code, nopt, dec, "gopt")
 	oi := 0
 	for _, f := range fs {
-		c := "true"
-		if f.optional {
-			c = cond(oi)
-			oi++
+		if !f.optional {
+			if f.flag {
+				code.p("v.%s = true", f.name)
+			} else if err := g.decodePointer(code, f, dec); err != nil {
+				return err
+			}
+			continue
 		}
+		c := cond(oi)
+		oi++
 		if f.flag {
 			code.p("v.%s = %s", f.name, c)
 			continue
 		}
 		code.p("if %s {", c)
-		if err := g.decodeStmt(code, f.c.Type, f.typ, "v."+f.name, dec, f.c.Name, true, 0); err != nil {
+		if err := g.decodePointer(code, f, dec); err != nil {
 			return err
 		}
+		code.p("} else {")
+		code.p("v.%s = nil", f.name)
 		code.p("}")
 	}
 	code.p("}")
@@ -496,9 +572,17 @@ func (g *gen) emitChoice(gt *goType, b *asn1.Type, decl, code *writer) error {
 	code.p("switch v.Choice {")
 	for _, a := range l.alts {
 		code.p("case %s:", a.constName)
-		code.p("if err := e.WriteChoiceIndex(%d, %d, %t); err != nil {", a.index, l.root, l.ext)
-		code.p("return err")
-		code.p("}")
+		if n := rootIndexBits(a.index, l.root, l.ext); n >= 0 {
+			// A root index is a fixed bit-field (behind a 0 extension
+			// bit): what WriteChoiceIndex would write.
+			if n > 0 {
+				code.p("e.WriteBits(%d, %d)", a.index, n)
+			}
+		} else {
+			code.p("if err := e.WriteChoiceIndex(%d, %d, %t); err != nil {", a.index, l.root, l.ext)
+			code.p("return err")
+			code.p("}")
+		}
 		if a.ptr {
 			code.p("if v.%s == nil {", a.name)
 			code.p("return errNoValue(%q)", a.c.Name)
@@ -506,8 +590,7 @@ func (g *gen) emitChoice(gt *goType, b *asn1.Type, decl, code *writer) error {
 		}
 		enc := direct("e")
 		if a.ext {
-			code.p("sub := e.BeginOpenType()")
-			enc = direct("sub")
+			code.p("ot := e.EnterOpenType()")
 		}
 		if a.name != "" {
 			expr := "v." + a.name
@@ -516,7 +599,7 @@ func (g *gen) emitChoice(gt *goType, b *asn1.Type, decl, code *writer) error {
 			}
 		}
 		if a.ext {
-			code.p("if err := e.EndOpenType(sub); err != nil {")
+			code.p("if err := e.LeaveOpenType(ot); err != nil {")
 			code.p("%s", errRet(a.c.Name))
 			code.p("}")
 		}
@@ -537,12 +620,12 @@ func (g *gen) emitChoice(gt *goType, b *asn1.Type, decl, code *writer) error {
 	code.p("")
 
 	// Decode.
-	code.p("// Decode reads v from d, replacing its contents.")
+	code.p("// Decode reads v from d, replacing its contents and reusing the")
+	code.p("// memory of the alternative it held when the same one is read.")
 	code.p("func (v *%s) Decode(d *per.Decoder) error {", gt.name)
 	code.p("if err := d.Enter(); err != nil {")
 	code.p("return err")
 	code.p("}")
-	code.p("*v = %s{}", gt.name)
 	code.p("i, err := d.ReadChoiceIndex(%d, %t)", l.root, l.ext)
 	code.p("if err != nil {")
 	code.p("return err")
@@ -550,29 +633,46 @@ func (g *gen) emitChoice(gt *goType, b *asn1.Type, decl, code *writer) error {
 	code.p("switch i {")
 	for _, a := range l.alts {
 		code.p("case %d:", a.index)
-		code.p("v.Choice = %s", a.constName)
 		dec := direct("d")
 		if a.ext {
-			code.p("var sub per.Decoder")
-			code.p("if err := d.ReadOpenType(&sub); err != nil {")
+			code.p("ot, err := d.EnterOpenType()")
+			code.p("if err != nil {")
 			code.p("%s", errRet(a.c.Name))
 			code.p("}")
-			dec = coder{recv: "sub", ptr: "&sub"}
+		}
+		switch {
+		case a.name == "":
+			code.p("*v = %s{Choice: %s}", gt.name, a.constName)
+		case a.ptr:
+			code.p("keep := v.%s", a.name)
+			code.p("if keep == nil {")
+			code.p("keep = new(%s)", a.typ)
+			code.p("}")
+			code.p("*v = %s{Choice: %s, %s: keep}", gt.name, a.constName, a.name)
+		case holdsMemory(a.c.Type):
+			code.p("*v = %s{Choice: %s, %s: v.%s}", gt.name, a.constName, a.name, a.name)
+		default:
+			code.p("*v = %s{Choice: %s}", gt.name, a.constName)
 		}
 		if a.name != "" {
-			if err := g.decodeStmt(code, a.c.Type, a.typ, "v."+a.name, dec, a.c.Name, a.ptr, 0); err != nil {
+			target := "v." + a.name
+			if a.ptr {
+				target = "(*v." + a.name + ")"
+			}
+			if err := g.decodeStmt(code, a.c.Type, a.typ, target, dec, a.c.Name, 0); err != nil {
 				return err
 			}
+		}
+		if a.ext {
+			code.p("d.LeaveOpenType(ot)")
 		}
 	}
 	code.p("default:")
 	if l.ext {
-		code.p("raw, err := d.ReadOpenTypeBytes()")
-		code.p("if err != nil {")
+		code.p("*v = %s{Choice: %s(i + 1), Unknown: v.Unknown}", gt.name, l.tagType)
+		code.p("if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {")
 		code.p("return err")
 		code.p("}")
-		code.p("v.Choice = %s(i + 1)", l.tagType)
-		code.p("v.Unknown = append([]byte(nil), raw...)")
 	} else {
 		code.p("return errNoChoice(i + 1)")
 	}
@@ -582,6 +682,31 @@ func (g *gen) emitChoice(gt *goType, b *asn1.Type, decl, code *writer) error {
 	code.p("}")
 	code.p("")
 	return nil
+}
+
+// rootIndexBits returns the width of the bit-field that carries root
+// index i of a CHOICE with rootCount root alternatives, including the
+// extension bit, or -1 when the index is not written as one bit-field
+// (an extension alternative, or a count that needs aligned octets).
+func rootIndexBits(i, rootCount int, ext bool) int {
+	if i >= rootCount || rootCount > 255 {
+		return -1
+	}
+	n := rangeBits(uint64(rootCount))
+	if ext {
+		n++
+	}
+	return n
+}
+
+// holdsMemory reports whether decoded values of node t hold memory that a
+// later decode can reuse (slices and strings).
+func holdsMemory(t *asn1.Type) bool {
+	switch t.Builtin.Kind {
+	case asn1.KindBoolean, asn1.KindInteger, asn1.KindEnumerated, asn1.KindNull:
+		return false
+	}
+	return true
 }
 
 func (g *gen) emitEnumerated(gt *goType, b *asn1.Type, decl, code *writer) {
@@ -677,7 +802,7 @@ func (g *gen) emitPrimitive(gt *goType, decl, code *writer) error {
 		code.p("return err")
 		code.p("}")
 	}
-	if err := g.decodeInline(code, n, gt.name, "*v", direct("d")); err != nil {
+	if err := g.decodeInline(code, n, gt.name, "(*v)", direct("d")); err != nil {
 		return err
 	}
 	if isSeqOf(n) {
@@ -700,9 +825,9 @@ func (g *gen) encodeInline(code *writer, n *asn1.Type, expr string, enc coder) e
 
 func (g *gen) decodeInline(code *writer, n *asn1.Type, typ, target string, dec coder) error {
 	if isSeqOf(n) {
-		return g.decodeSeqOf(code, n, typ, target, dec, "", false, 0)
+		return g.decodeSeqOf(code, n, typ, target, dec, "", 0)
 	}
-	return g.decodeStmt(code, n, typ, target, dec, "", false, 0)
+	return g.decodeStmt(code, n, typ, target, dec, "", 0)
 }
 
 func asnTypeName(t *asn1.Type) string {
@@ -723,8 +848,8 @@ func (g *gen) emitMarshal(gt *goType, code *writer) {
 	code.p("return append([]byte(nil), e.Bytes()...), nil")
 	code.p("}")
 	code.p("")
-	code.p("// UnmarshalPER decodes the aligned PER encoding b into v. Padding after")
-	code.p("// the value is ignored.")
+	code.p("// UnmarshalPER decodes the aligned PER encoding b into v, as Decode")
+	code.p("// does. Padding after the value is ignored.")
 	code.p("func (v *%s) UnmarshalPER(b []byte) error {", gt.name)
 	code.p("var d per.Decoder")
 	code.p("d.Reset(b)")

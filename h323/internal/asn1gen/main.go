@@ -8,6 +8,12 @@
 // deterministic. Types of modules named by -import are referenced from the
 // package that holds them instead of being generated again.
 //
+// The generated Decode methods reuse the memory their receiver holds
+// (pointed-to values, slice capacity, equal strings) and give the value a
+// decode into a zero value gives; the generated random tests check both.
+// Encoding writes each SEQUENCE preamble with one call and open types in
+// place.
+//
 // It is not a general ASN.1 compiler: it supports the constructs the H.323
 // modules use and fails loudly on the others (REAL, time types, EMBEDDED
 // PDV, DEFAULT values of structured types).

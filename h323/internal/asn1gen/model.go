@@ -64,7 +64,7 @@ type gen struct {
 // reservedNames lists the package-level identifiers of the support file.
 func reservedNames() []string {
 	return []string{"Extensions", "wrapErr", "writeBMPString", "readBMPString", "errNoChoice",
-		"errNoValue", "errUnknownIndex", "errGroupMember", "appendBMPUnit", "writeBMPUnit", "nextBMPUnit"}
+		"errNoValue", "errUnknownIndex", "errGroupMember", "appendBMPUnit", "nextBMPUnit"}
 }
 
 func newGen(cfg config, set *asn1.Set) *gen {

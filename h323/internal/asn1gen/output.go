@@ -125,7 +125,7 @@ func (g *gen) finish(header, body string) ([]byte, error) {
 	}
 	known := map[string]string{
 		"fmt": "fmt", "strconv": "strconv", "per": perImport, "utf8": "unicode/utf8",
-		"rand": "math/rand/v2", "math": "math", "strings": "strings", "reflect": "reflect", "testing": "testing",
+		"rand": "math/rand/v2", "math": "math", "slices": "slices", "strings": "strings", "reflect": "reflect", "testing": "testing",
 	}
 	for q, p := range g.external {
 		known[q] = p

@@ -4,6 +4,7 @@ package gentest
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/switchyard/switchyard/h323/per"
@@ -24,9 +25,7 @@ func (c TopChoice) String() string {
 func (v *Top) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case TopChoiceMsg:
-		if err := e.WriteChoiceIndex(0, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 2)
 		if v.Msg == nil {
 			return errNoValue("msg")
 		}
@@ -34,9 +33,7 @@ func (v *Top) Encode(e *per.Encoder) error {
 			return wrapErr("msg", err)
 		}
 	case TopChoiceAlt:
-		if err := e.WriteChoiceIndex(1, 2, true); err != nil {
-			return err
-		}
+		e.WriteBits(1, 2)
 		if v.Alt == nil {
 			return errNoValue("alt")
 		}
@@ -55,36 +52,40 @@ func (v *Top) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *Top) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = Top{}
 	i, err := d.ReadChoiceIndex(2, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = TopChoiceMsg
-		v.Msg = new(Msg)
+		keep := v.Msg
+		if keep == nil {
+			keep = new(Msg)
+		}
+		*v = Top{Choice: TopChoiceMsg, Msg: keep}
 		if err := v.Msg.Decode(d); err != nil {
 			return wrapErr("msg", err)
 		}
 	case 1:
-		v.Choice = TopChoiceAlt
-		v.Alt = new(Alt)
+		keep := v.Alt
+		if keep == nil {
+			keep = new(Alt)
+		}
+		*v = Top{Choice: TopChoiceAlt, Alt: keep}
 		if err := v.Alt.Decode(d); err != nil {
 			return wrapErr("alt", err)
 		}
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = Top{Choice: TopChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = TopChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil
@@ -99,8 +100,8 @@ func (v *Top) MarshalPER() ([]byte, error) {
 	return append([]byte(nil), e.Bytes()...), nil
 }
 
-// UnmarshalPER decodes the aligned PER encoding b into v. Padding after
-// the value is ignored.
+// UnmarshalPER decodes the aligned PER encoding b into v, as Decode
+// does. Padding after the value is ignored.
 func (v *Top) UnmarshalPER(b []byte) error {
 	var d per.Decoder
 	d.Reset(b)
@@ -135,19 +136,45 @@ func (v *Msg) Encode(e *per.Encoder) error {
 		last = u.Index
 		ext.Set(u.Index)
 	}
-	e.WriteBit(ext.Any())
-	e.WriteBit(v.Count != 5)
-	e.WriteBit(v.Flag != true)
-	e.WriteBit(v.Colour != ColourGreen)
-	e.WriteBit(v.Name != nil)
-	e.WriteBit(v.Digits != nil)
-	e.WriteBit(v.Label != nil)
-	e.WriteBit(v.Big != nil)
-	e.WriteBit(v.Neg != nil)
-	e.WriteBit(v.Bits != nil)
-	e.WriteBit(v.List != nil)
+	{
+		var pre uint64
+		if ext.Any() {
+			pre |= 1 << 10
+		}
+		if v.Count != 5 {
+			pre |= 1 << 9
+		}
+		if v.Flag != true {
+			pre |= 1 << 8
+		}
+		if v.Colour != ColourGreen {
+			pre |= 1 << 7
+		}
+		if v.Name != nil {
+			pre |= 1 << 6
+		}
+		if v.Digits != nil {
+			pre |= 1 << 5
+		}
+		if v.Label != nil {
+			pre |= 1 << 4
+		}
+		if v.Big != nil {
+			pre |= 1 << 3
+		}
+		if v.Neg != nil {
+			pre |= 1 << 2
+		}
+		if v.Bits != nil {
+			pre |= 1 << 1
+		}
+		if v.List != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 11)
+	}
 	if v.Count != 5 {
-		if err := e.WriteInteger(int64(v.Count), per.IntRange(0, 255)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64(v.Count), 0, 255); err != nil {
 			return wrapErr("count", err)
 		}
 	}
@@ -183,7 +210,7 @@ func (v *Msg) Encode(e *per.Encoder) error {
 		}
 	}
 	if v.Neg != nil {
-		if err := e.WriteInteger(int64((*v.Neg)), per.IntRange(-5, 5)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.Neg)), -5, 5); err != nil {
 			return wrapErr("neg", err)
 		}
 	}
@@ -201,7 +228,7 @@ func (v *Msg) Encode(e *per.Encoder) error {
 			}
 			for i0 := 0; ; {
 				for end := i0 + k0; i0 < end; i0++ {
-					if err := e.WriteInteger(int64(items0[i0]), per.IntRange(0, 3)); err != nil {
+					if err := e.WriteConstrainedWholeNumber(int64(items0[i0]), 0, 3); err != nil {
 						return wrapErr("list", err)
 					}
 				}
@@ -220,31 +247,39 @@ func (v *Msg) Encode(e *per.Encoder) error {
 		return err
 	}
 	if v.A != nil {
-		sub := e.BeginOpenType()
+		ot := e.EnterOpenType()
 		if v.A == nil {
 			return errGroupMember("a")
 		}
 		{
-			if err := sub.WriteInteger(int64((*v.A)), per.IntRange(0, 15)); err != nil {
+			if err := e.WriteConstrainedWholeNumber(int64((*v.A)), 0, 15); err != nil {
 				return wrapErr("a", err)
 			}
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("a", err)
 		}
 	}
 	if v.C {
-		sub := e.BeginOpenType()
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("c", err)
 		}
 	}
 	if v.D != nil || v.E != nil || v.B != nil {
-		sub := e.BeginOpenType()
-		sub.WriteBit(v.D != nil)
-		sub.WriteBit(v.B != nil)
+		ot := e.EnterOpenType()
+		{
+			var pre uint64
+			if v.D != nil {
+				pre |= 1 << 1
+			}
+			if v.B != nil {
+				pre |= 1 << 0
+			}
+			e.WriteBits(pre, 2)
+		}
 		if v.D != nil {
-			if err := v.D.Encode(sub); err != nil {
+			if err := v.D.Encode(e); err != nil {
 				return wrapErr("d", err)
 			}
 		}
@@ -252,12 +287,12 @@ func (v *Msg) Encode(e *per.Encoder) error {
 			return errGroupMember("e")
 		}
 		{
-			sub.WriteBool(bool((*v.E)))
+			e.WriteBool(bool((*v.E)))
 		}
 		if v.B != nil {
-			sub.WriteUTF8String(string((*v.B)))
+			e.WriteUTF8String(string((*v.B)))
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("d", err)
 		}
 	}
@@ -269,23 +304,20 @@ func (v *Msg) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *Msg) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = Msg{}
-	extBit, err := d.ReadBit()
+	opt0, err := d.ReadBits(11)
 	if err != nil {
 		return err
 	}
-	opt0, err := d.ReadBits(10)
-	if err != nil {
-		return err
-	}
+	extBit := opt0&(1<<10) != 0
 	if opt0&(1<<9) != 0 {
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 255))
+			x, err := d.ReadConstrainedWholeNumber(0, 255)
 			if err != nil {
 				return wrapErr("count", err)
 			}
@@ -320,80 +352,97 @@ func (v *Msg) Decode(d *per.Decoder) error {
 		v.Colour = ColourGreen
 	}
 	if opt0&(1<<6) != 0 {
-		{
-			x, err := d.ReadString(alphabet1, per.Size(1, 8).Ext())
-			if err != nil {
-				return wrapErr("name", err)
-			}
-			v.Name = new(string(x))
+		if v.Name == nil {
+			v.Name = new(string)
 		}
+		if err := d.ReadStringInto(v.Name, alphabet1, per.Size(1, 8).Ext()); err != nil {
+			return wrapErr("name", err)
+		}
+	} else {
+		v.Name = nil
 	}
 	if opt0&(1<<5) != 0 {
-		{
-			x, err := d.ReadString(alphabet2, per.Size(0, 6))
-			if err != nil {
-				return wrapErr("digits", err)
-			}
-			v.Digits = new(string(x))
+		if v.Digits == nil {
+			v.Digits = new(string)
 		}
+		if err := d.ReadStringInto(v.Digits, alphabet2, per.Size(0, 6)); err != nil {
+			return wrapErr("digits", err)
+		}
+	} else {
+		v.Digits = nil
 	}
 	if opt0&(1<<4) != 0 {
-		{
-			x, err := readBMPString(d, per.Size(1, 4))
-			if err != nil {
-				return wrapErr("label", err)
-			}
-			v.Label = new(string(x))
+		if v.Label == nil {
+			v.Label = new(string)
 		}
+		if err := readBMPString(d, v.Label, per.Size(1, 4)); err != nil {
+			return wrapErr("label", err)
+		}
+	} else {
+		v.Label = nil
 	}
 	if opt0&(1<<3) != 0 {
+		if v.Big == nil {
+			v.Big = new(int64)
+		}
 		{
 			x, err := d.ReadInteger(per.IntRange(0, 65535).Ext())
 			if err != nil {
 				return wrapErr("big", err)
 			}
-			v.Big = new(int64(x))
+			*v.Big = int64(x)
 		}
+	} else {
+		v.Big = nil
 	}
 	if opt0&(1<<2) != 0 {
+		if v.Neg == nil {
+			v.Neg = new(int8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(-5, 5))
+			x, err := d.ReadConstrainedWholeNumber(-5, 5)
 			if err != nil {
 				return wrapErr("neg", err)
 			}
-			v.Neg = new(int8(x))
+			*v.Neg = int8(x)
 		}
+	} else {
+		v.Neg = nil
 	}
 	if opt0&(1<<1) != 0 {
-		{
-			x, err := d.ReadBitString(per.Size(0, 16).Ext())
-			if err != nil {
-				return wrapErr("bits", err)
-			}
-			v.Bits = new(per.BitString(x))
+		if v.Bits == nil {
+			v.Bits = new(per.BitString)
 		}
+		if err := d.ReadBitStringInto(v.Bits, per.Size(0, 16).Ext()); err != nil {
+			return wrapErr("bits", err)
+		}
+	} else {
+		v.Bits = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.List == nil {
+			v.List = new([]uint8)
+		}
 		{
 			n0, more0, err := d.ReadLength(per.Size(1, 4).Ext(), 2)
 			if err != nil {
 				return wrapErr("list", err)
 			}
-			var items0 []uint8
-			if n0 > 0 {
+			items0 := (*v.List)[:0]
+			if cap(items0) < n0 {
 				items0 = make([]uint8, 0, n0)
 			}
 			for {
 				for range n0 {
-					var item uint8
+					items0 = slices.Grow(items0, 1)[:len(items0)+1]
+					it0 := &items0[len(items0)-1]
 					{
-						x, err := d.ReadInteger(per.IntRange(0, 3))
+						x, err := d.ReadConstrainedWholeNumber(0, 3)
 						if err != nil {
 							return wrapErr("list", err)
 						}
-						item = uint8(x)
+						*it0 = uint8(x)
 					}
-					items0 = append(items0, item)
 				}
 				if !more0 {
 					break
@@ -402,8 +451,13 @@ func (v *Msg) Decode(d *per.Decoder) error {
 					return wrapErr("list", err)
 				}
 			}
-			v.List = new([]uint8(items0))
+			if len(items0) == 0 {
+				items0 = nil
+			}
+			*v.List = items0
 		}
+	} else {
+		v.List = nil
 	}
 	{
 		x, err := d.ReadBool()
@@ -412,84 +466,111 @@ func (v *Msg) Decode(d *per.Decoder) error {
 		}
 		v.Tail = bool(x)
 	}
+	var ext per.ExtensionBitmap
 	if extBit {
-		var ext per.ExtensionBitmap
 		if err := d.ReadExtensionBitmap(&ext); err != nil {
 			return err
 		}
-		if ext.Len() != 3 && ext.Any() {
-			v.Ext.Len = ext.Len()
+	}
+	v.Ext.Len = 0
+	if ext.Len() != 3 && ext.Any() {
+		v.Ext.Len = ext.Len()
+	}
+	if ext.Has(0) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("a", err)
 		}
-		if ext.Has(0) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("a", err)
+		{
+			if v.A == nil {
+				v.A = new(uint8)
 			}
 			{
-				if true {
-					{
-						x, err := sub.ReadInteger(per.IntRange(0, 15))
-						if err != nil {
-							return wrapErr("a", err)
-						}
-						v.A = new(uint8(x))
-					}
-				}
-			}
-		}
-		if ext.Has(1) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("c", err)
-			}
-			v.C = true
-		}
-		if ext.Has(2) {
-			var sub per.Decoder
-			if err := d.ReadOpenType(&sub); err != nil {
-				return wrapErr("d", err)
-			}
-			{
-				gopt0, err := sub.ReadBits(2)
+				x, err := d.ReadConstrainedWholeNumber(0, 15)
 				if err != nil {
-					return err
+					return wrapErr("a", err)
 				}
-				if gopt0&(1<<1) != 0 {
-					v.D = new(Alt)
-					if err := v.D.Decode(&sub); err != nil {
-						return wrapErr("d", err)
-					}
-				}
-				if true {
-					{
-						x, err := sub.ReadBool()
-						if err != nil {
-							return wrapErr("e", err)
-						}
-						v.E = new(bool(x))
-					}
-				}
-				if gopt0&(1<<0) != 0 {
-					{
-						x, err := sub.ReadUTF8String()
-						if err != nil {
-							return wrapErr("b", err)
-						}
-						v.B = new(string(x))
-					}
-				}
+				*v.A = uint8(x)
 			}
 		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.A = nil
+	}
+	if ext.Has(1) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("c", err)
+		}
+		v.C = true
+		d.LeaveOpenType(ot)
+	} else {
+		v.C = false
+	}
+	if ext.Has(2) {
+		ot, err := d.EnterOpenType()
+		if err != nil {
+			return wrapErr("d", err)
+		}
+		{
+			gopt0, err := d.ReadBits(2)
+			if err != nil {
+				return err
+			}
+			if gopt0&(1<<1) != 0 {
+				if v.D == nil {
+					v.D = new(Alt)
+				}
+				if err := v.D.Decode(d); err != nil {
+					return wrapErr("d", err)
+				}
+			} else {
+				v.D = nil
+			}
+			if v.E == nil {
+				v.E = new(bool)
+			}
+			{
+				x, err := d.ReadBool()
+				if err != nil {
+					return wrapErr("e", err)
+				}
+				*v.E = bool(x)
+			}
+			if gopt0&(1<<0) != 0 {
+				if v.B == nil {
+					v.B = new(string)
+				}
+				if err := d.ReadUTF8StringInto(v.B); err != nil {
+					return wrapErr("b", err)
+				}
+			} else {
+				v.B = nil
+			}
+		}
+		d.LeaveOpenType(ot)
+	} else {
+		v.D = nil
+		v.E = nil
+		v.B = nil
+	}
+	if ext.Len() > 3 {
+		unknown := v.Ext.Unknown[:0]
 		for i := 3; i < ext.Len(); i++ {
 			if !ext.Has(i) {
 				continue
 			}
-			raw, err := d.ReadRawExtension(i)
-			if err != nil {
+			unknown = slices.Grow(unknown, 1)[:len(unknown)+1]
+			if err := d.ReadRawExtensionInto(&unknown[len(unknown)-1], i); err != nil {
 				return err
 			}
-			v.Ext.Unknown = append(v.Ext.Unknown, raw)
 		}
+		if len(unknown) == 0 {
+			unknown = nil
+		}
+		v.Ext.Unknown = unknown
+	} else if v.Ext.Unknown != nil {
+		v.Ext.Unknown = nil
 	}
 	d.Leave()
 	return nil
@@ -497,56 +578,74 @@ func (v *Msg) Decode(d *per.Decoder) error {
 
 // Encode writes v to e in aligned PER.
 func (v *Point) Encode(e *per.Encoder) error {
-	e.WriteBit(v.Y != nil)
-	e.WriteBit(v.Z != nil)
-	if err := e.WriteInteger(int64(v.X), per.IntRange(0, 7)); err != nil {
+	{
+		var pre uint64
+		if v.Y != nil {
+			pre |= 1 << 1
+		}
+		if v.Z != nil {
+			pre |= 1 << 0
+		}
+		e.WriteBits(pre, 2)
+	}
+	if err := e.WriteConstrainedWholeNumber(int64(v.X), 0, 7); err != nil {
 		return wrapErr("x", err)
 	}
 	if v.Y != nil {
 		e.WriteBool(bool((*v.Y)))
 	}
 	if v.Z != nil {
-		if err := e.WriteInteger(int64((*v.Z)), per.IntRange(0, 3)); err != nil {
+		if err := e.WriteConstrainedWholeNumber(int64((*v.Z)), 0, 3); err != nil {
 			return wrapErr("z", err)
 		}
 	}
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory they hold (see the package documentation).
 func (v *Point) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = Point{}
 	opt0, err := d.ReadBits(2)
 	if err != nil {
 		return err
 	}
 	{
-		x, err := d.ReadInteger(per.IntRange(0, 7))
+		x, err := d.ReadConstrainedWholeNumber(0, 7)
 		if err != nil {
 			return wrapErr("x", err)
 		}
 		v.X = uint8(x)
 	}
 	if opt0&(1<<1) != 0 {
+		if v.Y == nil {
+			v.Y = new(bool)
+		}
 		{
 			x, err := d.ReadBool()
 			if err != nil {
 				return wrapErr("y", err)
 			}
-			v.Y = new(bool(x))
+			*v.Y = bool(x)
 		}
+	} else {
+		v.Y = nil
 	}
 	if opt0&(1<<0) != 0 {
+		if v.Z == nil {
+			v.Z = new(uint8)
+		}
 		{
-			x, err := d.ReadInteger(per.IntRange(0, 3))
+			x, err := d.ReadConstrainedWholeNumber(0, 3)
 			if err != nil {
 				return wrapErr("z", err)
 			}
-			v.Z = new(uint8(x))
+			*v.Z = uint8(x)
 		}
+	} else {
+		v.Z = nil
 	}
 	d.Leave()
 	return nil
@@ -605,20 +704,12 @@ func (c AltChoice) String() string {
 func (v *Alt) Encode(e *per.Encoder) error {
 	switch v.Choice {
 	case AltChoiceP:
-		if err := e.WriteChoiceIndex(0, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(0, 3)
 	case AltChoiceQ:
-		if err := e.WriteChoiceIndex(1, 3, true); err != nil {
-			return err
-		}
-		if err := e.WriteInteger(int64(v.Q), per.IntConstraint{}); err != nil {
-			return wrapErr("q", err)
-		}
+		e.WriteBits(1, 3)
+		e.WriteUnconstrainedWholeNumber(int64(v.Q))
 	case AltChoiceR:
-		if err := e.WriteChoiceIndex(2, 3, true); err != nil {
-			return err
-		}
+		e.WriteBits(2, 3)
 		if v.R == nil {
 			return errNoValue("r")
 		}
@@ -629,31 +720,31 @@ func (v *Alt) Encode(e *per.Encoder) error {
 		if err := e.WriteChoiceIndex(3, 3, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := sub.WriteString(string(v.S), alphabet1, per.SizeConstraint{}); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteString(string(v.S), alphabet1, per.SizeConstraint{}); err != nil {
 			return wrapErr("s", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("s", err)
 		}
 	case AltChoiceT:
 		if err := e.WriteChoiceIndex(4, 3, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		sub.WriteBool(bool(v.T))
-		if err := e.EndOpenType(sub); err != nil {
+		ot := e.EnterOpenType()
+		e.WriteBool(bool(v.T))
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("t", err)
 		}
 	case AltChoiceU:
 		if err := e.WriteChoiceIndex(5, 3, true); err != nil {
 			return err
 		}
-		sub := e.BeginOpenType()
-		if err := sub.WriteOctetString([]byte(v.U), per.SizeConstraint{}); err != nil {
+		ot := e.EnterOpenType()
+		if err := e.WriteOctetString([]byte(v.U), per.SizeConstraint{}); err != nil {
 			return wrapErr("u", err)
 		}
-		if err := e.EndOpenType(sub); err != nil {
+		if err := e.LeaveOpenType(ot); err != nil {
 			return wrapErr("u", err)
 		}
 	default:
@@ -668,80 +759,76 @@ func (v *Alt) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d, replacing its contents.
+// Decode reads v from d, replacing its contents and reusing the
+// memory of the alternative it held when the same one is read.
 func (v *Alt) Decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = Alt{}
 	i, err := d.ReadChoiceIndex(3, true)
 	if err != nil {
 		return err
 	}
 	switch i {
 	case 0:
-		v.Choice = AltChoiceP
+		*v = Alt{Choice: AltChoiceP}
 	case 1:
-		v.Choice = AltChoiceQ
+		*v = Alt{Choice: AltChoiceQ}
 		{
-			x, err := d.ReadInteger(per.IntConstraint{})
+			x, err := d.ReadUnconstrainedWholeNumber()
 			if err != nil {
 				return wrapErr("q", err)
 			}
 			v.Q = int64(x)
 		}
 	case 2:
-		v.Choice = AltChoiceR
-		v.R = new(Msg)
+		keep := v.R
+		if keep == nil {
+			keep = new(Msg)
+		}
+		*v = Alt{Choice: AltChoiceR, R: keep}
 		if err := v.R.Decode(d); err != nil {
 			return wrapErr("r", err)
 		}
 	case 3:
-		v.Choice = AltChoiceS
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("s", err)
 		}
-		{
-			x, err := sub.ReadString(alphabet1, per.SizeConstraint{})
-			if err != nil {
-				return wrapErr("s", err)
-			}
-			v.S = string(x)
+		*v = Alt{Choice: AltChoiceS, S: v.S}
+		if err := d.ReadStringInto(&v.S, alphabet1, per.SizeConstraint{}); err != nil {
+			return wrapErr("s", err)
 		}
+		d.LeaveOpenType(ot)
 	case 4:
-		v.Choice = AltChoiceT
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("t", err)
 		}
+		*v = Alt{Choice: AltChoiceT}
 		{
-			x, err := sub.ReadBool()
+			x, err := d.ReadBool()
 			if err != nil {
 				return wrapErr("t", err)
 			}
 			v.T = bool(x)
 		}
+		d.LeaveOpenType(ot)
 	case 5:
-		v.Choice = AltChoiceU
-		var sub per.Decoder
-		if err := d.ReadOpenType(&sub); err != nil {
+		ot, err := d.EnterOpenType()
+		if err != nil {
 			return wrapErr("u", err)
 		}
-		{
-			x, err := sub.ReadOctetString(per.SizeConstraint{})
-			if err != nil {
-				return wrapErr("u", err)
-			}
-			v.U = []byte(x)
+		*v = Alt{Choice: AltChoiceU, U: v.U}
+		if err := d.ReadOctetStringInto(&v.U, per.SizeConstraint{}); err != nil {
+			return wrapErr("u", err)
 		}
+		d.LeaveOpenType(ot)
 	default:
-		raw, err := d.ReadOpenTypeBytes()
-		if err != nil {
+		*v = Alt{Choice: AltChoice(i + 1), Unknown: v.Unknown}
+		if err := d.ReadOpenTypeInto(&v.Unknown); err != nil {
 			return err
 		}
-		v.Choice = AltChoice(i + 1)
-		v.Unknown = append([]byte(nil), raw...)
 	}
 	d.Leave()
 	return nil

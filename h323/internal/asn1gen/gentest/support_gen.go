@@ -4,7 +4,7 @@ package gentest
 
 import (
 	"fmt"
-	"strings"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/switchyard/switchyard/h323/per"
@@ -51,18 +51,28 @@ func errGroupMember(name string) error {
 // decoder kept as its three-byte form is written back as that code unit,
 // so that decoded strings re-encode exactly.
 func writeBMPString(e *per.Encoder, s string, c per.SizeConstraint) error {
-	n := 0
-	for i := 0; i < len(s); {
-		r, size, ok := nextBMPUnit(s[i:])
-		if !ok {
-			return &per.EncodeError{Op: "BMPString", Detail: fmt.Sprintf("invalid UTF-8 at byte %d", i), Err: per.ErrConstraint}
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
 		}
-		if r > 0xffff {
-			n += 2
-		} else {
-			n++
+	}
+	n := len(s) // code units
+	if !ascii {
+		n = 0
+		for i := 0; i < len(s); {
+			r, size, ok := nextBMPUnit(s[i:])
+			if !ok {
+				return &per.EncodeError{Op: "BMPString", Detail: fmt.Sprintf("invalid UTF-8 at byte %d", i), Err: per.ErrConstraint}
+			}
+			if r > 0xffff {
+				n += 2
+			} else {
+				n++
+			}
+			i += size
 		}
-		i += size
 	}
 	outside := c.Extensible && (n < c.Lb || (c.HasUb && n > c.Ub))
 	if c.Extensible {
@@ -89,7 +99,19 @@ func writeBMPString(e *per.Encoder, s string, c per.SizeConstraint) error {
 		if aligned {
 			e.Align()
 		}
-		for w := 0; w < k; w++ {
+		if ascii {
+			// One code unit per octet of s, three units per write.
+			w := 0
+			for ; w+3 <= k; w += 3 {
+				e.WriteBits(uint64(s[i])<<32|uint64(s[i+1])<<16|uint64(s[i+2]), 48)
+				i += 3
+			}
+			for ; w < k; w++ {
+				e.WriteBits(uint64(s[i]), 16)
+				i++
+			}
+		}
+		for w := 0; !ascii && w < k; w++ {
 			if pending != 0 {
 				e.WriteBits(uint64(pending), 16)
 				pending = 0
@@ -126,15 +148,16 @@ func nextBMPUnit(s string) (rune, int, bool) {
 	return r, size, true
 }
 
-// readBMPString reads a BMPString written by writeBMPString. Surrogate
-// pairs become one character; a lone surrogate is kept in its three-byte
-// form so that the string re-encodes exactly.
-func readBMPString(d *per.Decoder, c per.SizeConstraint) (string, error) {
+// readBMPString reads a BMPString written by writeBMPString into *dst,
+// which is kept when it already holds the decoded string. Surrogate pairs
+// become one character; a lone surrogate is kept in its three-byte form so
+// that the string re-encodes exactly. On failure *dst is unchanged.
+func readBMPString(d *per.Decoder, dst *string, c per.SizeConstraint) error {
 	outside := false
 	if c.Extensible {
 		bit, err := d.ReadBit()
 		if err != nil {
-			return "", err
+			return err
 		}
 		outside = bit
 		c.Extensible = false
@@ -148,69 +171,80 @@ func readBMPString(d *per.Decoder, c per.SizeConstraint) (string, error) {
 		n, more, err = d.ReadLength(c, 16)
 	}
 	if err != nil {
-		return "", err
+		return err
 	}
 	fixed := !outside && c.HasUb && c.Lb == c.Ub && c.Ub < 65536
 	aligned := outside || !c.HasUb || c.Ub*16 > 16
 	if fixed {
 		aligned = n*16 > 16
 	}
-	var sb strings.Builder
-	sb.Grow(n)
+	var stack [128]byte
+	buf := stack[:0]
 	var high uint16
 	for {
 		if aligned {
 			if err := d.Align(); err != nil {
-				return "", err
+				return err
 			}
 		}
 		if n*16 > d.BitsLeft() {
-			return "", &per.DecodeError{Op: "BMPString", Bit: d.BitPos(), Err: per.ErrTruncated}
+			return &per.DecodeError{Op: "BMPString", Bit: d.BitPos(), Err: per.ErrTruncated}
 		}
-		for range n {
-			u, err := d.ReadBits(16)
-			if err != nil {
-				return "", err
+		if len(buf)+3*n > cap(buf) {
+			buf = slices.Grow(buf, 3*n)
+		}
+		var word uint64 // up to three code units read at once
+		for j := range n {
+			if j%3 == 0 {
+				k := min(3, n-j)
+				if word, err = d.ReadBits(16 * k); err != nil {
+					return err
+				}
+				word <<= 16 * uint(3-k)
 			}
-			unit := uint16(u)
+			unit := uint16(word >> 32)
+			word <<= 16
 			switch {
+			case unit < 0x80 && high == 0:
+				buf = append(buf, byte(unit))
+				continue
 			case unit >= 0xdc00 && unit <= 0xdfff && high != 0:
-				sb.WriteRune(0x10000 + (rune(high)-0xd800)<<10 + (rune(unit) - 0xdc00))
+				buf = utf8.AppendRune(buf, 0x10000+(rune(high)-0xd800)<<10+(rune(unit)-0xdc00))
 				high = 0
 				continue
 			case high != 0:
-				writeBMPUnit(&sb, high)
+				buf = appendBMPUnit(buf, high)
 				high = 0
 			}
 			if unit >= 0xd800 && unit <= 0xdbff {
 				high = unit
 				continue
 			}
-			writeBMPUnit(&sb, unit)
+			buf = appendBMPUnit(buf, unit)
 		}
 		if !more {
 			break
 		}
 		if n, more, err = d.ReadLengthNext(16); err != nil {
-			return "", err
+			return err
 		}
 	}
 	if high != 0 {
-		writeBMPUnit(&sb, high)
+		buf = appendBMPUnit(buf, high)
 	}
-	return sb.String(), nil
+	if string(buf) != *dst {
+		*dst = string(buf)
+	}
+	return nil
 }
 
-// writeBMPUnit writes one code unit: a character, or a lone surrogate in
-// its three-byte form.
-func writeBMPUnit(sb *strings.Builder, u uint16) {
+// appendBMPUnit appends one code unit: a character, or a lone surrogate
+// in its three-byte form.
+func appendBMPUnit(buf []byte, u uint16) []byte {
 	if u >= 0xd800 && u <= 0xdfff {
-		sb.WriteByte(0xed)
-		sb.WriteByte(byte(0x80 | (u>>6)&0x3f))
-		sb.WriteByte(byte(0x80 | u&0x3f))
-		return
+		return append(buf, 0xed, byte(0x80|(u>>6)&0x3f), byte(0x80|u&0x3f))
 	}
-	sb.WriteRune(rune(u))
+	return utf8.AppendRune(buf, rune(u))
 }
 
 // Effective permitted alphabets of the character strings.
